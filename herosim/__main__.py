@@ -1,0 +1,3 @@
+from herosim.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The slug compiler: detect, stack, install dependencies, assemble the slug image."""

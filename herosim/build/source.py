@@ -1,0 +1,53 @@
+"""Which files reach the slug: what `git push heroku` would send (git's view of the tree)."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from herosim.errors import AppError
+
+
+@dataclass(frozen=True)
+class SourceTree:
+    root: Path
+    files: tuple[str, ...]      # tracked and present in the working tree
+    untracked: tuple[str, ...]  # neither tracked nor ignored: left out, with a warning
+    commit: str                 # HEAD's short hash, or "" before the first commit
+
+
+def collect(root: Path) -> SourceTree:
+    root = root.resolve()
+    # From inside the tree, git prints paths relative to `root` and only below it.
+    files = [name for name in _split(_git(root, "ls-files", "-z", "--cached", "--", "."))
+             if (root / name).is_symlink() or (root / name).is_file()]
+    untracked = [n for n in _split(_git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", "."))]
+    try:
+        commit = _git(root, "rev-parse", "--short=8", "HEAD").strip()
+    except AppError:
+        commit = ""
+    return SourceTree(root=root, files=tuple(sorted(files)), untracked=tuple(sorted(untracked)),
+                      commit=commit)
+
+
+def _split(output: str) -> list[str]:
+    return [n for n in output.split("\0") if n]
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError as exc:
+        raise AppError("git is not installed",
+                       hint="install git: herosim builds the files git tracks, as `git push heroku` does") from exc
+    if result.returncode != 0:
+        message = (result.stderr.strip().splitlines() or ["git failed"])[-1]
+        if "not a git repository" in result.stderr:
+            raise AppError(
+                f"{root} is not in a git repository",
+                hint="run `git init && git add -A && git commit -m init`: the slug holds what git tracks, "
+                     "as after `git push heroku`",
+            )
+        raise AppError(f"git {args[0]} failed in {root}: {message}", hint="check `git status` there")
+    return result.stdout

@@ -1,0 +1,53 @@
+"""Label keys, names and Heroku's numbers, in one place."""
+
+LABEL_PREFIX = "io.herosim"
+LABEL_APP = "io.herosim.app"
+LABEL_ROLE = "io.herosim.role"
+LABEL_DYNO = "io.herosim.dyno"
+LABEL_PROCESS_TYPE = "io.herosim.process-type"
+LABEL_RELEASE = "io.herosim.release"
+LABEL_COMMAND = "io.herosim.command"
+LABEL_PORT = "io.herosim.port"
+LABEL_SIZE = "io.herosim.size"
+LABEL_ADDON_PLAN = "io.herosim.addon.plan"
+LABEL_ADDON_NAME = "io.herosim.addon.name"
+LABEL_ADDON_CONFIG = "io.herosim.addon.config"
+LABEL_ADDON_SECRET = "io.herosim.addon.secret"
+LABEL_STACK = "io.herosim.stack"
+LABEL_PYTHON = "io.herosim.python-version"
+LABEL_DEPS_KEY = "io.herosim.deps.key"
+LABEL_DEPS_INPUTS = "io.herosim.deps.inputs"
+LABEL_SESSION = "io.herosim.test-session"
+
+ROLE_DYNO = "dyno"
+ROLE_ONE_OFF = "one-off"
+ROLE_ADDON = "addon"
+ROLE_SLUG = "slug"
+ROLE_DEPS = "deps"
+ROLE_BUILD = "build"
+ROLE_NETWORK = "network"
+ROLE_STACK = "stack"
+ROLE_CACHE = "cache"
+
+# Heroku's numbers (../shared/docs/heroku.md).
+BOOT_TIMEOUT = 60.0          # R10
+STOP_TIMEOUT = 30.0          # SIGTERM -> SIGKILL, R12
+ROUTER_TIMEOUT = 30.0        # H12, first byte
+ROUTER_IDLE_TIMEOUT = 55.0   # H15/H28
+ROUTER_QUEUE_TIMEOUT = 75.0  # H20
+LOG_LINES_KEPT = 1500
+LOG_LINES_DEFAULT = 100
+LOG_CHUNK_BYTES = 10_000
+CONFIG_VARS_MAX_BYTES = 32 * 1024
+DEFAULT_ROUTER_PORT = 5006   # heroku local's default since 2024
+DYNO_PORT_RANGE = (10000, 60000)
+
+ENV_BOOT_TIMEOUT = "HEROSIM_BOOT_TIMEOUT"
+ENV_STOP_TIMEOUT = "HEROSIM_STOP_TIMEOUT"
+ENV_ROUTER_TIMEOUT = "HEROSIM_ROUTER_TIMEOUT"
+ENV_OFFLINE = "HEROSIM_OFFLINE"
+ENV_HOME = "HEROSIM_HOME"
+ENV_CA_BUNDLE = "HEROSIM_CA_BUNDLE"
+CA_BUNDLE_ENV_VARS = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+
+HEXAGON = "\u2b22"  # the ⬢ Heroku's CLI puts before an app name

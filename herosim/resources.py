@@ -1,0 +1,19 @@
+"""Where the files under the repository's `docker/` folder are at run time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGED = Path(__file__).resolve().parent / "_docker"   # in a wheel (see pyproject)
+_SOURCE = Path(__file__).resolve().parent.parent / "docker"  # in a checkout / editable install
+
+
+def docker_dir() -> Path:
+    for candidate in (_PACKAGED, _SOURCE):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("herosim's docker/ folder is missing from this installation")
+
+
+def read(relative: str) -> bytes:
+    return (docker_dir() / relative).read_bytes()
