@@ -168,7 +168,9 @@ class StackImages:
 
 def resolve(client: docker.DockerClient, printer: Printer, python_version: str | None,
             kinds: tuple[str, ...] = ("build", "run")) -> Stack:
-    """The stack for an app, its images on the engine: official online, herosim's offline."""
+    """The stack for an app, its images on the engine: official online, herosim's offline.
+
+    `python_version` is what the app asked for (3.13 or 3.13.5), None for the default."""
     ensure = StackImages(client, printer).ensure
     if not offline_requested():
         stack = official(python_version or BUILDPACK_DEFAULT_PYTHON)

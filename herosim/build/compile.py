@@ -1,0 +1,157 @@
+"""`bin/compile` for herosim: the build as named phases, each one call."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+from dotenv import dotenv_values
+
+from herosim import procfile as procfile_mod
+from herosim import stack as stack_mod
+from herosim.appstate import home
+from herosim.build import detect, slug
+from herosim.build.dependencies import DependencyLayer
+from herosim.build.source import SourceTree, collect
+from herosim.docker_client import translated
+from herosim.errors import AppError, BuildError
+from herosim.output import Printer
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    slug_image: str
+    stack: stack_mod.Stack
+    python_version: str
+    processes: dict[str, str]
+    commit: str
+    dependencies: frozenset[str]
+
+
+def compile_app(client: docker.DockerClient, printer: Printer, app: str, root: Path,
+                ca_bundle: Path | None = None, no_cache: bool = False,
+                config_vars: dict[str, str] | None = None) -> BuildResult:
+    source = collect(root)
+    warn_untracked(printer, source)
+    read = _reader(source)
+    files = set(source.files)
+    procfile = read_procfile(read, files, root)
+    plan = detect.plan(read, files)
+    printer.step("Python app detected")
+    stack = stack_mod.resolve(client, printer, plan.python.version)
+    python_full = python_version_of(client, stack.build_image)
+    announce_python(printer, plan.python, stack, python_full)
+    check_patch(plan.python, python_full, stack)
+    deps_ref = DependencyLayer(client, printer, app).ensure(
+        stack, plan, python_full, source.root, source.files, ca_bundle, no_cache=no_cache)
+    printer.step("Discovering process types")
+    printer.detail("Procfile declares types -> " + ", ".join(procfile.processes))
+    warn_dotenv(printer, root, config_vars or {})
+    image = slug.build(client, printer, app, stack, deps_ref, source.root, source.files,
+                       procfile.processes, python_full, source.commit)
+    return BuildResult(slug_image=image, stack=stack, python_version=python_full,
+                       processes=procfile.processes, commit=source.commit,
+                       dependencies=plan.dependencies)
+
+
+def read_procfile(read, files: set[str], root: Path) -> procfile_mod.Procfile:
+    if "Procfile" not in files:
+        others = sorted(f for f in files if f.lower().startswith("procfile"))
+        if (root / "Procfile").exists():
+            raise AppError("Procfile exists but git does not track it, so it would not be deployed",
+                           hint="`git add Procfile` (and check .gitignore)")
+        raise AppError(
+            "No Procfile found in the app's root" + (f" (found {', '.join(others)})" if others else ""),
+            hint="create a file named exactly `Procfile` with e.g. `web: gunicorn app:app`",
+        )
+    return procfile_mod.parse(read("Procfile") or "")
+
+
+def warn_untracked(printer: Printer, source: SourceTree) -> None:
+    if source.untracked:
+        shown = list(source.untracked[:20])
+        more = len(source.untracked) - len(shown)
+        printer.warn("These files are not tracked by git and are left out of the slug,",
+                     "as `git push heroku` would leave them out:",
+                     *[f"  {name}" for name in shown],
+                     *([f"  … and {more} more"] if more > 0 else []),
+                     "Run `git add` on the ones the app needs.")
+
+
+def warn_dotenv(printer: Printer, root: Path, config_vars: dict[str, str]) -> None:
+    env_file = root / ".env"
+    if not env_file.is_file():
+        return
+    missing = sorted(k for k in dotenv_values(env_file) if k not in config_vars)
+    if missing:
+        printer.warn(".env is not loaded on Heroku, and these keys in it are not config vars:",
+                     "  " + ", ".join(missing),
+                     "Set the ones the app needs: herosim config:set KEY=value")
+
+
+def announce_python(printer: Printer, request: detect.PythonRequest, stack: stack_mod.Stack,
+                    python_full: str) -> None:
+    if request.version is None:
+        if stack.offline:
+            printer.step(f"No Python version was specified. Using the offline stack's default: "
+                         f"Python {stack.python_version}")
+            printer.detail(f"(the buildpack's default, Python {stack_mod.BUILDPACK_DEFAULT_PYTHON}, "
+                           "comes from the official images)")
+        else:
+            printer.step(f"No Python version was specified. Using the buildpack default: "
+                         f"Python {stack.python_version}")
+        printer.warn("No Python version was specified.",
+                     "Pin one so builds do not change under you, e.g. a .python-version file containing:",
+                     f"  {stack.python_version}")
+    else:
+        printer.step(f"Using Python {request.version} specified in {request.origin}")
+        if request.origin == "runtime.txt":
+            printer.warn("The runtime.txt file is deprecated.",
+                         "Replace it with a .python-version file containing the same version:",
+                         f"  {request.version}")
+    printer.step(f"Installing Python {python_full} (stack {stack.name})")
+
+
+def check_patch(request: detect.PythonRequest, python_full: str, stack: stack_mod.Stack) -> None:
+    if request.version and request.version.count(".") == 2 and request.version != python_full:
+        raise BuildError(
+            f"Python {request.version} was requested in {request.origin}, but stack {stack.name} "
+            f"provides Python {python_full}",
+            hint=f"pin {request.major_minor} (any patch) or {python_full}"
+                 + (", or go online for the official image of that patch" if stack.offline else ""),
+        )
+
+
+def python_version_of(client: docker.DockerClient, image: str) -> str:
+    """The exact Python in a build image, remembered per image id (ids never change meaning)."""
+    image_id = client.images.get(image).id
+    cache_file = home() / "cache" / "python-versions.json"
+    try:
+        known = json.loads(cache_file.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        known = {}
+    if image_id in known:
+        return known[image_id]
+    with translated(f"asking {image} for its Python version"):
+        out = client.containers.run(image, ["python3", "-c", "import platform; print(platform.python_version())"],
+                                    remove=True, labels={"io.herosim.role": "build"})
+    version = out.decode().strip()
+    known[image_id] = version
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    cache_file.write_text(json.dumps(known))
+    return version
+
+
+def _reader(source: SourceTree):
+    tracked = set(source.files)
+
+    def read(name: str) -> str | None:
+        if name not in tracked:
+            return None
+        try:
+            return (source.root / name).read_text(errors="replace")
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+    return read

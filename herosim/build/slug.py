@@ -1,0 +1,72 @@
+"""The slug image: the run image, the dependency layer, the app's files, herosim's dyno init."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docker
+
+from herosim import images, resources
+from herosim.const import LABEL_APP, LABEL_PYTHON, LABEL_ROLE, LABEL_STACK, ROLE_SLUG
+from herosim.output import Printer
+from herosim.stack import Stack
+from herosim.tarball import TarWriter
+
+DYNO_UID = 1000  # dynos run unprivileged, as on Heroku: only /app and /tmp are writable
+LABEL_PROCESSES = "io.herosim.processes"
+LABEL_COMMIT = "io.herosim.commit"
+
+# What the Python buildpack writes to .profile.d/python.sh (sourced at dyno boot).
+PROFILE_PYTHON = """\
+# Written by herosim, as the Python buildpack writes it at build time.
+export PATH="$HOME/.heroku/python/bin:$PATH"
+export PYTHONUNBUFFERED=true
+export LANG="${LANG:-en_US.UTF-8}"
+export PYTHONPATH="${PYTHONPATH:-$HOME}"
+export FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-*}"
+export GUNICORN_CMD_ARGS="${GUNICORN_CMD_ARGS:---access-logfile -}"
+if [ -z "${WEB_CONCURRENCY:-}" ]; then
+	cores=$(nproc 2>/dev/null || echo 1)
+	ram="${DYNO_RAM:-512}"
+	by_cpu=$((cores * 2 + 1))
+	by_ram=$((ram / 256))
+	concurrency=$(( by_cpu < by_ram ? by_cpu : by_ram ))
+	[ "$concurrency" -lt 1 ] && concurrency=1
+	export WEB_CONCURRENCY="$concurrency" WEB_CONCURRENCY_SET_BY=heroku/python
+	case "${DYNO:-}" in
+		web.*) echo "Python buildpack: Defaulting WEB_CONCURRENCY to ${WEB_CONCURRENCY} based on the available memory." ;;
+	esac
+fi
+"""
+
+DOCKERFILE = """\
+FROM {run_image}
+COPY --from={deps_ref} --chown={uid}:{uid} /app/.heroku /app/.heroku
+COPY herosim-dyno /usr/local/bin/herosim-dyno
+COPY --chown={uid}:{uid} slug/ /app/
+ENV HOME=/app PATH=/app/.heroku/python/bin:$PATH
+WORKDIR /app
+USER {uid}:{uid}
+"""
+
+
+def build(client: docker.DockerClient, printer: Printer, app: str, stack: Stack, deps_ref: str,
+          root: Path, files: tuple[str, ...], processes: dict[str, str], python_full: str,
+          commit: str) -> str:
+    context = TarWriter()
+    context.add_bytes("Dockerfile", DOCKERFILE.format(run_image=stack.run_image, deps_ref=deps_ref,
+                                                      uid=DYNO_UID).encode())
+    context.add_bytes("herosim-dyno", resources.read("dyno/herosim-dyno"), mode=0o755)
+    for name in files:
+        if name == ".profile.d/python.sh":
+            continue
+        context.add_file(f"slug/{name}", root / name)
+    context.add_bytes("slug/.profile.d/python.sh", PROFILE_PYTHON.encode())
+    labels = {
+        LABEL_APP: app, LABEL_ROLE: ROLE_SLUG, LABEL_STACK: stack.name, LABEL_PYTHON: python_full,
+        LABEL_PROCESSES: json.dumps(processes), LABEL_COMMIT: commit,
+    }
+    tail: list[str] = []
+    return images.build(client, context.close(), f"herosim-slug/{app}:latest",
+                        lambda line: tail.append(line), labels=labels, what=f"the slug for {app}")
