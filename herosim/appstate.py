@@ -132,7 +132,7 @@ class AppState:
                 version=(existing[-1]["version"] + 1) if existing else 1,
                 description=description,
                 created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                user=_user(),
+                user=current_user(),
                 slug=slug,
                 processes=dict(processes),
                 config_vars=dict(config_vars),
@@ -166,5 +166,5 @@ class AppState:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _user() -> str:
+def current_user() -> str:
     return os.environ.get("HEROSIM_USER") or f"{os.environ.get('USER', 'developer')}@localhost"

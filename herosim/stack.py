@@ -10,6 +10,7 @@ how a missing image is obtained: pulled, or built with visible progress.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -17,9 +18,10 @@ import tempfile
 from dataclasses import dataclass
 
 import docker
+import docker.errors
 
 from herosim import images, resources
-from herosim.const import ENV_OFFLINE, LABEL_ROLE, LABEL_STACK, ROLE_STACK
+from herosim.const import ENV_OFFLINE, LABEL_RECIPE, LABEL_ROLE, LABEL_STACK, ROLE_STACK
 from herosim.errors import StackError
 from herosim.output import Printer
 from herosim.tarball import TarWriter
@@ -92,6 +94,16 @@ def offline_requested() -> bool:
     return os.environ.get(ENV_OFFLINE, "").lower() in ("1", "true", "yes", "on")
 
 
+def recipe_digest(folder: str) -> str:
+    """A digest of an image's docker/ folder: a changed recipe means a rebuild."""
+    digest = hashlib.sha256()
+    root = resources.docker_dir() / folder
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 # Recipes for the images herosim builds itself: ref -> (docker/ folder, base ref).
 def _recipe(ref: str) -> tuple[str, str, str] | None:
     repository, _, suite = ref.partition(":")
@@ -110,21 +122,32 @@ class StackImages:
         self.printer = printer
 
     def ensure(self, ref: str) -> None:
-        if images.exists(self.client, ref):
-            return
         recipe = _recipe(ref)
-        if ref.startswith("herosim/debian:"):
-            self._bootstrap(ref.partition(":")[2])
-        elif recipe:
+        if recipe:
             folder, base, suite = recipe
+            digest = recipe_digest(folder)
+            current = self._labels(ref)
+            if current is not None and current.get(LABEL_RECIPE) == digest:
+                return
             self.ensure(base)
-            self._build(ref, folder, base, suite)
+            self._build(ref, folder, base, suite, digest, rebuild=current is not None)
+        elif images.exists(self.client, ref):
+            return
+        elif ref.startswith("herosim/debian:"):
+            self._bootstrap(ref.partition(":")[2])
         else:
             self.printer.step(f"Pulling {ref}")
             images.pull(self.client, ref, self.printer.detail)
 
-    def _build(self, ref: str, folder: str, base: str, suite: str) -> None:
-        self.printer.step(f"Building stack image {ref} from Debian {suite} packages (first use on this engine)")
+    def _labels(self, ref: str) -> dict | None:
+        try:
+            return self.client.images.get(ref).labels or {}
+        except docker.errors.ImageNotFound:
+            return None
+
+    def _build(self, ref: str, folder: str, base: str, suite: str, digest: str, rebuild: bool) -> None:
+        why = "its recipe in docker/ changed" if rebuild else "first use on this engine"
+        self.printer.step(f"Building stack image {ref} from Debian {suite} packages ({why})")
         context = TarWriter()
         root = resources.docker_dir() / folder
         for path in sorted(root.rglob("*")):
@@ -132,7 +155,8 @@ class StackImages:
                 context.add_file(str(path.relative_to(root)), path)
         images.build(self.client, context.close(), ref, self.printer.detail,
                      buildargs={"BASE_IMAGE": base, "SUITE": suite},
-                     labels={LABEL_ROLE: ROLE_STACK, LABEL_STACK: f"herosim-{suite}"}, what=ref)
+                     labels={LABEL_ROLE: ROLE_STACK, LABEL_STACK: f"herosim-{suite}",
+                             LABEL_RECIPE: digest}, what=ref)
 
     def _bootstrap(self, suite: str) -> None:
         """mmdebstrap a minimal Debian and import it: the base of every offline image."""

@@ -24,6 +24,13 @@ class TarWriter:
         info.mtime = self._mtime
         self._tar.addfile(info, io.BytesIO(data))
 
+    def add_dir(self, name: str, mode: int = 0o755, mtime: float | None = None) -> None:
+        info = tarfile.TarInfo(name)
+        info.type = tarfile.DIRTYPE
+        info.mode = mode
+        info.mtime = self._mtime if mtime is None else mtime
+        self._tar.addfile(info)
+
     def add_file(self, name: str, path: Path) -> None:
         """A file or symlink from disk, content and mode kept; owner normalised to root."""
         info = self._tar.gettarinfo(str(path), arcname=name)

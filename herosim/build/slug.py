@@ -44,7 +44,7 @@ DOCKERFILE = """\
 FROM {run_image}
 COPY --from={deps_ref} --chown={uid}:{uid} /app/.heroku /app/.heroku
 COPY herosim-dyno /usr/local/bin/herosim-dyno
-COPY --chown={uid}:{uid} slug/ /app/
+COPY --chown={uid}:{uid} root/ /
 ENV HOME=/app PATH=/app/.heroku/python/bin:$PATH
 WORKDIR /app
 USER {uid}:{uid}
@@ -58,11 +58,14 @@ def build(client: docker.DockerClient, printer: Printer, app: str, stack: Stack,
     context.add_bytes("Dockerfile", DOCKERFILE.format(run_image=stack.run_image, deps_ref=deps_ref,
                                                       uid=DYNO_UID).encode())
     context.add_bytes("herosim-dyno", resources.read("dyno/herosim-dyno"), mode=0o755)
+    # `root/app/…` rather than `slug/…`: COPY then creates /app itself with the
+    # dyno's owner, so the app can write in $HOME as on Heroku.
+    context.add_dir("root/app")
     for name in files:
         if name == ".profile.d/python.sh":
             continue
-        context.add_file(f"slug/{name}", root / name)
-    context.add_bytes("slug/.profile.d/python.sh", PROFILE_PYTHON.encode())
+        context.add_file(f"root/app/{name}", root / name)
+    context.add_bytes("root/app/.profile.d/python.sh", PROFILE_PYTHON.encode())
     labels = {
         LABEL_APP: app, LABEL_ROLE: ROLE_SLUG, LABEL_STACK: stack.name, LABEL_PYTHON: python_full,
         LABEL_PROCESSES: json.dumps(processes), LABEL_COMMIT: commit,

@@ -1,0 +1,99 @@
+"""Heroku Postgres: DATABASE_URL=postgres://…, SSL required, the app's credential
+owns its database without being a superuser."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+
+from herosim.addons.base import AddonService, Attachment, SidecarSpec
+from herosim.stack import Stack
+
+PORT = 5432
+COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBALT", "COPPER",
+          "CRIMSON", "CYAN", "GOLD", "GRAY", "GREEN", "IVORY", "JADE", "LIME", "MAROON", "MAUVE",
+          "NAVY", "OLIVE", "ONYX", "ORANGE", "PINK", "PUCE", "PURPLE", "RED", "ROSE", "SILVER",
+          "TEAL", "WHITE", "YELLOW")
+DEPENDENCIES = frozenset({"psycopg2", "psycopg2-binary", "psycopg", "psycopg-binary", "psycopg-c",
+                          "asyncpg", "pg8000"})
+SNAKEOIL = ("/etc/ssl/certs/ssl-cert-snakeoil.pem", "/etc/ssl/private/ssl-cert-snakeoil.key")
+
+# Runs once, when the data volume is initialised (official image's initdb.d contract).
+INIT_SCRIPT = r"""
+# herosim: the app's credential owns the database but is not a superuser, and
+# SSL is required for every TCP connection, as on Heroku Postgres.
+psql -v ON_ERROR_STOP=1 -q --dbname postgres <<-SQL
+	CREATE ROLE "$HEROSIM_DB_USER" LOGIN PASSWORD '$HEROSIM_DB_PASSWORD';
+	ALTER DATABASE "$POSTGRES_DB" OWNER TO "$HEROSIM_DB_USER";
+SQL
+psql -v ON_ERROR_STOP=1 -q --dbname "$POSTGRES_DB" -c "ALTER SCHEMA public OWNER TO \"$HEROSIM_DB_USER\""
+cat > "$PGDATA/pg_hba.conf" <<-HBA
+	local     all all     trust
+	hostssl   all all all scram-sha-256
+	hostnossl all all all reject
+HBA
+"""
+
+
+def _token(length: int, alphabet: str = string.ascii_lowercase + string.digits) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+class Postgres(AddonService):
+    service = "heroku-postgresql"
+    default_plan = "heroku-postgresql:essential-0"
+    name_prefix = "postgresql"
+
+    def new_attachment(self, app: str, plan: str, name: str, volume: str,
+                       taken_vars: set[str]) -> Attachment:
+        user, password, database = "u" + _token(13), "p" + _token(31), "d" + _token(13)
+        url = f"postgres://{user}:{password}@{name}:{PORT}/{database}"
+        color = random.choice([c for c in COLORS if f"HEROKU_POSTGRESQL_{c}_URL" not in taken_vars])
+        config = {f"HEROKU_POSTGRESQL_{color}_URL": url}
+        if "DATABASE_URL" not in taken_vars:
+            config["DATABASE_URL"] = url
+        return Attachment(app=app, plan=plan, name=name, volume=volume, config=config, secret={
+            "user": user, "password": password, "database": database,
+            "superuser_password": _token(32, string.ascii_letters + string.digits),
+        })
+
+    def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
+        secret = attachment.secret
+        return SidecarSpec(
+            image=stack.postgres_image,
+            environment={
+                "POSTGRES_USER": "postgres",
+                "POSTGRES_PASSWORD": secret["superuser_password"],
+                "POSTGRES_DB": secret["database"],
+                "HEROSIM_DB_USER": secret["user"],
+                "HEROSIM_DB_PASSWORD": secret["password"],
+                "PGDATA": "/var/lib/postgresql/data/pgdata",
+            },
+            command=["postgres", "-c", "ssl=on", "-c", f"ssl_cert_file={SNAKEOIL[0]}",
+                     "-c", f"ssl_key_file={SNAKEOIL[1]}", "-c", "ssl_min_protocol_version=TLSv1.2"],
+            port=PORT,
+            data_path="/var/lib/postgresql/data",
+            files={"/docker-entrypoint-initdb.d/herosim.sh": (INIT_SCRIPT.encode(), 0o644)},
+        )
+
+    def probe(self, container) -> tuple[bool, str]:
+        # TCP on 127.0.0.1: the entrypoint's temporary init server listens on the socket only.
+        result = container.exec_run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], user="postgres")
+        if result.exit_code != 0:
+            return False, result.output.decode(errors="replace").strip()
+        secret = self._secret_from_env(container)
+        check = container.exec_run(
+            ["psql", f"postgresql://{secret['user']}:{secret['password']}@127.0.0.1:{PORT}/"
+                     f"{secret['database']}?sslmode=require", "-tAc", "select 1"], user="postgres")
+        return check.exit_code == 0, check.output.decode(errors="replace").strip()
+
+    @staticmethod
+    def _secret_from_env(container) -> dict[str, str]:
+        env = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"] if "=" in item)
+        return {"user": env.get("HEROSIM_DB_USER", ""), "password": env.get("HEROSIM_DB_PASSWORD", ""),
+                "database": env.get("POSTGRES_DB", "")}
+
+
+def wanted(dependencies: frozenset[str]) -> bool:
+    return bool(dependencies & DEPENDENCIES)

@@ -1,0 +1,25 @@
+"""Which add-on services exist, by plan name and by the dependencies that call for them."""
+
+from __future__ import annotations
+
+from herosim.addons.base import AddonService
+from herosim.addons.postgres import Postgres
+from herosim.addons.postgres import wanted as postgres_wanted
+from herosim.errors import AddonError
+
+SERVICES: dict[str, AddonService] = {"heroku-postgresql": Postgres()}
+
+
+def service_for_plan(plan: str) -> AddonService:
+    service = plan.split(":", 1)[0]
+    if service in SERVICES:
+        return SERVICES[service]
+    raise AddonError(f"Couldn't find either the add-on service or the add-on plan of {plan!r}",
+                     hint="herosim provides: " + ", ".join(sorted(SERVICES)))
+
+
+def wanted_services(dependencies: frozenset[str]) -> list[AddonService]:
+    out = []
+    if postgres_wanted(dependencies):
+        out.append(SERVICES["heroku-postgresql"])
+    return out

@@ -1,0 +1,228 @@
+"""The verbs on one app: up, down, destroy, restart, ps, config changes.
+
+Each verb takes the Docker client it is given; containers, volumes, networks and
+images are found by the app's label; platform data (config vars, releases,
+formation) comes from AppState.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from herosim import control, daemon, network
+from herosim import stack as stack_mod
+from herosim.addons import base as addons
+from herosim.addons.registry import SERVICES, service_for_plan, wanted_services
+from herosim.appstate import AppState, Release, current_user
+from herosim.build import cabundle
+from herosim.build.compile import BuildResult, compile_app
+from herosim.config_vars import check_not_addon_owned, check_size, describe_keys, merge
+from herosim.const import (DEFAULT_ROUTER_PORT, HEXAGON, LABEL_APP, LABEL_ROLE, ROLE_DEPS, ROLE_SLUG)
+from herosim.docker_client import translated
+from herosim.errors import HerosimError
+from herosim.logplex import Logplex
+from herosim.output import Printer
+from herosim.timeouts import Timeouts
+
+
+@dataclass
+class App:
+    client: docker.DockerClient
+    printer: Printer
+    name: str
+    state: AppState
+
+    @property
+    def logs(self) -> Logplex:
+        return Logplex(self.state.path("logplex.log"))
+
+    # -- up -----------------------------------------------------------------------------
+    def up(self, path: Path, *, port: int | None, timeouts: Timeouts, size: str,
+           ca_bundle: str | None = None, no_cache: bool = False) -> Release:
+        """Build, provision, release and (re)start the formation. Returns the new release."""
+        settings = self.state.settings()
+        port = port or settings.get("router_port") or DEFAULT_ROUTER_PORT
+        running = daemon.running_settings(self.state)
+        if running is None:
+            daemon.check_port(port)  # before a long build, not after it
+        self.state.update_settings(source=str(path.resolve()), router_port=port)
+        self.printer.step(f"Building {self.name} from {path.resolve()}")
+        result = compile_app(self.client, self.printer, self.name, path,
+                             ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache,
+                             config_vars=self._all_config_vars())
+        self.report_slug(result)
+        self.provision_addons(result)
+        release = self.state.add_release(
+            f"Deploy {result.commit or 'working tree'}", slug=result.slug_image,
+            processes=result.processes, config_vars=self.state.config_vars())
+        self.logs.emit("app", "api", f"Deploy {result.commit or 'working tree'} by user {release.user}")
+        self.logs.emit("app", "api", f"Release v{release.version} created by user {release.user}")
+        self.printer.step("Launching...")
+        self.printer.detail(f"Released v{release.version}")
+        self._ensure_manager(port, timeouts, size, running)
+        if "release" in result.processes:
+            self.printer.warn("The Procfile declares a `release` process; the release phase is not run yet.",
+                              "Run it by hand for now: herosim run " + result.processes["release"])
+        control.call(self.state.dir, "deploy", timeout=timeouts.boot + timeouts.stop + 60,
+                     release=release.version)
+        self.printer.detail(f"{self.url(port)} deployed to herosim")
+        self._prune_slugs()
+        return release
+
+    def report_slug(self, result: BuildResult) -> None:
+        image = self.client.images.get(result.slug_image)
+        try:
+            base = self.client.images.get(result.stack.run_image).attrs.get("Size", 0)
+        except docker.errors.ImageNotFound:
+            base = 0
+        self.printer.step("Compressing...")
+        self.printer.detail(f"Done: {max(image.attrs.get('Size', 0) - base, 0) / (1024 * 1024):.1f}M")
+
+    def _ensure_manager(self, port: int, timeouts: Timeouts, size: str, running: dict | None) -> None:
+        if running is not None and running.get("router_port") == port:
+            return
+        if running is not None:
+            daemon.stop(self.state, timeouts.stop + 30)
+            daemon.check_port(port)
+        daemon.spawn(self.state, port, timeouts, size)
+
+    # -- add-ons ----------------------------------------------------------------------------
+    def provision_addons(self, result: BuildResult) -> None:
+        attached = addons.attachments(self.client, self.name)
+        have = {a.service for a in attached}
+        for service in wanted_services(result.dependencies):
+            if service.service not in have:
+                attached.append(self.create_addon(service))
+        if attached:
+            net = network.ensure(self.client, self.name)
+            for attachment in attached:
+                self.start_addon(attachment, result.stack, net)
+
+    def create_addon(self, service, plan: str | None = None) -> addons.Attachment:
+        attachment = addons.provision(self.client, service, self.name, plan)
+        self.printer.info(f"Creating {attachment.plan} on {HEXAGON} {self.name}... free")
+        self.printer.info(f"{attachment.name} is being created in the background. "
+                          "The app will restart when complete...")
+        names = ", ".join(attachment.config)
+        self.logs.emit("app", "api", f"Attach {names} ({attachment.name}) by user {current_user()}")
+        return attachment
+
+    def start_addon(self, attachment: addons.Attachment, stack: stack_mod.Stack, net: str) -> None:
+        service = service_for_plan(attachment.plan)
+        spec_image = service.sidecar(attachment, stack).image
+        stack_mod.StackImages(self.client, self.printer).ensure(spec_image)
+        started = time.monotonic()
+        addons.ensure_running(self.client, service, attachment, stack, net,
+                              lambda msg: self.printer.step(msg))
+        self.printer.detail(f"{attachment.name} is ready ({time.monotonic() - started:.1f}s): "
+                            + ", ".join(attachment.config))
+
+    # -- config vars -----------------------------------------------------------------------
+    def _all_config_vars(self) -> dict[str, str]:
+        return merge(addons.config_vars(addons.attachments(self.client, self.name)), self.state.config_vars())
+
+    def config(self) -> dict[str, str]:
+        return self._all_config_vars()
+
+    def set_config(self, values: dict[str, str], unset: list[str] = ()) -> Release:
+        addon_vars = addons.config_vars(addons.attachments(self.client, self.name))
+        check_not_addon_owned(list(values) + list(unset), addon_vars)
+        current = self.state.config_vars()
+        check_size(merge(addon_vars, {**current, **values}))
+        new = self.state.update_config_vars(values, list(unset))
+        previous = self.state.current_release()
+        keys = describe_keys(values or unset)
+        description = f"Set {keys} config vars" if values else f"Remove {keys} config vars"
+        release = self.state.add_release(description, slug=previous.slug if previous else None,
+                                         processes=previous.processes if previous else {}, config_vars=new)
+        self.logs.emit("app", "api", f"{description} by user {release.user}")
+        self.logs.emit("app", "api", f"Release v{release.version} created by user {release.user}")
+        if release.slug and daemon.running_settings(self.state) is not None:
+            control.call(self.state.dir, "deploy", timeout=300, release=release.version)
+        return release
+
+    # -- dynos ------------------------------------------------------------------------------
+    def restart(self, dyno: str | None = None, process_type: str | None = None) -> list[str]:
+        try:
+            reply = control.call(self.state.dir, "restart", timeout=300, dyno=dyno, process_type=process_type)
+        except control.NotRunning:
+            raise HerosimError(f"No dynos are running for {self.name}",
+                               hint=f"start them with `herosim up -a {self.name}`") from None
+        return reply["restarted"]
+
+    def status(self) -> list[dict]:
+        try:
+            return control.call(self.state.dir, "status", timeout=10)["dynos"]
+        except control.NotRunning:
+            return []
+
+    def down(self, stop_timeout: float) -> None:
+        if daemon.stop(self.state, stop_timeout + 60):
+            self.printer.info(f"Stopping all dynos on {HEXAGON} {self.name}... done")
+        for container in self.client.containers.list(all=True, filters={"label": [
+                f"{LABEL_APP}={self.name}", f"{LABEL_ROLE}=dyno"]}):
+            container.remove(force=True, v=True)  # left over from a manager that died
+        stopped = addons.stop(self.client, self.name)
+        if stopped:
+            self.printer.info(f"Stopped {stopped} add-on container(s); their data is kept")
+
+    def destroy(self) -> dict[str, int]:
+        daemon.stop(self.state, 60)
+        counts = {"containers": 0, "volumes": 0, "networks": 0, "images": 0}
+        label = f"{LABEL_APP}={self.name}"
+        with translated(f"destroying {self.name}"):
+            for container in self.client.containers.list(all=True, filters={"label": label}):
+                container.remove(force=True, v=True)
+                counts["containers"] += 1
+            for volume in self.client.volumes.list(filters={"label": label}):
+                volume.remove(force=True)
+                counts["volumes"] += 1
+            counts["networks"] = network.remove(self.client, self.name)
+            for role in (ROLE_SLUG, ROLE_DEPS):
+                for image in self.client.images.list(filters={"label": [label, f"{LABEL_ROLE}={role}"]}):
+                    try:
+                        self.client.images.remove(image.id, force=True)
+                        counts["images"] += 1
+                    except docker.errors.APIError:
+                        pass
+        self.state.remove()
+        return counts
+
+    def _prune_slugs(self, keep: int = 5) -> None:
+        """Slug images of the last few releases stay (for rollback); older ones go."""
+        wanted = {r.slug for r in self.state.releases()[-keep:] if r.slug}
+        for image in self.client.images.list(filters={"label": [f"{LABEL_APP}={self.name}",
+                                                                f"{LABEL_ROLE}={ROLE_SLUG}"]}):
+            if image.id not in wanted:
+                try:
+                    self.client.images.remove(image.id)
+                except docker.errors.APIError:
+                    pass
+
+    def url(self, port: int | None = None) -> str:
+        return f"http://127.0.0.1:{port or self.state.settings().get('router_port', DEFAULT_ROUTER_PORT)}/"
+
+    def wait_until_answering(self, timeout: float) -> tuple[bool, str]:
+        """(answered, what was seen): any response but a router error counts (Heroku's `up`)."""
+        deadline = time.monotonic() + timeout
+        seen = "no answer"
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url(), timeout=5) as response:
+                    return True, f"HTTP {response.status}"
+            except urllib.error.HTTPError as exc:
+                code = exc.headers.get("X-Herosim-Error")
+                if not code:
+                    return True, f"HTTP {exc.code}"
+                seen = f"router {code}"
+            except (urllib.error.URLError, OSError) as exc:
+                seen = str(exc)
+            time.sleep(0.2)
+        return False, seen

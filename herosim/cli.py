@@ -1,0 +1,354 @@
+"""herosim's command line: parse, call one verb, render. The only place that exits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from herosim import __version__, daemon, docker_client, logline, render
+from herosim import stack as stack_mod
+from herosim.app import App
+from herosim.appstate import AppState, app_name_from_dir, check_app_name
+from herosim.config_vars import check_key, describe_keys, parse_assignments
+from herosim.const import HEXAGON, LOG_LINES_DEFAULT, LOG_LINES_KEPT
+from herosim.dyno import SIZES
+from herosim.errors import HerosimError
+from herosim.logplex import Logplex
+from herosim.output import Printer
+from herosim.timeouts import Timeouts
+
+
+class Env:
+    """What every command needs: the printer, and a Docker client made on first use."""
+
+    def __init__(self):
+        self.printer = Printer()
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = docker_client.connect()
+        return self._client
+
+    def app(self, name: str | None, path: Path | None = None) -> App:
+        name = check_app_name(name) if name else app_name_from_dir(path or Path.cwd())
+        return App(self.client, self.printer, name, AppState(name))
+
+    def state(self, name: str | None) -> AppState:
+        return AppState(check_app_name(name) if name else app_name_from_dir(Path.cwd()))
+
+
+pass_env = click.make_pass_decorator(Env, ensure=True)
+app_option = click.option("-a", "--app", "app_name", metavar="APP",
+                          help="app to run command against (default: the current directory's name)")
+
+
+def timeout_options(f):
+    f = click.option("--router-timeout", type=float, help="H12 after this many seconds (Heroku: 30)")(f)
+    f = click.option("--stop-timeout", type=float, help="SIGKILL after this many seconds (Heroku: 30)")(f)
+    f = click.option("--boot-timeout", type=float, help="R10 after this many seconds (Heroku: 60)")(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="herosim")
+def cli():
+    """A local Heroku: slug builds, dynos, add-ons, router and logs in Docker."""
+
+
+# -- up / down / destroy ------------------------------------------------------------------
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@app_option
+@click.option("-p", "--port", type=int, help="router port on 127.0.0.1 (default 5006, as heroku local)")
+@click.option("-d", "--detach", is_flag=True, help="return once the web dyno answers")
+@click.option("--ca-bundle", type=click.Path(dir_okay=False), help="PEM bundle to trust at build time "
+              "(default: $PIP_CERT, $REQUESTS_CA_BUNDLE or $SSL_CERT_FILE)")
+@click.option("--no-cache", is_flag=True, help="rebuild the dependency layer from scratch")
+@click.option("--size", type=click.Choice(sorted(SIZES)), default="basic",
+              help="dyno size (memory quota)")
+@timeout_options
+@pass_env
+def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, boot_timeout, stop_timeout,
+       router_timeout):
+    """Build PATH's slug and run it: add-ons, dynos, router, logs."""
+    timeouts = Timeouts.resolve(boot=boot_timeout, stop=stop_timeout, router=router_timeout)
+    app = env.app(app_name, path)
+    follower = None
+    try:
+        if detach:
+            app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache)
+            ok, seen = app.wait_until_answering(timeouts.boot + 15)
+            if not ok:
+                tail = "\n".join(l.render() for l in app.logs.tail(20))
+                raise HerosimError(f"{app.name} did not answer at {app.url()} ({seen})",
+                                   hint="the last log lines are below; `herosim logs` shows more",
+                                   details=tail)
+            click.echo(app.url())
+            return
+        follower = _LogFollower(app.logs, env.printer)
+        follower.start()
+        app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache)
+        env.printer.info(f"{app.name} is running at {app.url()} — Ctrl-C stops its dynos")
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        env.printer.info("\nSIGINT received: stopping dynos (SIGTERM, then SIGKILL after "
+                         f"{timeouts.stop:g} s); add-on data is kept")
+        app.down(timeouts.stop)
+    finally:
+        if follower:
+            follower.stop()
+
+
+class _LogFollower:
+    def __init__(self, logs: Logplex, printer: Printer):
+        self.logs, self.printer = logs, printer
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def _run(self):
+        for line in self.logs.follow(stop=self._stop.is_set):
+            self.printer.log(line)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+
+@cli.command()
+@app_option
+@click.option("--stop-timeout", type=float)
+@pass_env
+def down(env: Env, app_name, stop_timeout):
+    """Stop the dynos and add-on containers; keep add-on data, config and releases."""
+    app = env.app(app_name)
+    app.down(Timeouts.resolve(stop=stop_timeout).stop)
+
+
+@cli.command()
+@app_option
+@click.option("--confirm", metavar="APP", help="skip the prompt by naming the app")
+@pass_env
+def destroy(env: Env, app_name, confirm):
+    """Remove the app: containers, add-ons and their data, network, images, config, releases."""
+    app = env.app(app_name)
+    if confirm is None:
+        env.printer.info(f" !    WARNING: This will delete {HEXAGON} {app.name} including all add-ons.")
+        env.printer.info(f" !    To proceed, type {app.name} or re-run this command with --confirm {app.name}")
+        confirm = click.prompt("", prompt_suffix="> ", default="", show_default=False)
+    if confirm != app.name:
+        raise HerosimError("Confirmation did not match app. Aborted.",
+                           hint=f"re-run with --confirm {app.name}")
+    counts = app.destroy()
+    env.printer.info(f"Destroying {HEXAGON} {app.name} (including all add-ons)... done "
+                     f"({counts['containers']} containers, {counts['volumes']} volumes, "
+                     f"{counts['images']} images)")
+
+
+# -- dynos ---------------------------------------------------------------------------------
+@cli.command()
+@click.argument("target", required=False)
+@app_option
+@pass_env
+def recycle(env: Env, target, app_name):
+    """Restart dynos as the dyno manager does: a fresh filesystem from the slug (TARGET: web.1 or web)."""
+    app = env.app(app_name)
+    dyno, kind = (target, None) if target and "." in target else (None, target)
+    what = f"dyno {dyno}" if dyno else (f"all {kind} dynos" if kind else "all dynos")
+    restarted = app.restart(dyno, kind)
+    if not restarted:
+        raise HerosimError(f"No {kind} dynos on {app.name}", hint="see `herosim ps`")
+    env.printer.info(f"Recycling {what} on {HEXAGON} {app.name}... done ({', '.join(restarted)})")
+
+
+@cli.command()
+@app_option
+@click.option("-d", "--dyno", "dyno", metavar="DYNO", help="restart one dyno, e.g. web.1")
+@click.option("-p", "--process-type", "process_type", metavar="TYPE", help="restart every dyno of a type")
+@pass_env
+def restart(env: Env, app_name, dyno, process_type):
+    """Restart dynos (heroku restart)."""
+    app = env.app(app_name)
+    if dyno:
+        env.printer.info(f"Restarting dyno {dyno} on {HEXAGON} {app.name}...")
+    elif process_type:
+        env.printer.info(f"Restarting all {process_type} dynos on {HEXAGON} {app.name}...")
+    else:
+        env.printer.info(f"Restarting all dynos on {HEXAGON} {app.name}...")
+    app.restart(dyno, process_type)
+    env.printer.info("done")
+
+
+@cli.command()
+@app_option
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def ps(env: Env, app_name, as_json):
+    """List the app's dynos and their states."""
+    app = env.app(app_name)
+    dynos = app.status()
+    if as_json:
+        click.echo(json.dumps(dynos, indent=2))
+        return
+    if not dynos:
+        env.printer.info(f"No dynos on {HEXAGON} {app.name}")
+        return
+    for line in render.ps(dynos, "Basic", dt.datetime.now(dt.timezone.utc)):
+        click.echo(line)
+
+
+@cli.command()
+@app_option
+@click.option("-n", "--num", type=click.IntRange(1, LOG_LINES_KEPT), default=LOG_LINES_DEFAULT,
+              help="number of lines to display (at most 1,500)")
+@click.option("-t", "--tail", is_flag=True, help="continually stream logs")
+@click.option("-d", "--dyno", "dyno", help="only this dyno, e.g. web.1")
+@click.option("-p", "--ps", "process_type", help="only this process type, e.g. web")
+@click.option("-s", "--source", type=click.Choice(["app", "heroku"]), help="only app or platform lines")
+@pass_env
+def logs(env: Env, app_name, num, tail, dyno, process_type, source):
+    """Display recent log lines (heroku logs)."""
+    state = env.state(app_name)
+    plex = Logplex(state.path("logplex.log"))
+
+    def wanted(line):
+        return logline.matches(line, source=source, dyno=dyno, process_type=process_type)
+
+    for line in plex.tail(num, wanted):
+        env.printer.log(line)
+    if tail:
+        try:
+            for line in plex.follow(wanted):
+                env.printer.log(line)
+        except KeyboardInterrupt:
+            pass
+
+
+# -- config vars ------------------------------------------------------------------------------
+@cli.command("config")
+@app_option
+@click.option("-s", "--shell", is_flag=True, help="output config vars in shell format")
+@click.option("-j", "--json", "as_json", is_flag=True, help="output config vars in json format")
+@pass_env
+def config_(env: Env, app_name, shell, as_json):
+    """Display the config vars for an app."""
+    app = env.app(app_name)
+    values = app.config()
+    if as_json:
+        click.echo(json.dumps(values, indent=2, sort_keys=True))
+    elif shell:
+        click.echo("\n".join(render.shell(values)))
+    else:
+        click.echo("\n".join(render.config(values, app.name)))
+
+
+@cli.command("config:get")
+@click.argument("key")
+@app_option
+@pass_env
+def config_get(env: Env, key, app_name):
+    """Display a single config value."""
+    value = env.app(app_name).config().get(key)
+    click.echo("" if value is None else value)
+
+
+@cli.command("config:set")
+@click.argument("assignments", nargs=-1)
+@app_option
+@pass_env
+def config_set(env: Env, assignments, app_name):
+    """Set one or more config vars (KEY=value …) and restart the dynos."""
+    values = parse_assignments(assignments)
+    app = env.app(app_name)
+    release = app.set_config(values)
+    env.printer.info(f"Setting {describe_keys(values)} and restarting {HEXAGON} {app.name}... "
+                     f"done, v{release.version}")
+    width = max(len(k) for k in values) + 1
+    for key, value in values.items():
+        click.echo(f"{(key + ':').ljust(width)} {value}")
+
+
+@cli.command("config:unset")
+@click.argument("keys", nargs=-1, required=True)
+@app_option
+@pass_env
+def config_unset(env: Env, keys, app_name):
+    """Unset one or more config vars and restart the dynos."""
+    for key in keys:
+        check_key(key)
+    app = env.app(app_name)
+    release = app.set_config({}, list(keys))
+    env.printer.info(f"Unsetting {describe_keys(keys)} and restarting {HEXAGON} {app.name}... "
+                     f"done, v{release.version}")
+
+
+@cli.command()
+@app_option
+@pass_env
+def releases(env: Env, app_name):
+    """List the app's releases."""
+    state = env.state(app_name)
+    for line in render.releases(state.releases(), state.app, dt.datetime.now(dt.timezone.utc)):
+        click.echo(line)
+
+
+# -- stack ------------------------------------------------------------------------------------
+@cli.group("stack", invoke_without_command=True)
+@click.pass_context
+def stack_group(ctx):
+    """herosim's offline stack images (Debian-built python and postgres)."""
+    if ctx.invoked_subcommand is None:
+        for suite in stack_mod.SUITES.values():
+            click.echo(f"herosim-{suite.name}  Python {suite.python}  PostgreSQL {suite.postgres}"
+                       + ("  (default)" if suite.name == stack_mod.DEFAULT_SUITE else ""))
+
+
+@stack_group.command("build")
+@click.argument("suites", nargs=-1)
+@pass_env
+def stack_build(env: Env, suites):
+    """Build the offline images for SUITES (default: trixie) with mmdebstrap and docker/."""
+    refs = stack_mod.build_all(env.client, env.printer, list(suites) or [stack_mod.DEFAULT_SUITE])
+    for ref in refs:
+        click.echo(ref)
+
+
+# -- internal -----------------------------------------------------------------------------------
+@cli.command("_manager", hidden=True)
+@click.option("--app", "app_name", required=True)
+@click.option("--port", type=int, required=True)
+@click.option("--size", default="basic")
+@click.option("--timeouts", "timeouts_json", required=True)
+def manager_cmd(app_name, port, size, timeouts_json):
+    from herosim.manager import Manager
+    client = docker_client.connect()
+    Manager(client, app_name, AppState(app_name), Timeouts(**json.loads(timeouts_json)), port, size).run()
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except HerosimError as exc:
+        click.echo(f" ▸    {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f" ▸    Hint: {exc.hint}", err=True)
+        if exc.details:
+            click.echo(exc.details, err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
