@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -120,6 +121,7 @@ class _LogFollower:
             self.printer.log(line)
 
     def stop(self):
+        time.sleep(0.3)  # let the last lines (exit statuses) reach the terminal
         self._stop.set()
         self._thread.join(timeout=2)
 
