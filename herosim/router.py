@@ -101,9 +101,23 @@ class Router:
         self._server = future.result(timeout=10)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self.loop.call_soon_threadsafe(self._server.close)
+        if not self._thread.is_alive():
+            return
+
+        async def shutdown():
+            if self._server is not None:
+                self._server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        try:
+            asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=5)
+        except Exception:  # noqa: BLE001 - shutting down regardless
+            pass
         self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
 
     # -- one client connection ------------------------------------------------------
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -118,10 +132,13 @@ class Router:
                     break
                 if not await self._request(raw, reader, writer, peer):
                     break
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
-            writer.close()
+            try:
+                writer.close()
+            except RuntimeError:
+                pass
 
     async def _request(self, raw: bytes, creader, cwriter, peer: str) -> bool:
         started = time.monotonic()
@@ -140,8 +157,8 @@ class Router:
 
         choice = await self._choose(started)
         if isinstance(choice, str):
-            await self._error_response(cwriter, choice, request_id)
             self.log(router_line(**fields, code=choice, status=503))
+            await self._error_response(cwriter, choice, request_id)
             return False
         dyno, port = choice
 
@@ -156,12 +173,12 @@ class Router:
                 try:
                     conn = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 5)
                 except asyncio.TimeoutError:
-                    await self._error_response(cwriter, "H19", request_id)
                     self.log(router_line(**fields, code="H19", dyno=dyno, status=503))
+                    await self._error_response(cwriter, "H19", request_id)
                     return False
                 except OSError:
-                    await self._error_response(cwriter, "H21", request_id)
                     self.log(router_line(**fields, code="H21", dyno=dyno, status=503))
+                    await self._error_response(cwriter, "H21", request_id)
                     return False
             connect_ms = int((time.monotonic() - connect_started) * 1000)
             breader, bwriter = conn
@@ -183,9 +200,9 @@ class Router:
                 raw_response = await asyncio.wait_for(httpwire.read_head(breader), max(remaining, 0.001))
             except asyncio.TimeoutError:
                 bwriter.close()
-                await self._error_response(cwriter, "H12", request_id)
                 self.log(router_line(**fields, code="H12", dyno=dyno, connect=connect_ms,
                                      service=self._ms(started), status=503, bytes_=0))
+                await self._error_response(cwriter, "H12", request_id)
                 return False
             except (BadMessage, ConnectionError):
                 raw_response = None
@@ -193,9 +210,9 @@ class Router:
                 bwriter.close()
                 if reused and req_length == 0 and req_kind == "none":
                     continue  # the dyno closed an idle keep-alive connection: retry on a new one
-                await self._error_response(cwriter, "H13", request_id)
                 self.log(router_line(**fields, code="H13", dyno=dyno, connect=connect_ms,
                                      service=self._ms(started), status=503, bytes_=0))
+                await self._error_response(cwriter, "H13", request_id)
                 return False
             break
         return await self._relay_response(raw_response, method, version, head, breader, bwriter, creader,

@@ -1,0 +1,29 @@
+import pytest
+
+from herosim.build import cabundle
+from herosim.errors import BuildError
+
+
+def test_autodetects_in_pips_order(tmp_path):
+    a, b = tmp_path / "a.pem", tmp_path / "b.pem"
+    a.write_text("A")
+    b.write_text("B")
+    assert cabundle.find(environ={"SSL_CERT_FILE": str(b), "PIP_CERT": str(a)}) == a
+    assert cabundle.find(environ={"SSL_CERT_FILE": str(b), "PIP_CERT": "/nope"}) == b
+    assert cabundle.find(environ={}) is None
+
+
+def test_explicit_bundle_wins_and_must_exist(tmp_path):
+    a = tmp_path / "a.pem"
+    a.write_text("A")
+    assert cabundle.find(str(a), environ={"PIP_CERT": "/etc/other"}) == a
+    with pytest.raises(BuildError):
+        cabundle.find(str(tmp_path / "missing.pem"), environ={})
+
+
+def test_build_env_points_installers_at_the_container_copy_only():
+    env = cabundle.build_env(cabundle.find(environ={}))
+    assert env == {}
+    env = cabundle.build_env(__import__("pathlib").Path("/x.pem"))
+    assert set(env.values()) == {cabundle.CONTAINER_PATH}
+    assert "PIP_FIND_LINKS" not in env and "PIP_EXTRA_INDEX_URL" not in env

@@ -1,0 +1,26 @@
+from herosim import dyno
+
+# /proc/net/tcp and tcp6 from a container: 8080 on 0.0.0.0, 5000 on 127.0.0.1,
+# 9000 on :: (tcp6), an established connection on 8080.
+PROC_NET = """\
+  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 1 1 0 100 0 0 10 0
+   1: 0100007F:1388 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 2 1 0 100 0 0 10 0
+   2: 0500A8C0:1F90 0100A8C0:D2F0 01 00000000:00000000 00:00000000 00000000  1000        0 3 1 0 100 0 0 10 0
+  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000000000000:2328 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4 1 0 100 0 0 10 0
+   1: 00000000000000000000000001000000:1771 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 5 1 0 100 0 0 10 0
+"""
+
+
+def test_only_wildcard_listeners_count_as_bound():
+    assert dyno.wildcard_listeners(PROC_NET) == {8080, 9000}
+
+
+def test_localhost_listeners_are_seen_but_not_bound():
+    assert dyno.local_listeners(PROC_NET) == {8080, 5000, 9000, 6001}
+
+
+def test_sizes_kill_at_twice_the_quota():
+    assert dyno.SIZES["standard-2x"].kill_bytes == 2048 * 1024 * 1024
+    assert dyno.SIZES[dyno.DEFAULT_SIZE].memory_mb == 512

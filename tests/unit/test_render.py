@@ -1,0 +1,44 @@
+import datetime as dt
+
+from herosim import render
+from herosim.appstate import AppState, app_name_from_dir
+
+NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.timezone.utc)
+
+
+def test_ps_groups_by_process_type():
+    dynos = [
+        {"name": "web.1", "type": "web", "command": "gunicorn app:app", "state": "up",
+         "since": "2026-11-28T04:57:00+00:00"},
+        {"name": "worker.1", "type": "worker", "command": "python worker.py", "state": "crashed",
+         "since": "2026-11-28T04:59:30+00:00"},
+    ]
+    assert render.ps(dynos, "Basic", NOW) == [
+        "=== web (Basic): gunicorn app:app (1)",
+        "web.1: up 2026/11/28 04:57:00 +0000 (~ 3m ago)",
+        "",
+        "=== worker (Basic): python worker.py (1)",
+        "worker.1: crashed 2026/11/28 04:59:30 +0000 (~ 30s ago)",
+    ]
+
+
+def test_config_lines_align_values():
+    assert render.config({"B": "2", "LONGER": "1"}, "app") == ["=== app Config Vars", "B:      2", "LONGER: 1"]
+    assert render.shell({"A": "x y"}) == ["A='x y'"]
+
+
+def test_releases_count_up_from_v1(tmp_path):
+    state = AppState("demo", root=tmp_path)
+    state.add_release("Deploy abc", slug="sha256:1", processes={"web": "x"}, config_vars={})
+    state.update_config_vars({"A": "1"})
+    second = state.add_release("Set A config vars", slug="sha256:1", processes={"web": "x"},
+                               config_vars=state.config_vars())
+    assert second.version == 2 and state.current_release().config_vars == {"A": "1"}
+    lines = render.releases(state.releases(), "demo", dt.datetime.now(dt.timezone.utc))
+    assert lines[0] == "=== demo Releases - Current: v2"
+    assert lines[1].startswith("v2  Set A config vars  ")
+
+
+def test_app_names_follow_herokus_rules(tmp_path):
+    assert app_name_from_dir(tmp_path / "My_Flask App") == "my-flask-app"
+    assert app_name_from_dir(tmp_path / "2fast") == "app-2fast"
