@@ -95,15 +95,14 @@ class App:
 
     # -- add-ons ----------------------------------------------------------------------------
     def provision_addons(self, result: BuildResult) -> None:
+        net = network.ensure(self.client, self.name)
         attached = addons.attachments(self.client, self.name)
         have = {a.service for a in attached}
         for service in wanted_services(result.dependencies):
             if service.service not in have:
                 attached.append(self.create_addon(service))
-        if attached:
-            net = network.ensure(self.client, self.name)
-            for attachment in attached:
-                self.start_addon(attachment, result.stack, net)
+        for attachment in attached:
+            self.start_addon(attachment, result.stack, net)
 
     def create_addon(self, service, plan: str | None = None) -> addons.Attachment:
         attachment = addons.provision(self.client, service, self.name, plan)
@@ -210,19 +209,30 @@ class App:
         return f"http://127.0.0.1:{port or self.state.settings().get('router_port', DEFAULT_ROUTER_PORT)}/"
 
     def wait_until_answering(self, timeout: float) -> tuple[bool, str]:
-        """(answered, what was seen): any response but a router error counts (Heroku's `up`)."""
+        """(answered, what was seen). Heroku's `up`: a web dyno is up and the router gets an
+        answer from it; a web dyno crashed into its cool-off is a failure, not a wait."""
         deadline = time.monotonic() + timeout
         seen = "no answer"
         while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url(), timeout=5) as response:
-                    return True, f"HTTP {response.status}"
-            except urllib.error.HTTPError as exc:
-                code = exc.headers.get("X-Herosim-Error")
-                if not code:
-                    return True, f"HTTP {exc.code}"
-                seen = f"router {code}"
-            except (urllib.error.URLError, OSError) as exc:
-                seen = str(exc)
+            dynos = self.status()
+            web = [d for d in dynos if d["type"] == "web"]
+            if web and all(d["state"] == "crashed" and d["crashes"] >= 2 for d in web):
+                return False, "web dynos crashed: " + ", ".join(
+                    f"{d['name']} ({d['crashes']} crashes)" for d in web)
+            if dynos and not web:
+                return True, "no web process type"
+            if any(d["state"] == "up" for d in web):
+                try:
+                    with urllib.request.urlopen(self.url(), timeout=5) as response:
+                        return True, f"HTTP {response.status}"
+                except urllib.error.HTTPError as exc:
+                    code = exc.headers.get("X-Herosim-Error")
+                    if not code:
+                        return True, f"HTTP {exc.code}"
+                    seen = f"router {code}"
+                except (urllib.error.URLError, OSError) as exc:
+                    seen = str(exc)
+            else:
+                seen = "web dynos: " + ", ".join(f"{d['name']} {d['state']}" for d in web)
             time.sleep(0.2)
         return False, seen

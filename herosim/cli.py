@@ -87,7 +87,7 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, boot_t
             app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache)
             ok, seen = app.wait_until_answering(timeouts.boot + 15)
             if not ok:
-                tail = "\n".join(l.render() for l in app.logs.tail(20))
+                tail = "\n".join(l.render() for l in app.logs.tail(20, lambda l: l.dyno != "router"))
                 raise HerosimError(f"{app.name} did not answer at {app.url()} ({seen})",
                                    hint="the last log lines are below; `herosim logs` shows more",
                                    details=tail)
