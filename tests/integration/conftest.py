@@ -50,12 +50,27 @@ def herosim_home(tmp_path_factory, client):
                             text=True, timeout=1800)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     yield home
+    stop_managers(home)
     sweep(client)
     for key, value in old.items():
         if value is None:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+def stop_managers(home: Path) -> None:
+    """Managers of apps a failed test did not destroy: SIGTERM stops their dynos, then they exit."""
+    import json
+    import signal
+    for info in home.glob("apps/*/manager.json"):
+        try:
+            os.kill(json.loads(info.read_text())["pid"], signal.SIGTERM)
+        except (OSError, ValueError, KeyError):
+            continue
+    deadline = time.monotonic() + 40
+    while any(home.glob("apps/*/manager.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def sweep(client) -> None:
