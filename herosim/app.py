@@ -24,7 +24,8 @@ from herosim.appstate import AppState, Release, current_user
 from herosim.build import cabundle
 from herosim.build.compile import BuildResult, compile_app
 from herosim.config_vars import check_not_addon_owned, check_size, describe_keys, merge
-from herosim.const import (DEFAULT_ROUTER_PORT, HEXAGON, LABEL_APP, LABEL_ROLE, ROLE_DEPS, ROLE_SLUG)
+from herosim.const import (DEFAULT_ROUTER_PORT, HEXAGON, LABEL_APP, LABEL_ROLE, LABEL_STACK, ROLE_DEPS,
+                           ROLE_SLUG)
 from herosim.docker_client import translated
 from herosim.errors import HerosimError
 from herosim.logplex import Logplex
@@ -236,3 +237,50 @@ class App:
                 seen = "web dynos: " + ", ".join(f"{d['name']} {d['state']}" for d in web)
             time.sleep(0.2)
         return False, seen
+
+    # -- add-on verbs -----------------------------------------------------------------------
+    def addon_stack(self, kind: str = "postgres") -> stack_mod.Stack:
+        """The stack of the running release (add-ons match it), else the machine's default."""
+        current = self.state.current_release()
+        if current and current.slug:
+            try:
+                name = self.client.images.get(current.slug).labels.get(LABEL_STACK, "")
+                found = stack_mod.from_name(name)
+                if found:
+                    return found
+            except docker.errors.ImageNotFound:
+                pass
+        return stack_mod.resolve(self.client, self.printer, None, kinds=(kind,))
+
+    def add_addon(self, plan: str) -> addons.Attachment:
+        service = service_for_plan(plan)
+        plan = plan if ":" in plan else service.default_plan
+        attachment = self.create_addon(service, plan)
+        self.start_addon(attachment, self.addon_stack(), network.ensure(self.client, self.name))
+        self._release_for_addons(f"Attach {', '.join(attachment.config)} ({attachment.name})")
+        return attachment
+
+    def remove_addon(self, name: str) -> list[str]:
+        found = [a for a in addons.attachments(self.client, self.name) if name in (a.name, a.service, a.plan)]
+        if not found:
+            raise HerosimError(f"Couldn't find that add-on: {name}", hint="see `herosim addons`")
+        removed = addons.remove(self.client, self.name, found[0].name)
+        self._release_for_addons(f"Detach {', '.join(found[0].config)} ({found[0].name})")
+        return removed
+
+    def _release_for_addons(self, description: str) -> None:
+        """An add-on change is a release, and restarts the dynos (heroku.md §4)."""
+        current = self.state.current_release()
+        release = self.state.add_release(description, slug=current.slug if current else None,
+                                         processes=current.processes if current else {},
+                                         config_vars=self.state.config_vars())
+        self.logs.emit("app", "api", f"{description} by user {release.user}")
+        self.logs.emit("app", "api", f"Release v{release.version} created by user {release.user}")
+        if release.slug and daemon.running_settings(self.state) is not None:
+            control.call(self.state.dir, "deploy", timeout=300, release=release.version)
+
+    def addon_container(self, attachment: addons.Attachment):
+        container = addons.find_container(self.client, attachment)
+        if container is None or container.status != "running":
+            raise HerosimError(f"{attachment.name} is not running", hint=f"start the app: herosim up -a {self.name}")
+        return container

@@ -75,6 +75,15 @@ def offline(suite: Suite) -> Stack:
                  postgres_image=f"herosim/postgres:{suite.name}")
 
 
+def from_name(name: str) -> Stack | None:
+    """The stack a slug records in its labels (`herosim-trixie`, `official-python-3.13`)."""
+    if name.startswith("herosim-") and name[len("herosim-"):] in SUITES:
+        return offline(SUITES[name[len("herosim-"):]])
+    if name.startswith("official-python-"):
+        return official(name[len("official-python-"):])
+    return None
+
+
 def suite_for_python(version: str | None) -> Suite:
     """The Debian suite whose python3 is `version` (major.minor); None: the default suite."""
     if version is None:

@@ -31,6 +31,20 @@ def test_two_apps_side_by_side_then_destroy_leaves_nothing(client, herosim_home,
     assert destroyed.returncode == 0, destroyed.stderr
     assert all(not found for found in labelled(client, first.name).values()), labelled(client, first.name)
     assert second.get("/").status_code == 200  # the other app is untouched
+    # add-ons on demand: a release and a restart give the dyno its DATABASE_URL
+    created = second.cli("addons:create", "heroku-postgresql")
+    assert created.returncode == 0, created.stderr
+    assert f"Creating heroku-postgresql:essential-0 on ⬢ {second.name}... free" in created.stderr
+    assert second.get("/").status_code == 200
+    assert "postgresql-" in second.cli("addons", check=True).stdout
+    psql = second.cli("pg:psql", "-c", "select 40 + 2 as answer")
+    assert psql.returncode == 0 and "42" in psql.stdout and "--> Connecting to postgresql-" in psql.stderr
+    assert second.cli("pg:psql", "-c", "select nope").returncode == 1
+    name = next(line.split("(")[1].split(")")[0] for line in second.cli("addons").stdout.splitlines()
+                if line.startswith("heroku-postgresql ("))
+    gone = second.cli("addons:destroy", name, "--confirm", second.name)
+    assert gone.returncode == 0 and f"Destroying {name} on ⬢ {second.name}... done" in gone.stderr
+    assert "DATABASE_URL" not in second.cli("config", check=True).stdout
     wrong = second.cli("destroy", "--confirm", "not-" + second.name)
     assert wrong.returncode == 1 and "Confirmation did not match app. Aborted." in wrong.stderr
     second.cli("destroy", "--confirm", second.name, check=True)
