@@ -77,6 +77,13 @@ class App:
         self._prune_slugs()
         return release
 
+    def build(self, path: Path, ca_bundle: str | None = None, no_cache: bool = False) -> BuildResult:
+        """The slug compiler alone: no release, no dynos touched."""
+        result = compile_app(self.client, self.printer, self.name, path, ca_bundle=cabundle.find(ca_bundle),
+                             no_cache=no_cache, config_vars=self._all_config_vars())
+        self.report_slug(result)
+        return result
+
     def report_slug(self, result: BuildResult) -> None:
         image = self.client.images.get(result.slug_image)
         try:

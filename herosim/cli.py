@@ -110,6 +110,19 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, boot_t
             follower.stop()
 
 
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@app_option
+@click.option("--ca-bundle", type=click.Path(dir_okay=False), help="PEM bundle to trust at build time")
+@click.option("--no-cache", is_flag=True, help="rebuild the dependency layer from scratch")
+@pass_env
+def build(env: Env, path, app_name, ca_bundle, no_cache):
+    """Build PATH's slug only (no release, dynos untouched); prints the slug image id."""
+    app = env.app(app_name, path)
+    result = app.build(path, ca_bundle=ca_bundle, no_cache=no_cache)
+    click.echo(result.slug_image)
+
+
 class _LogFollower:
     def __init__(self, logs: Logplex, printer: Printer):
         self.logs, self.printer = logs, printer

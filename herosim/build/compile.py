@@ -50,7 +50,7 @@ def compile_app(client: docker.DockerClient, printer: Printer, app: str, root: P
     printer.detail("Procfile declares types -> " + ", ".join(procfile.processes))
     warn_dotenv(printer, root, config_vars or {})
     image = slug.build(client, printer, app, stack, deps_ref, source.root, source.files,
-                       procfile.processes, python_full, source.commit)
+                       procfile.processes, python_full)
     return BuildResult(slug_image=image, stack=stack, python_version=python_full,
                        processes=procfile.processes, commit=source.commit,
                        dependencies=plan.dependencies)

@@ -15,7 +15,6 @@ from herosim.tarball import TarWriter
 
 DYNO_UID = 1000  # dynos run unprivileged, as on Heroku: only /app and /tmp are writable
 LABEL_PROCESSES = "io.herosim.processes"
-LABEL_COMMIT = "io.herosim.commit"
 
 # What the Python buildpack writes to .profile.d/python.sh (sourced at dyno boot).
 PROFILE_PYTHON = """\
@@ -40,23 +39,30 @@ if [ -z "${WEB_CONCURRENCY:-}" ]; then
 fi
 """
 
+# Everything that rarely changes comes first, so a code-only change runs one step:
+# the legacy builder commits a layer per instruction, even for ENV and LABEL.
 DOCKERFILE = """\
 FROM {run_image}
+LABEL {labels}
 COPY --from={deps_ref} --chown={uid}:{uid} /app/.heroku /app/.heroku
 COPY herosim-dyno /usr/local/bin/herosim-dyno
-COPY --chown={uid}:{uid} root/ /
 ENV HOME=/app PATH=/app/.heroku/python/bin:$PATH
 WORKDIR /app
 USER {uid}:{uid}
+COPY --chown={uid}:{uid} root/ /
 """
 
 
 def build(client: docker.DockerClient, printer: Printer, app: str, stack: Stack, deps_ref: str,
-          root: Path, files: tuple[str, ...], processes: dict[str, str], python_full: str,
-          commit: str) -> str:
+          root: Path, files: tuple[str, ...], processes: dict[str, str], python_full: str) -> str:
+    labels = {
+        LABEL_APP: app, LABEL_ROLE: ROLE_SLUG, LABEL_STACK: stack.name, LABEL_PYTHON: python_full,
+        LABEL_PROCESSES: json.dumps(processes),
+    }
     context = TarWriter()
-    context.add_bytes("Dockerfile", DOCKERFILE.format(run_image=stack.run_image, deps_ref=deps_ref,
-                                                      uid=DYNO_UID).encode())
+    context.add_bytes("Dockerfile", DOCKERFILE.format(
+        run_image=stack.run_image, deps_ref=deps_ref, uid=DYNO_UID,
+        labels=" ".join(f"{key}={json.dumps(value)}" for key, value in labels.items())).encode())
     context.add_bytes("herosim-dyno", resources.read("dyno/herosim-dyno"), mode=0o755)
     # `root/app/…` rather than `slug/…`: COPY then creates /app itself with the
     # dyno's owner, so the app can write in $HOME as on Heroku.
@@ -66,10 +72,6 @@ def build(client: docker.DockerClient, printer: Printer, app: str, stack: Stack,
             continue
         context.add_file(f"root/app/{name}", root / name)
     context.add_bytes("root/app/.profile.d/python.sh", PROFILE_PYTHON.encode())
-    labels = {
-        LABEL_APP: app, LABEL_ROLE: ROLE_SLUG, LABEL_STACK: stack.name, LABEL_PYTHON: python_full,
-        LABEL_PROCESSES: json.dumps(processes), LABEL_COMMIT: commit,
-    }
     tail: list[str] = []
     return images.build(client, context.close(), f"herosim-slug/{app}:latest",
-                        lambda line: tail.append(line), labels=labels, what=f"the slug for {app}")
+                        lambda line: tail.append(line), what=f"the slug for {app}")
