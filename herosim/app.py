@@ -7,6 +7,7 @@ formation) comes from AppState.
 
 from __future__ import annotations
 
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +17,8 @@ from pathlib import Path
 import docker
 import docker.errors
 
-from herosim import control, daemon, network
+from herosim import control, daemon, formation, network, oneoff, procfile
+from herosim import dyno as dyno_mod
 from herosim import stack as stack_mod
 from herosim.addons import base as addons
 from herosim.addons.registry import SERVICES, service_for_plan, wanted_services
@@ -46,7 +48,7 @@ class App:
 
     # -- up -----------------------------------------------------------------------------
     def up(self, path: Path, *, port: int | None, timeouts: Timeouts, size: str,
-           ca_bundle: str | None = None, no_cache: bool = False) -> Release:
+           ca_bundle: str | None = None, no_cache: bool = False, cycle_every: float | None = None) -> Release:
         """Build, provision, release and (re)start the formation. Returns the new release."""
         settings = self.state.settings()
         port = port or settings.get("router_port") or DEFAULT_ROUTER_PORT
@@ -60,17 +62,11 @@ class App:
                              config_vars=self._all_config_vars())
         self.report_slug(result)
         self.provision_addons(result)
-        release = self.state.add_release(
-            f"Deploy {result.commit or 'working tree'}", slug=result.slug_image,
-            processes=result.processes, config_vars=self.state.config_vars())
-        self.logs.emit("app", "api", f"Deploy {result.commit or 'working tree'} by user {release.user}")
-        self.logs.emit("app", "api", f"Release v{release.version} created by user {release.user}")
+        description = f"Deploy {result.commit or 'working tree'}"
+        release = self.new_release(description, result.slug_image, result.processes, self.state.config_vars())
         self.printer.step("Launching...")
         self.printer.detail(f"Released v{release.version}")
-        self._ensure_manager(port, timeouts, size, running)
-        if "release" in result.processes:
-            self.printer.warn("The Procfile declares a `release` process; the release phase is not run yet.",
-                              "Run it by hand for now: herosim run " + result.processes["release"])
+        self._ensure_manager(daemon.ManagerSettings(port, timeouts, size, cycle_every), running)
         control.call(self.state.dir, "deploy", timeout=timeouts.boot + timeouts.stop + 60,
                      release=release.version)
         self.printer.detail(f"{self.url(port)} deployed to herosim")
@@ -84,6 +80,39 @@ class App:
         self.report_slug(result)
         return result
 
+    def new_release(self, description: str, slug: str | None, processes: dict[str, str],
+                    config_vars: dict[str, str]) -> Release:
+        """Create vN; with a `release:` process, run the release phase first (heroku.md §8).
+        A failed release phase leaves the previous release running and raises."""
+        phase = bool(slug) and "release" in processes
+        release = self.state.add_release(description, slug=slug, processes=processes, config_vars=config_vars,
+                                         status="pending" if phase else "succeeded")
+        self.logs.emit("app", "api", f"{description} by user {release.user}")
+        self.logs.emit("app", "api", f"Release v{release.version} created by user {release.user}")
+        if phase:
+            self.release_phase(release)
+        return release
+
+    def release_phase(self, release: Release) -> None:
+        command = release.processes["release"]
+        self.printer.step(f"Running release command `{command}` (release phase)")
+        one_off = oneoff.new("release", command)
+
+        def echo(stream: int, data: bytes) -> None:
+            for line in data.decode("utf-8", errors="replace").splitlines():
+                self.printer.detail(line)
+
+        status = oneoff.run(self.client, self.name, self.state, release, one_off, interactive=False,
+                            use_tty=False, echo=echo)
+        if status != 0:
+            self.state.set_release_status(release.version, "failed")
+            previous = self.state.current_release()
+            raise HerosimError(
+                f"Release command failed: `{command}` exited with status {status} (v{release.version} failed)",
+                hint=(f"v{previous.version} keeps running; " if previous else "") + "fix it and deploy again",
+            )
+        self.state.set_release_status(release.version, "succeeded")
+
     def report_slug(self, result: BuildResult) -> None:
         image = self.client.images.get(result.slug_image)
         try:
@@ -93,13 +122,13 @@ class App:
         self.printer.step("Compressing...")
         self.printer.detail(f"Done: {max(image.attrs.get('Size', 0) - base, 0) / (1024 * 1024):.1f}M")
 
-    def _ensure_manager(self, port: int, timeouts: Timeouts, size: str, running: dict | None) -> None:
-        if running is not None and running.get("router_port") == port:
+    def _ensure_manager(self, settings: daemon.ManagerSettings, running: dict | None) -> None:
+        if settings.matches(running):
             return
-        if running is not None:
-            daemon.stop(self.state, timeouts.stop + 30)
-            daemon.check_port(port)
-        daemon.spawn(self.state, port, timeouts, size)
+        if running is not None:  # other settings: the dynos restart under a new manager anyway
+            daemon.stop(self.state, settings.timeouts.stop + 30)
+            daemon.check_port(settings.router_port)
+        daemon.spawn(self.state, settings)
 
     # -- add-ons ----------------------------------------------------------------------------
     def provision_addons(self, result: BuildResult) -> None:
@@ -147,10 +176,8 @@ class App:
         previous = self.state.current_release()
         keys = describe_keys(values or unset)
         description = f"Set {keys} config vars" if values else f"Remove {keys} config vars"
-        release = self.state.add_release(description, slug=previous.slug if previous else None,
-                                         processes=previous.processes if previous else {}, config_vars=new)
-        self.logs.emit("app", "api", f"{description} by user {release.user}")
-        self.logs.emit("app", "api", f"Release v{release.version} created by user {release.user}")
+        release = self.new_release(description, previous.slug if previous else None,
+                                   previous.processes if previous else {}, new)
         if release.slug and daemon.running_settings(self.state) is not None:
             control.call(self.state.dir, "deploy", timeout=300, release=release.version)
         return release
@@ -163,6 +190,55 @@ class App:
             raise HerosimError(f"No dynos are running for {self.name}",
                                hint=f"start them with `herosim up -a {self.name}`") from None
         return reply["restarted"]
+
+    def scale(self, args: list[str]) -> tuple[dict[str, int], list[str], dict[str, str]]:
+        """`ps:scale`: the new formation (persisted) and, when dynos run, the dynos converged."""
+        release = self.state.current_release()
+        types = procfile.Procfile(release.processes).formation_types if release else []
+        if not types:
+            raise HerosimError(f"No process types on {HEXAGON} {self.name}.",
+                               hint="deploy an app with a Procfile first: herosim up")
+        current = self.state.formation() or {t: 1 for t in types}
+        current = {t: current.get(t, 1) for t in types}
+        sizes = dict(self.state.settings().get("sizes") or {})
+        if not args:
+            return current, types, sizes
+        counts, new_sizes = formation.parse_scale(args, current, types)
+        updated = {**current, **counts}
+        self.state.set_formation(updated)
+        resized = [t for t, size in new_sizes.items() if sizes.get(t, "basic") != size]
+        if new_sizes:
+            sizes.update(new_sizes)
+            self.state.update_settings(sizes=sizes)
+        if daemon.running_settings(self.state) is not None:
+            control.call(self.state.dir, "scale", timeout=300, counts=updated)
+            for kind in resized:  # a new size means new containers
+                if updated.get(kind):
+                    control.call(self.state.dir, "restart", timeout=300, process_type=kind)
+        return updated, types, sizes
+
+    def run(self, args: list[str], detached: bool = False) -> tuple[str, int | None]:
+        """A one-off dyno: attached (exit status back) or detached (output to the log)."""
+        release = self.state.current_release()
+        if release is None or not release.slug:
+            raise HerosimError(f"{self.name} has no release to run on yet", hint=f"herosim up -a {self.name}")
+        command = oneoff.command_for(args, release)
+        size = (self.state.settings().get("sizes") or {}).get("run", "basic")
+        if detached:
+            try:
+                reply = control.call(self.state.dir, "run_detached", timeout=60, release=release.version,
+                                     command=command, user=current_user())
+            except control.NotRunning:
+                raise HerosimError(f"No dyno manager is running for {self.name}",
+                                   hint=f"start the app first: herosim up -d -a {self.name}") from None
+            return reply["name"], None
+        one_off = oneoff.new("run", command)
+        interactive = not sys.stdin.closed
+        use_tty = sys.stdin.isatty() and sys.stdout.isatty()
+        self.printer.info(f"Running {command} on {HEXAGON} {self.name}... up, {one_off.name} "
+                          f"({dyno_mod.SIZES[size].name})")
+        return one_off.name, oneoff.run(self.client, self.name, self.state, release, one_off,
+                                        interactive=interactive, use_tty=use_tty, size=size)
 
     def status(self) -> list[dict]:
         try:
@@ -278,11 +354,8 @@ class App:
     def _release_for_addons(self, description: str) -> None:
         """An add-on change is a release, and restarts the dynos (heroku.md §4)."""
         current = self.state.current_release()
-        release = self.state.add_release(description, slug=current.slug if current else None,
-                                         processes=current.processes if current else {},
-                                         config_vars=self.state.config_vars())
-        self.logs.emit("app", "api", f"{description} by user {release.user}")
-        self.logs.emit("app", "api", f"Release v{release.version} created by user {release.user}")
+        release = self.new_release(description, current.slug if current else None,
+                                   current.processes if current else {}, self.state.config_vars())
         if release.slug and daemon.running_settings(self.state) is not None:
             control.call(self.state.dir, "deploy", timeout=300, release=release.version)
 

@@ -142,6 +142,14 @@ class AppState:
             self._write("releases.json", existing)
             return release
 
+    def set_release_status(self, version: int, status: str) -> None:
+        with self.locked():
+            existing = self._read("releases.json", [])
+            for item in existing:
+                if item["version"] == version:
+                    item["status"] = status
+            self._write("releases.json", existing)
+
     # -- formation -----------------------------------------------------------
     def formation(self) -> dict[str, int] | None:
         value = self._read("formation.json", None)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from herosim import __version__, daemon, docker_client, logline, render
+from herosim import __version__, daemon, docker_client, formation, logline, render
 from herosim import stack as stack_mod
 from herosim.addons.base import attachments, find_container
 from herosim.app import App
@@ -24,7 +24,7 @@ from herosim.dyno import SIZES
 from herosim.errors import HerosimError
 from herosim.logplex import Logplex
 from herosim.output import Printer
-from herosim.timeouts import Timeouts
+from herosim.timeouts import Timeouts, parse_duration
 
 
 class Env:
@@ -54,6 +54,8 @@ app_option = click.option("-a", "--app", "app_name", metavar="APP",
 
 
 def timeout_options(f):
+    f = click.option("--time-scale", type=float,
+                     help="multiply crash cool-offs (20, 40, 60, 180, 320 min) by this; e.g. 0.001")(f)
     f = click.option("--router-timeout", type=float, help="H12 after this many seconds (Heroku: 30)")(f)
     f = click.option("--stop-timeout", type=float, help="SIGKILL after this many seconds (Heroku: 30)")(f)
     f = click.option("--boot-timeout", type=float, help="R10 after this many seconds (Heroku: 60)")(f)
@@ -77,17 +79,21 @@ def cli():
 @click.option("--no-cache", is_flag=True, help="rebuild the dependency layer from scratch")
 @click.option("--size", type=click.Choice(sorted(SIZES)), default="basic",
               help="dyno size (memory quota)")
+@click.option("--cycle-every", metavar="DURATION",
+              help="recycle each dyno after DURATION (plus jitter), as Heroku's daily cycling, e.g. 5m")
 @timeout_options
 @pass_env
-def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, boot_timeout, stop_timeout,
-       router_timeout):
+def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_every, boot_timeout, stop_timeout,
+       router_timeout, time_scale):
     """Build PATH's slug and run it: add-ons, dynos, router, logs."""
-    timeouts = Timeouts.resolve(boot=boot_timeout, stop=stop_timeout, router=router_timeout)
+    timeouts = Timeouts.resolve(boot=boot_timeout, stop=stop_timeout, router=router_timeout, time_scale=time_scale)
+    cycle = parse_duration(cycle_every) if cycle_every else None
     app = env.app(app_name, path)
     follower = None
     try:
         if detach:
-            app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache)
+            app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
+                   cycle_every=cycle)
             ok, seen = app.wait_until_answering(timeouts.boot + 15)
             if not ok:
                 tail = "\n".join(l.render() for l in app.logs.tail(20, lambda l: l.dyno != "router"))
@@ -98,7 +104,8 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, boot_t
             return
         follower = _LogFollower(app.logs, env.printer)
         follower.start()
-        app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache)
+        app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
+                   cycle_every=cycle)
         env.printer.info(f"{app.name} is running at {app.url()} — Ctrl-C stops its dynos")
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -195,13 +202,52 @@ def restart(env: Env, app_name, dyno, process_type):
     """Restart dynos (heroku restart)."""
     app = env.app(app_name)
     if dyno:
-        env.printer.info(f"Restarting dyno {dyno} on {HEXAGON} {app.name}...")
+        what = f"dyno {dyno}"
     elif process_type:
-        env.printer.info(f"Restarting all {process_type} dynos on {HEXAGON} {app.name}...")
+        what = f"all {process_type} dynos"
     else:
-        env.printer.info(f"Restarting all dynos on {HEXAGON} {app.name}...")
-    app.restart(dyno, process_type)
-    env.printer.info("done")
+        what = "all dynos"
+    restarted = app.restart(dyno, process_type)
+    if not restarted:
+        raise HerosimError(f"No {process_type} dynos on {app.name}", hint="see `herosim ps`")
+    env.printer.info(f"Restarting {what} on {HEXAGON} {app.name}... done")
+
+
+@cli.command("ps:scale")
+@click.argument("changes", nargs=-1)
+@app_option
+@pass_env
+def ps_scale(env: Env, changes, app_name):
+    """Scale dyno quantity (and size) by process type: web=2 worker+1 clock=0 web=1:standard-2x."""
+    app = env.app(app_name)
+    counts, types, sizes = app.scale(list(changes))
+    if not changes:
+        click.echo(formation.listing(counts, types, sizes))
+        return
+    env.printer.info(f"Scaling dynos... done, now running {formation.describe(counts, types, sizes)}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@app_option
+@click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
+@pass_env
+def run(env: Env, app_name, command):
+    """Run a one-off dyno attached to this terminal: herosim run bash, herosim run web."""
+    app = env.app(app_name)
+    _, status = app.run(list(command))
+    sys.exit(status)
+
+
+@cli.command("run:detached", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@app_option
+@click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
+@pass_env
+def run_detached(env: Env, app_name, command):
+    """Run a one-off dyno whose output goes to the app's log."""
+    app = env.app(app_name)
+    name, _ = app.run(list(command), detached=True)
+    env.printer.info(f"Running {' '.join(command)} on {HEXAGON} {app.name}... done, {name} (Basic)")
+    env.printer.info(f"Use 'herosim logs -a {app.name} --dyno={name}' to view the output.")
 
 
 @cli.command()
@@ -218,7 +264,7 @@ def ps(env: Env, app_name, as_json):
     if not dynos:
         env.printer.info(f"No dynos on {HEXAGON} {app.name}")
         return
-    for line in render.ps(dynos, "Basic", dt.datetime.now(dt.timezone.utc)):
+    for line in render.ps(dynos, dt.datetime.now(dt.timezone.utc)):
         click.echo(line)
 
 
@@ -435,10 +481,12 @@ def stack_build(env: Env, suites):
 @click.option("--port", type=int, required=True)
 @click.option("--size", default="basic")
 @click.option("--timeouts", "timeouts_json", required=True)
-def manager_cmd(app_name, port, size, timeouts_json):
+@click.option("--cycle-every", type=float)
+def manager_cmd(app_name, port, size, timeouts_json, cycle_every):
     from herosim.manager import Manager
     client = docker_client.connect()
-    Manager(client, app_name, AppState(app_name), Timeouts(**json.loads(timeouts_json)), port, size).run()
+    Manager(client, app_name, AppState(app_name), Timeouts(**json.loads(timeouts_json)), port, size,
+            cycle_every=cycle_every).run()
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 from herosim import control
 from herosim.appstate import AppState
@@ -39,13 +40,29 @@ def running_settings(state: AppState) -> dict | None:
         return None
 
 
-def spawn(state: AppState, router_port: int, timeouts: Timeouts, size: str, wait: float = 20.0) -> None:
+@dataclass(frozen=True)
+class ManagerSettings:
+    """What a manager is started with; a running one with other settings is replaced."""
+    router_port: int
+    timeouts: Timeouts
+    size: str = "basic"
+    cycle_every: float | None = None
+
+    def matches(self, running: dict | None) -> bool:
+        return bool(running) and (running.get("router_port"), running.get("size"), running.get("cycle_every"),
+                                  running.get("timeouts")) == (self.router_port, self.size, self.cycle_every,
+                                                               self.timeouts.to_dict())
+
+
+def spawn(state: AppState, settings: ManagerSettings, wait: float = 20.0) -> None:
     """Start `herosim _manager` detached from this terminal and wait until it answers."""
     state.dir.mkdir(parents=True, exist_ok=True)
     (state.dir / control.FILE).unlink(missing_ok=True)
     log = open(state.path("manager.log"), "ab")
-    args = [sys.executable, "-m", "herosim", "_manager", "--app", state.app, "--port", str(router_port),
-            "--size", size, "--timeouts", json.dumps(timeouts.to_dict())]
+    args = [sys.executable, "-m", "herosim", "_manager", "--app", state.app, "--port", str(settings.router_port),
+            "--size", settings.size, "--timeouts", json.dumps(settings.timeouts.to_dict())]
+    if settings.cycle_every:
+        args += ["--cycle-every", str(settings.cycle_every)]
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                start_new_session=True, cwd=str(state.dir), env=os.environ.copy())
     log.close()

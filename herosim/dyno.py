@@ -94,7 +94,8 @@ def create(client: docker.DockerClient, *, app: str, name: str, process_type: st
             networking_config={network: client.api.create_endpoint_config(aliases=[name.replace(".", "-")])},
             ports={f"{port}/tcp": ("127.0.0.1", None)} if port else None,
             mem_limit=size.kill_bytes, memswap_limit=size.kill_bytes,
-            tty=tty, stdin_open=stdin, detach=True,
+            # detach=False with stdin makes StdinOnce: the client's EOF closes the command's stdin
+            tty=tty, stdin_open=stdin, detach=not stdin,
         )
 
 
@@ -143,8 +144,8 @@ def local_listeners(proc_net_tcp: str) -> set[int]:
 
 def read_proc_net(container) -> str:
     """The dyno's /proc/net/tcp{,6}: from the host's /proc when the engine is local, else by exec."""
-    pid = container.attrs.get("State", {}).get("Pid") or 0
-    if pid and _engine_is_local():
+    pid = host_pid(container)
+    if pid:
         try:
             text = ""
             for name in ("tcp", "tcp6"):
@@ -162,6 +163,14 @@ def read_proc_net(container) -> str:
         return ""
 
 
-def _engine_is_local() -> bool:
+def host_pid(container) -> int | None:
+    """The dyno's PID 1 as this host sees it, when the engine runs here (else None)."""
     host = os.environ.get("DOCKER_HOST", "")
-    return (not host or host.startswith("unix://")) and os.path.isdir("/proc/1")
+    if host and not host.startswith("unix://"):
+        return None
+    pid = container.attrs.get("State", {}).get("Pid") or 0
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return pid if pid and b"herosim-dyno" in handle.read() else None
+    except OSError:
+        return None

@@ -20,7 +20,7 @@ def ago(when: dt.datetime, now: dt.datetime) -> str:
     return f"{seconds // 86400}d ago"
 
 
-def ps(dynos: list[dict], size: str, now: dt.datetime) -> list[str]:
+def ps(dynos: list[dict], now: dt.datetime) -> list[str]:
     """`heroku ps`: a section per process type, a line per dyno."""
     lines: list[str] = []
     by_type: dict[str, list[dict]] = {}
@@ -29,7 +29,7 @@ def ps(dynos: list[dict], size: str, now: dt.datetime) -> list[str]:
     for kind, members in by_type.items():
         if lines:
             lines.append("")
-        lines.append(f"=== {kind} ({size}): {members[0]['command']} ({len(members)})")
+        lines.append(f"=== {kind} ({members[0].get('size', 'Basic')}): {members[0]['command']} ({len(members)})")
         for dyno in members:
             since = dt.datetime.fromisoformat(dyno["since"])
             lines.append(f"{dyno['name']}: {dyno['state']} {since.strftime('%Y/%m/%d %H:%M:%S %z')} "
@@ -50,7 +50,8 @@ def shell(values: dict[str, str]) -> list[str]:
 
 
 def releases(items: list[Release], app: str, now: dt.datetime) -> list[str]:
-    lines = [f"=== {app} Releases - Current: v{items[-1].version}" if items else f"=== {app} Releases"]
+    current = [r for r in items if r.status == "succeeded"]
+    lines = [f"=== {app} Releases - Current: v{current[-1].version}" if current else f"=== {app} Releases"]
     for release in reversed(items):
         created = dt.datetime.fromisoformat(release.created_at)
         status = "" if release.status == "succeeded" else f" ({release.status})"

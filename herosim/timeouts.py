@@ -58,3 +58,19 @@ def _pick(flag: float | None, env: str | None, default: float, name: str) -> flo
     if value <= 0:
         raise HerosimError(f"{name} must be positive, got {value}", hint=f"Heroku's default is {default:g}")
     return float(value)
+
+
+def parse_duration(text: str) -> float:
+    """`90`, `30s`, `5m`, `2h`, `1d` as seconds (for --cycle-every)."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    value = text.strip().lower()
+    try:
+        if value and value[-1] in units:
+            seconds = float(value[:-1]) * units[value[-1]]
+        else:
+            seconds = float(value)
+    except ValueError as exc:
+        raise HerosimError(f"Invalid duration {text!r}", hint="use e.g. 90, 30s, 5m, 2h or 1d") from exc
+    if seconds <= 0:
+        raise HerosimError(f"Invalid duration {text!r}: must be positive", hint="e.g. 5m")
+    return seconds

@@ -47,6 +47,7 @@ LABEL {labels}
 COPY --from={deps_ref} --chown={uid}:{uid} /app/.heroku /app/.heroku
 COPY herosim-dyno /usr/local/bin/herosim-dyno
 ENV HOME=/app PATH=/app/.heroku/python/bin:$PATH
+RUN echo "u{uid}:x:{uid}:{uid}:dyno:/app:/bin/bash" >> /etc/passwd && echo "u{uid}:x:{uid}:" >> /etc/group
 WORKDIR /app
 USER {uid}:{uid}
 COPY --chown={uid}:{uid} root/ /

@@ -13,7 +13,7 @@ def test_ps_groups_by_process_type():
         {"name": "worker.1", "type": "worker", "command": "python worker.py", "state": "crashed",
          "since": "2026-11-28T04:59:30+00:00"},
     ]
-    assert render.ps(dynos, "Basic", NOW) == [
+    assert render.ps(dynos, NOW) == [
         "=== web (Basic): gunicorn app:app (1)",
         "web.1: up 2026/11/28 04:57:00 +0000 (~ 3m ago)",
         "",

@@ -1,0 +1,37 @@
+import pytest
+
+from herosim import formation
+from herosim.errors import HerosimError
+
+TYPES = ["web", "worker", "clock"]
+
+
+def test_scale_operators():
+    counts, sizes = formation.parse_scale(["web=2", "worker+1", "clock-1"], {"web": 1, "worker": 1, "clock": 1},
+                                          TYPES)
+    assert counts == {"web": 2, "worker": 2, "clock": 0}
+    assert sizes == {}
+
+
+def test_scale_never_goes_below_zero_and_takes_sizes():
+    counts, sizes = formation.parse_scale(["worker-5", "web=1:Standard-2X"], {"worker": 1}, TYPES)
+    assert counts == {"worker": 0, "web": 1}
+    assert sizes == {"web": "standard-2x"}
+
+
+@pytest.mark.parametrize("arg, fragment", [
+    ("web", "Invalid argument: web"),
+    ("web=two", "Invalid argument"),
+    ("api=1", "Couldn't find that process type (api)."),
+    ("web=1:huge", "Unknown dyno size huge"),
+])
+def test_scale_errors(arg, fragment):
+    with pytest.raises(HerosimError) as err:
+        formation.parse_scale([arg], {}, TYPES)
+    assert fragment in err.value.message
+
+
+def test_texts_are_herokus():
+    state = {"web": 2, "worker": 1, "clock": 0}
+    assert formation.describe(state, TYPES, {}) == "web at 2:Basic, worker at 1:Basic, clock at 0:Basic"
+    assert formation.listing(state, TYPES, {"web": "standard-2x"}) == "web=2:Standard-2X worker=1:Basic clock=0:Basic"
