@@ -147,11 +147,13 @@ class DependencyLayer:
         ref = f"herosim-deps/{self.app}:{inputs.key}"
         label = f"Installing requirements with {plan.package_manager}" if plan.package_manager == "pip" \
             else f"Installing dependencies using '{_tool_label(plan.package_manager)}'"
-        if not no_cache and self._images(inputs.key):
-            self.printer.step(label)
-            self.printer.detail(f"Restoring cache: {plan.dependency_file} and Python {python_full} unchanged; "
-                                "dependencies reused")
-            return ref
+        if not no_cache:
+            cached = self._cached(inputs.key, ref)
+            if cached:
+                self.printer.step(label)
+                self.printer.detail(f"Restoring cache: {plan.dependency_file} and Python {python_full} unchanged; "
+                                    "dependencies reused")
+                return cached
         previous = self._latest_inputs()
         if no_cache:
             self.printer.step("Discarding cache since: --no-cache was given")
@@ -164,6 +166,16 @@ class DependencyLayer:
         self.printer.step(label)
         self._install(stack, plan, root, wanted, inputs, ref, ca_bundle)
         return ref
+
+    def _cached(self, key: str, ref: str) -> str | None:
+        """This app's layer for `key`, else another app's with the very same inputs."""
+        if self._images(key):
+            return ref
+        for image in self.client.images.list(filters={"label": [f"{LABEL_ROLE}={ROLE_DEPS}",
+                                                                 f"{LABEL_DEPS_KEY}={key}"]}):
+            if image.tags:
+                return image.tags[0]
+        return None
 
     def _latest_inputs(self) -> DepsInputs | None:
         found = sorted(self._images(), key=lambda i: i.attrs.get("Created", ""), reverse=True)
