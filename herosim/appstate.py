@@ -100,7 +100,7 @@ class AppState:
     def _write(self, name: str, value) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / f".{name}.tmp"
-        tmp.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n")
+        tmp.write_text(json.dumps(value, indent=2) + "\n")  # order kept: Procfile types
         os.replace(tmp, self.dir / name)
 
     # -- config vars ---------------------------------------------------------

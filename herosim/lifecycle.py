@@ -53,7 +53,7 @@ class DynoRecord:
     crashes: int = 0
     restart_at: float | None = None
     cycle_at: float | None = None
-    r14_at: float = 0.0
+    r14_at: float | None = None  # monotonic time of the last R14 line
     stopping: bool = False
     busy: bool = False           # a restart or stop is in progress
     one_off: bool = False        # run:detached: never restarted, removed when done
@@ -323,7 +323,7 @@ class Lifecycle:
             quota = dyno_mod.SIZES[record.size].memory_mb
             if used is None or used <= quota * 1024 * 1024:
                 continue
-            if now - record.r14_at >= R14_REPEAT * self.timeouts.time_scale:
+            if record.r14_at is None or now - record.r14_at >= R14_REPEAT * self.timeouts.time_scale:
                 record.r14_at = now
                 self.platform(record, memory.usage_line(used, quota))
                 self.platform(record, "Error R14 (Memory quota exceeded)")

@@ -143,8 +143,8 @@ class RunningApp:
     def get(self, path: str, **kwargs) -> requests.Response:
         return requests.get(self.url + path, timeout=40, **kwargs)
 
-    def cli(self, *args, **kwargs) -> subprocess.CompletedProcess:
-        return herosim(*args, "-a", self.name, **kwargs)
+    def cli(self, command, *args, **kwargs) -> subprocess.CompletedProcess:
+        return herosim(command, "-a", self.name, *args, **kwargs)
 
     def dyno_container(self, client, dyno: str = "web.1"):
         found = client.containers.list(filters={"label": [f"{LABEL_APP}={self.name}", "io.herosim.role=dyno",

@@ -28,7 +28,7 @@ def stamp(line: str) -> float:
 @pytest.fixture(scope="module")
 def probe(herosim_home, tmp_path_factory):
     app, result = up(tmp_path_factory.mktemp("probe"), "probe",
-                     "web: gunicorn --timeout 120 app:app\nhog: python hog.py\n",
+                     "web: gunicorn --timeout 120 app:app\nworker: python -c 'import time; time.sleep(1e6)'\n",
                      "--router-timeout", "2", "--stop-timeout", "3", "--time-scale", "0.001")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     yield app
@@ -48,17 +48,18 @@ def test_h12_answers_503_while_the_dyno_keeps_working(probe):
 
 
 def test_scale_web_to_two_dynos_with_their_own_filesystems(client, probe):
-    listing = probe.cli("ps:scale", check=True).stdout.strip()
-    assert listing == "web=1:Basic hog=0:Basic" or listing.startswith("web=1:Basic")
-    scaled = probe.cli("ps:scale", "web=2", "hog=0")
+    assert probe.cli("ps:scale", check=True).stdout.strip() == "web=1:Basic worker=1:Basic"
+    scaled = probe.cli("ps:scale", "web=2", "worker=1")
     assert scaled.returncode == 0, scaled.stderr
-    assert "Scaling dynos... done, now running web at 2:Basic, hog at 0:Basic" in scaled.stderr
+    assert "Scaling dynos... done, now running web at 2:Basic, worker at 1:Basic" in scaled.stderr
     seen = {probe.get("/").json()["dyno"] for _ in range(40)}
     assert seen == {"web.1", "web.2"}
     ports = {probe.get("/env/PORT").json()["value"] for _ in range(20)}
     assert len(ports) == 2  # each dyno has its own $PORT
     probe.dyno_container(client, "web.1").exec_run(["touch", "/app/written-by-web-1"])
+    assert probe.dyno_container(client, "web.1").exec_run(["ls", "/app/written-by-web-1"]).exit_code == 0
     assert probe.dyno_container(client, "web.2").exec_run(["ls", "/app/written-by-web-1"]).exit_code != 0
+    assert probe.dyno_container(client, "worker.1").exec_run(["ls", "/app/written-by-web-1"]).exit_code != 0
     run = probe.cli("run", "ls", "/app/written-by-web-1")
     assert run.returncode != 0  # a one-off dyno has a fresh filesystem too
     probe.cli("ps:scale", "web-1", check=True)
@@ -101,17 +102,19 @@ def test_one_off_dynos(client, probe):
     probe.wait_for_log(f"heroku[{name}]: State changed from up to complete")
 
 
-def test_memory_quota_r14_then_r15(probe):
-    probe.cli("ps:scale", "hog=1", check=True)
+def test_memory_quota_r14_then_r15(herosim_home, tmp_path):
+    app, result = up(tmp_path, "hog", "web: gunicorn app:app\nhog: python hog.py\n", "--time-scale", "100")
     try:
-        probe.wait_for_log("Error R14 (Memory quota exceeded)", 60, "-d", "hog.1")
-        lines = probe.wait_for_log("Error R15 (Memory quota vastly exceeded)", 60, "-d", "hog.1")
+        assert result.returncode == 0, result.stderr[-2000:]
+        app.wait_for_log("Error R14 (Memory quota exceeded)", 60, "-d", "hog.1")
+        lines = app.wait_for_log("Error R15 (Memory quota vastly exceeded)", 60, "-d", "hog.1")
         text = "\n".join(lines)
         assert re.search(r"heroku\[hog\.1\]: Process running mem=\d+M\(1\d\d\.\d%\)", text)
         assert "heroku[hog.1]: Process exited with status 137" in text
         assert "heroku[hog.1]: State changed from up to crashed" in text
+        assert app.get("/").status_code == 200
     finally:
-        probe.cli("ps:scale", "hog=0")
+        app.cli("destroy", "--confirm", app.name)
 
 
 def test_r12_when_a_process_ignores_sigterm(herosim_home, tmp_path):
