@@ -81,14 +81,28 @@ def spawn(state: AppState, settings: ManagerSettings, wait: float = 20.0) -> Non
 
 def stop(state: AppState, timeout: float) -> bool:
     """Ask the manager to stop every dyno and exit; False when none was running."""
+    pid = (control.read_address(state.dir) or {}).get("pid")
     try:
         control.call(state.dir, "stop", timeout=timeout)
     except control.NotRunning:
         return False
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and control.is_running(state.dir):
-        time.sleep(0.05)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and (_alive(pid) if pid else control.is_running(state.dir)):
+        time.sleep(0.05)  # until it has exited, so its router port is free again
     return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours counts as gone
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return True
 
 
 def _tail(path, lines: int = 15) -> str:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 MAX_HEAD = 64 * 1024
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9+/=\-]{20,200}$")
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
-              "proxy-authenticate", "proxy-authorization"}
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
+                        "proxy-authenticate", "proxy-authorization"})
+RESPONSE_HOP_BY_HOP = HOP_BY_HOP - {"trailer"}
 
 
 class BadMessage(Exception):
@@ -31,6 +32,10 @@ class Head:
     def remove(self, name: str) -> None:
         name = name.lower()
         self.headers = [(k, v) for k, v in self.headers if k.lower() != name]
+
+    def without(self, names: set[str] | frozenset[str]) -> "Head":
+        """A copy without the named headers (lower-case names), in one pass."""
+        return Head(self.start_line, [(k, v) for k, v in self.headers if k.lower() not in names])
 
     def set(self, name: str, value: str) -> None:
         self.remove(name)
@@ -86,6 +91,11 @@ def keep_alive(head: Head, version: str) -> bool:
     return True
 
 
+def encode_with(head: Head, extra: list[tuple[str, str]]) -> bytes:
+    lines = [head.start_line] + [f"{k}: {v}" for k, v in head.headers] + [f"{k}: {v}" for k, v in extra]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
 def body_kind(head: Head, *, request: bool, method: str = "GET", status: int = 200) -> tuple[str, int]:
     """('none'|'length'|'chunked'|'close', length) for a message's body."""
     if not request and (100 <= status < 200 or status in (204, 304) or method == "HEAD"):
@@ -120,25 +130,30 @@ async def read_head(reader: asyncio.StreamReader) -> bytes | None:
 
 
 async def copy_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter | None, kind: str,
-                    length: int, idle: float | None = None) -> int:
-    """Copy one body as framed; returns the payload byte count. `writer` None drains it."""
+                    length: int, idle: float | None = None, prefix: bytes = b"") -> int:
+    """Copy one body as framed; returns the payload byte count. `writer` None drains it.
+    `prefix` (a message head) goes out with the first body bytes, in one write."""
     count = 0
-
-    async def read(n: int) -> bytes:
-        coro = reader.read(n)
-        return await (asyncio.wait_for(coro, idle) if idle else coro)
-
-    async def read_exact(n: int) -> bytes:
-        coro = reader.readexactly(n)
-        return await (asyncio.wait_for(coro, idle) if idle else coro)
-
-    async def read_line() -> bytes:
-        coro = reader.readuntil(b"\r\n")
-        return await (asyncio.wait_for(coro, idle) if idle else coro)
+    pending = [prefix] if prefix else []
 
     def write(data: bytes) -> None:
-        if writer is not None:
-            writer.write(data)
+        if writer is None:
+            return
+        if pending:
+            data = pending.pop() + data
+        writer.write(data)
+
+    async def read(n: int) -> bytes:
+        async with asyncio.timeout(idle):
+            return await reader.read(n)
+
+    async def read_exact(n: int) -> bytes:
+        async with asyncio.timeout(idle):
+            return await reader.readexactly(n)
+
+    async def read_line() -> bytes:
+        async with asyncio.timeout(idle):
+            return await reader.readuntil(b"\r\n")
 
     if kind == "length":
         remaining = length
@@ -177,6 +192,8 @@ async def copy_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter |
             write(chunk)
             if writer is not None:
                 await writer.drain()
-    if writer is not None:
+    if pending:
+        write(b"")
+    if writer is not None and writer.transport.get_write_buffer_size() > 64 * 1024:
         await writer.drain()
     return count

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -48,6 +49,7 @@ class DynoRecord:
     container: object = None
     port: int | None = None
     host_port: int | None = None
+    address: tuple[str, int] | None = None  # where the router reaches it
     started: float = 0.0         # monotonic time of the last start
     up_at: float | None = None
     crashes: int = 0
@@ -300,8 +302,10 @@ class Lifecycle:
     def _check_boot(self, record: DynoRecord, now: float) -> None:
         container = record.container
         if record.port in dyno_mod.wildcard_listeners(dyno_mod.read_proc_net(container)):
+            address = self.route_to(record)
             with self.lock:
                 if record.container is container and record.state == "starting":
+                    record.address = address
                     self.set_state(record, "up")
                     record.up_at = now
             return
@@ -311,6 +315,15 @@ class Lifecycle:
             self.platform(record, "Stopping process with SIGKILL")
             record.started = float("inf")  # report once
             _kill(container, "SIGKILL")
+
+    def route_to(self, record: DynoRecord) -> tuple[str, int] | None:
+        """The container's own address when this host reaches the bridge network (Linux),
+        else the port published on 127.0.0.1 (Docker Desktop, remote engines)."""
+        ip = ((record.container.attrs.get("NetworkSettings", {}).get("Networks") or {})
+              .get(self.network, {}).get("IPAddress"))
+        if ip and record.port and _reachable(ip, record.port):
+            return ip, record.port
+        return ("127.0.0.1", record.host_port) if record.host_port else None
 
     def sample_memory(self) -> None:
         """R14 when a dyno uses more than its quota (it keeps running, as on Heroku)."""
@@ -327,6 +340,14 @@ class Lifecycle:
                 record.r14_at = now
                 self.platform(record, memory.usage_line(used, quota))
                 self.platform(record, "Error R14 (Memory quota exceeded)")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.3):
+            return True
+    except OSError:
+        return False
 
 
 def wait(container, timeout: float) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -66,6 +67,9 @@ class Logplex:
         with open(tmp, "wb") as handle:
             handle.writelines(lines[-self.keep:])
         os.replace(tmp, self.path)
+
+    def buffered(self, source: str, dyno: str, interval: float = 0.05) -> "BufferedEmitter":
+        return BufferedEmitter(self, source, dyno, interval)
 
     # -- reading ---------------------------------------------------------------
     def tail(self, count: int, predicate: Callable[[LogLine], bool] = lambda _: True) -> list[LogLine]:
@@ -124,3 +128,30 @@ class Logplex:
             return stat.st_size, stat.st_ino
         except FileNotFoundError:
             return 0, 0
+
+
+class BufferedEmitter:
+    """Collects lines (each stamped when emitted) and appends them in batches from a
+    thread: the router writes one line per request and must not wait on the file."""
+
+    def __init__(self, plex: Logplex, source: str, dyno: str, interval: float):
+        self.plex, self.source, self.dyno, self.interval = plex, source, dyno, interval
+        self._lines: list[LogLine] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        threading.Thread(target=self._run, daemon=True, name=f"log-{dyno}").start()
+
+    def __call__(self, message: str) -> None:
+        line = LogLine(self.plex.clock(), self.source, self.dyno, message)
+        with self._lock:
+            self._lines.append(line)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self.interval)
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            lines, self._lines = self._lines, []
+        self.plex.append(lines)

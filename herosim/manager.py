@@ -44,7 +44,8 @@ class Manager:
         self.dynos = Lifecycle(client, app, self.logs, timeouts, network.name_for(app), lambda: self.current,
                                cycle_every=cycle_every)
         self.done = threading.Event()
-        self.router = Router(router_port, self.backends, lambda msg: self.logs.platform("router", msg), timeouts)
+        self.router_log = self.logs.buffered("heroku", "router")
+        self.router = Router(router_port, self.backends, self.router_log, timeouts)
         self.control = Server(state.dir, self.handle)
         self.settings = {"router_port": router_port, "size": size, "cycle_every": cycle_every,
                          "timeouts": timeouts.to_dict()}
@@ -61,8 +62,9 @@ class Manager:
                 self.dynos.tick()
                 self.done.wait(TICK)
         finally:
-            self.control.stop()
             self.router.stop()
+            self.router_log.flush()
+            self.control.stop()
 
     def _memory_loop(self) -> None:
         while not self.done.wait(MEMORY_INTERVAL):
@@ -103,6 +105,7 @@ class Manager:
                                 size=self._size_of(found.process_type), state="up", container=container,
                                 port=found.port, started=time.monotonic(), up_at=time.monotonic(),
                                 host_port=dyno_mod.host_port(container, found.port) if found.port else None)
+            record.address = self.dynos.route_to(record) if found.port else None
             self.dynos.dynos[found.name] = record
             self.dynos.follow(record, container, since=int(time.time()))
 
@@ -207,7 +210,7 @@ class Manager:
     def backends(self) -> Backends:
         with self.dynos.lock:
             web = [r for r in self.dynos.dynos.values() if r.web]
-            up = tuple((r.name, r.host_port) for r in web if r.state == "up" and r.host_port)
+            up = tuple((r.name, *r.address) for r in web if r.state == "up" and r.address)
             starting = any(r.state == "starting" for r in web)
         return Backends(web_formation=len(web), up=up, starting=starting)
 

@@ -22,6 +22,8 @@ ERROR_PAGE = (
     "<code>herosim logs --tail</code></p></body></html>"
 ).encode()
 
+OUR_HEADERS = frozenset({"x-forwarded-for", "x-forwarded-proto", "x-forwarded-port", "x-request-start",
+                         "x-request-id", "via"})
 DESCRIPTIONS = {
     "H10": "App crashed", "H12": "Request timeout", "H13": "Connection closed without response",
     "H14": "No web processes running", "H15": "Idle connection", "H18": "Server Request Interrupted",
@@ -33,7 +35,7 @@ DESCRIPTIONS = {
 @dataclass(frozen=True)
 class Backends:
     web_formation: int                 # web dynos asked for; 0 means H14
-    up: tuple[tuple[str, int], ...]    # (dyno name, host port) of web dynos that are up
+    up: tuple[tuple[str, str, int], ...]  # (dyno name, address, port) of web dynos that are up
     starting: bool                     # a web dyno is booting: queue the request (H20 after 75 s)
 
 
@@ -60,9 +62,9 @@ class _Pool:
     """Idle keep-alive connections to dynos, per host port."""
 
     def __init__(self):
-        self.idle: dict[int, list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
+        self.idle: dict[tuple[str, int], list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
 
-    def get(self, port: int):
+    def get(self, port: tuple[str, int]):
         conns = self.idle.get(port, [])
         while conns:
             reader, writer = conns.pop()
@@ -71,7 +73,7 @@ class _Pool:
             writer.close()
         return None
 
-    def put(self, port: int, conn) -> None:
+    def put(self, port: tuple[str, int], conn) -> None:
         conns = self.idle.setdefault(port, [])
         if len(conns) < 64:
             conns.append(conn)
@@ -83,6 +85,7 @@ class Router:
     def __init__(self, port: int, backends: Callable[[], Backends], log: Callable[[str], None],
                  timeouts: Timeouts, host: str = "127.0.0.1"):
         self.port = port
+        self._port_text = str(port)
         self.host = host
         self.backends = backends
         self.log = log
@@ -125,8 +128,9 @@ class Router:
         try:
             while True:
                 try:
-                    raw = await asyncio.wait_for(httpwire.read_head(reader), self.timeouts.idle)
-                except (asyncio.TimeoutError, BadMessage, ConnectionError):
+                    async with asyncio.timeout(self.timeouts.idle):
+                        raw = await httpwire.read_head(reader)
+                except (TimeoutError, BadMessage, ConnectionError):
                     break
                 if raw is None:
                     break
@@ -160,7 +164,8 @@ class Router:
             self.log(router_line(**fields, code=choice, status=503))
             await self._error_response(cwriter, choice, request_id)
             return False
-        dyno, port = choice
+        dyno, address, backend_port = choice
+        port = (address, backend_port)
 
         self._add_headers(head, peer, fwd, request_id)
         upgrade = "upgrade" in head.tokens("connection") and head.get("upgrade")
@@ -171,8 +176,9 @@ class Router:
             reused = conn is not None
             if conn is None:
                 try:
-                    conn = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 5)
-                except asyncio.TimeoutError:
+                    async with asyncio.timeout(5):
+                        conn = await asyncio.open_connection(address, backend_port)
+                except TimeoutError:
                     self.log(router_line(**fields, code="H19", dyno=dyno, status=503))
                     await self._error_response(cwriter, "H19", request_id)
                     return False
@@ -182,14 +188,15 @@ class Router:
                     return False
             connect_ms = int((time.monotonic() - connect_started) * 1000)
             breader, bwriter = conn
-            out = Head(head.start_line, list(head.headers))
-            if not upgrade:
-                for name in httpwire.HOP_BY_HOP:
-                    out.remove(name)
-                out.set("Connection", "keep-alive")
-            bwriter.write(out.encode())
+            if upgrade:
+                out = head.encode()
+            else:
+                out = httpwire.encode_with(head.without(httpwire.HOP_BY_HOP), [("Connection", "keep-alive")])
             try:
-                await httpwire.copy_body(creader, bwriter, req_kind, req_length)
+                if req_kind == "none":
+                    bwriter.write(out)
+                else:
+                    await httpwire.copy_body(creader, bwriter, req_kind, req_length, prefix=out)
             except (asyncio.IncompleteReadError, ConnectionError):
                 bwriter.close()
                 self.log(router_line(**fields, code="H27", at="warning", dyno=dyno, connect=connect_ms,
@@ -197,8 +204,9 @@ class Router:
                 return False
             remaining = self.timeouts.router - (time.monotonic() - started)
             try:
-                raw_response = await asyncio.wait_for(httpwire.read_head(breader), max(remaining, 0.001))
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(max(remaining, 0.001)):
+                    raw_response = await httpwire.read_head(breader)
+            except TimeoutError:
                 bwriter.close()
                 self.log(router_line(**fields, code="H12", dyno=dyno, connect=connect_ms,
                                      service=self._ms(started), status=503, bytes_=0))
@@ -232,14 +240,11 @@ class Router:
         kind, length = httpwire.body_kind(response, request=False, method=method, status=status)
         backend_keep = httpwire.keep_alive(response, response.start_line.split(" ", 1)[0]) and kind != "close"
         client_keep = httpwire.keep_alive(head, version) and kind != "close"
-        for name in httpwire.HOP_BY_HOP - {"trailer"}:
-            response.remove(name)
-        if not client_keep:
-            response.set("Connection", "close")
-        cwriter.write(response.encode())
+        out = httpwire.encode_with(response.without(httpwire.RESPONSE_HOP_BY_HOP),
+                                   [] if client_keep else [("Connection", "close")])
         try:
-            sent = await httpwire.copy_body(breader, cwriter, kind, length, idle=self.timeouts.idle)
-        except asyncio.TimeoutError:
+            sent = await httpwire.copy_body(breader, cwriter, kind, length, idle=self.timeouts.idle, prefix=out)
+        except TimeoutError:
             bwriter.close()
             self.log(router_line(**fields, code="H15", dyno=dyno, connect=connect_ms,
                                  service=self._ms(started), status=status, bytes_=0))
@@ -272,12 +277,10 @@ class Router:
             await asyncio.sleep(0.05)
 
     def _add_headers(self, head: Head, peer: str, fwd: str, request_id: str) -> None:
-        head.set("X-Forwarded-For", fwd or peer)
-        head.set("X-Forwarded-Proto", "http")
-        head.set("X-Forwarded-Port", str(self.port))
-        head.set("X-Request-Start", str(int(time.time() * 1000)))
-        head.set("X-Request-Id", request_id)
-        head.set("Via", "1.1 vegur")
+        ours = (("X-Forwarded-For", fwd or peer), ("X-Forwarded-Proto", "http"),
+                ("X-Forwarded-Port", self._port_text), ("X-Request-Start", str(int(time.time() * 1000))),
+                ("X-Request-Id", request_id), ("Via", "1.1 vegur"))
+        head.headers = [(k, v) for k, v in head.headers if k.lower() not in OUR_HEADERS] + list(ours)
 
     @staticmethod
     async def _error_response(writer: asyncio.StreamWriter, code: str, request_id: str) -> None:
