@@ -23,7 +23,7 @@ from herosim import stack as stack_mod
 from herosim.addons import base as addons
 from herosim.addons.registry import SERVICES, service_for_plan, wanted_services
 from herosim.appstate import AppState, Release, current_user
-from herosim.build import cabundle
+from herosim.build import cabundle, slugsize
 from herosim.build.compile import BuildResult, compile_app
 from herosim.config_vars import check_not_addon_owned, check_size, describe_keys, merge
 from herosim.const import (DEFAULT_ROUTER_PORT, HEXAGON, LABEL_APP, LABEL_ROLE, LABEL_STACK, ROLE_DEPS,
@@ -57,10 +57,7 @@ class App:
             daemon.check_port(port)  # before a long build, not after it
         self.state.update_settings(source=str(path.resolve()), router_port=port)
         self.printer.step(f"Building {self.name} from {path.resolve()}")
-        result = compile_app(self.client, self.printer, self.name, path,
-                             ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache,
-                             config_vars=self._all_config_vars())
-        self.report_slug(result)
+        result = self.build(path, ca_bundle=ca_bundle, no_cache=no_cache)
         self.provision_addons(result)
         description = f"Deploy {result.commit or 'working tree'}"
         release = self.new_release(description, result.slug_image, result.processes, self.state.config_vars())
@@ -76,8 +73,10 @@ class App:
     def build(self, path: Path, ca_bundle: str | None = None, no_cache: bool = False) -> BuildResult:
         """The slug compiler alone: no release, no dynos touched."""
         result = compile_app(self.client, self.printer, self.name, path, ca_bundle=cabundle.find(ca_bundle),
-                             no_cache=no_cache, config_vars=self._all_config_vars())
+                             no_cache=no_cache, config_vars=self._all_config_vars(),
+                             previous=self.state.settings().get("last_build"))
         self.report_slug(result)
+        self.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
         return result
 
     def new_release(self, description: str, slug: str | None, processes: dict[str, str],
@@ -114,13 +113,10 @@ class App:
         self.state.set_release_status(release.version, "succeeded")
 
     def report_slug(self, result: BuildResult) -> None:
-        image = self.client.images.get(result.slug_image)
-        try:
-            base = self.client.images.get(result.stack.run_image).attrs.get("Size", 0)
-        except docker.errors.ImageNotFound:
-            base = 0
-        self.printer.step("Compressing...")
-        self.printer.detail(f"Done: {max(image.attrs.get('Size', 0) - base, 0) / (1024 * 1024):.1f}M")
+        self.printer.step(f"Compressed size: {slugsize.human(result.compressed_size)}")
+        warning = slugsize.check(result.compressed_size)
+        if warning:
+            self.printer.warn(warning)
 
     def _ensure_manager(self, settings: daemon.ManagerSettings, running: dict | None) -> None:
         if settings.matches(running):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import docker
@@ -12,7 +12,7 @@ from dotenv import dotenv_values
 from herosim import procfile as procfile_mod
 from herosim import stack as stack_mod
 from herosim.appstate import home
-from herosim.build import detect, slug
+from herosim.build import detect, hooks, slug, slugignore, slugsize
 from herosim.build.dependencies import DependencyLayer
 from herosim.build.source import SourceTree, collect
 from herosim.docker_client import translated
@@ -28,32 +28,55 @@ class BuildResult:
     processes: dict[str, str]
     commit: str
     dependencies: frozenset[str]
+    compressed_size: int
+    deps_inputs: dict
 
 
 def compile_app(client: docker.DockerClient, printer: Printer, app: str, root: Path,
                 ca_bundle: Path | None = None, no_cache: bool = False,
-                config_vars: dict[str, str] | None = None) -> BuildResult:
-    source = collect(root)
+                config_vars: dict[str, str] | None = None, previous: dict | None = None) -> BuildResult:
+    """bin/compile: each phase one call, in the buildpack's order. `previous` describes the
+    app's last build (its Python sticks when the app pins none; its inputs explain a new install)."""
+    previous = previous or {}
+    config_vars = config_vars or {}
+    source = slugignore.apply(collect(root))
     warn_untracked(printer, source)
     read = _reader(source)
     files = set(source.files)
     procfile = read_procfile(read, files, root)
     plan = detect.plan(read, files)
     printer.step("Python app detected")
-    stack = stack_mod.resolve(client, printer, plan.python.version)
+    layer = DependencyLayer(client, printer, app)
+    request = with_cached_version(plan.python, previous.get("python"))
+    stack = stack_mod.resolve(client, printer, request.version)
     python_full = python_version_of(client, stack.build_image)
-    announce_python(printer, plan.python, stack, python_full)
-    check_patch(plan.python, python_full, stack)
-    deps_ref = DependencyLayer(client, printer, app).ensure(
-        stack, plan, python_full, source.root, source.files, ca_bundle, no_cache=no_cache)
+    announce_python(printer, request, stack, python_full)
+    check_patch(request, python_full, stack)
+    deps_ref, deps_inputs = layer.ensure(stack, plan, python_full, source.root, source.files, ca_bundle,
+                                         no_cache=no_cache, config_vars=config_vars, previous=previous.get("deps"))
+    compile_plan = hooks.plan(source.files, plan.dependencies, config_vars)
+    compile_ref = None
+    if compile_plan.needed:
+        compile_ref = hooks.run(client, printer, app, deps_ref, compile_plan, source.root, source.files,
+                                ca_bundle, config_vars)
     printer.step("Discovering process types")
     printer.detail("Procfile declares types -> " + ", ".join(procfile.processes))
-    warn_dotenv(printer, root, config_vars or {})
+    warn_dotenv(printer, root, config_vars)
     image = slug.build(client, printer, app, stack, deps_ref, source.root, source.files,
-                       procfile.processes, python_full)
+                       procfile.processes, python_full, compile_ref=compile_ref)
+    size = (slugsize.compressed_path(client, compile_ref, hooks.SLUG_ROOT, cache=False) if compile_ref else
+            slugsize.compressed_path(client, deps_ref, "/app/.heroku")
+            + slugsize.compressed_files(source.root, source.files))
     return BuildResult(slug_image=image, stack=stack, python_version=python_full,
                        processes=procfile.processes, commit=source.commit,
-                       dependencies=plan.dependencies)
+                       dependencies=plan.dependencies, compressed_size=size, deps_inputs=asdict(deps_inputs))
+
+
+def with_cached_version(request: detect.PythonRequest, previous: str | None) -> detect.PythonRequest:
+    """No version asked for: the last build's major version wins over the default (buildpack #4)."""
+    if request.version is None and previous:
+        return detect.PythonRequest(".".join(previous.split(".")[:2]), "cached")
+    return request
 
 
 def read_procfile(read, files: set[str], root: Path) -> procfile_mod.Procfile:
@@ -93,7 +116,10 @@ def warn_dotenv(printer: Printer, root: Path, config_vars: dict[str, str]) -> No
 
 def announce_python(printer: Printer, request: detect.PythonRequest, stack: stack_mod.Stack,
                     python_full: str) -> None:
-    if request.version is None:
+    if request.origin == "cached":
+        printer.step(f"No Python version was specified. Using the same version as the last build: "
+                     f"Python {request.version}")
+    elif request.version is None:
         if stack.offline:
             printer.step(f"No Python version was specified. Using the offline stack's default: "
                          f"Python {stack.python_version}")
@@ -102,10 +128,11 @@ def announce_python(printer: Printer, request: detect.PythonRequest, stack: stac
         else:
             printer.step(f"No Python version was specified. Using the buildpack default: "
                          f"Python {stack.python_version}")
+    if request.version is None or request.origin == "cached":
         printer.warn("No Python version was specified.",
                      "Pin one so builds do not change under you, e.g. a .python-version file containing:",
                      f"  {stack.python_version}")
-    else:
+    if request.version is not None and request.origin != "cached":
         printer.step(f"Using Python {request.version} specified in {request.origin}")
         if request.origin == "runtime.txt":
             printer.warn("The runtime.txt file is deprecated.",

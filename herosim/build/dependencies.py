@@ -8,6 +8,7 @@ reuses it and a changed input says why the cache was discarded.
 from __future__ import annotations
 
 import hashlib
+import shlex
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,19 +16,20 @@ from pathlib import Path
 import docker
 
 from herosim import images
-from herosim.build import cabundle
+from herosim.build.step import BuildStep, environment
 from herosim.build.detect import BuildPlan
 from herosim.const import (LABEL_APP, LABEL_DEPS_INPUTS, LABEL_DEPS_KEY, LABEL_PYTHON, LABEL_ROLE,
-                           LABEL_STACK, ROLE_BUILD, ROLE_CACHE, ROLE_DEPS)
-from herosim.docker_client import translated
+                           LABEL_STACK, ROLE_DEPS)
 from herosim.errors import BuildError
 from herosim.output import Printer
 from herosim.stack import Stack
 from herosim.tarball import TarWriter
 
-CACHE_VOLUME = "herosim-package-cache"
-CACHE_MOUNT = "/var/cache/herosim"
 VENV = "/app/.heroku/python"
+PRE_COMPILE = (
+    'if [ -f bin/pre_compile ]; then echo "-----> Running pre-compile hook"; chmod +x bin/pre_compile; '
+    "bin/pre_compile; fi\n"
+)
 
 
 @dataclass(frozen=True)
@@ -86,36 +88,27 @@ def _needs_source(requirements: str) -> bool:
 
 
 def install_script(manager: str, dependency_file: str) -> str:
-    """The commands the buildpack runs for each package manager, with /app as the build dir."""
+    """The commands the buildpack runs for each package manager, with /app as the build dir.
+    Tools other than pip live in /tmp/tools: they are needed for the build only, never in the slug."""
     create = f"[ -x {VENV}/bin/python ] || python3 -m venv {VENV}"
-    common = (
-        "set -eo pipefail\n"
-        "trap 'rm -rf /tmp/herosim-ca' EXIT\n"
-        "cd /app\n"
-        f"{create}\n"
-        f"export PATH={VENV}/bin:$PATH VIRTUAL_ENV={VENV}\n"
-    )
+    common = f"{create}\nexport PATH={VENV}/bin:$PATH VIRTUAL_ENV={VENV}\n"
+    tool = ("python3 -m venv /tmp/tools && /tmp/tools/bin/pip install --no-input --progress-bar off -q {0}\n"
+            "echo \"Using $(/tmp/tools/bin/{0} --version | head -n1)\"\n")
     if manager == "pip":
-        return common + (
-            f"pip install --no-input --progress-bar off -r {dependency_file}\n"
-        )
+        return common + f"pip install --no-input --progress-bar off -r {dependency_file}\n"
     if manager == "uv":
-        return common + (
-            "pip install --no-input --progress-bar off uv\n"
-            f"UV_PROJECT_ENVIRONMENT={VENV} UV_PYTHON_DOWNLOADS=never uv sync --locked --no-dev "
-            "--no-install-project --python " + f"{VENV}/bin/python\n"
-            "pip uninstall -y -q uv\n"
+        return common + tool.format("uv") + (
+            f"UV_PROJECT_ENVIRONMENT={VENV} UV_PYTHON_DOWNLOADS=never UV_NO_MANAGED_PYTHON=1 UV_LINK_MODE=copy "
+            "/tmp/tools/bin/uv sync --locked --no-default-groups --compile-bytecode --no-progress\n"
         )
     if manager == "poetry":
-        return common + (
-            "python3 -m venv /tmp/poetry && /tmp/poetry/bin/pip install --no-input --progress-bar off -q poetry\n"
-            "/tmp/poetry/bin/poetry config virtualenvs.create false\n"
-            "/tmp/poetry/bin/poetry install --sync --only main --no-interaction --no-root\n"
+        return common + tool.format("poetry") + (
+            "POETRY_VIRTUALENVS_CREATE=false /tmp/tools/bin/poetry sync --only main --compile --no-ansi "
+            "--no-interaction\n"
         )
     if manager == "pipenv":
-        return common + (
-            "python3 -m venv /tmp/pipenv && /tmp/pipenv/bin/pip install --no-input --progress-bar off -q pipenv\n"
-            f"PIPENV_VENV_IN_PROJECT=0 VIRTUAL_ENV={VENV} /tmp/pipenv/bin/pipenv install --deploy --system\n"
+        return common + tool.format("pipenv") + (
+            "PIPENV_VERBOSITY=-1 /tmp/tools/bin/pipenv install --deploy --system\n"
         )
     raise BuildError(f"Unsupported package manager {manager}", hint="use requirements.txt")
 
@@ -134,9 +127,15 @@ class DependencyLayer:
             labels.append(f"{LABEL_DEPS_KEY}={key}")
         return self.client.images.list(filters={"label": labels})
 
-    def ensure(self, stack: Stack, plan: BuildPlan, python_full: str, root: Path,
-               files: tuple[str, ...], ca_bundle: Path | None, no_cache: bool = False) -> str:
-        wanted = dependency_files(plan, root, files)
+    def ensure(self, stack: Stack, plan: BuildPlan, python_full: str, root: Path, files: tuple[str, ...],
+               ca_bundle: Path | None, no_cache: bool = False, config_vars: dict[str, str] | None = None,
+               previous: dict | None = None) -> tuple[str, DepsInputs]:
+        """The ref of a `deps` image for these inputs (built when no cached one matches), and the
+        inputs. `previous` are the inputs of the app's last build, to say why a cache is discarded."""
+        pre_compile = "bin/pre_compile" in files
+        # A pre_compile hook runs before the install and may change anything: the whole tree
+        # is an input then, and every change reinstalls, as on Heroku.
+        wanted = list(files) if pre_compile else dependency_files(plan, root, files)
         inputs = DepsInputs(
             stack=stack.name,
             build_image=images.image_id(self.client, stack.build_image),
@@ -147,14 +146,17 @@ class DependencyLayer:
         ref = f"herosim-deps/{self.app}:{inputs.key}"
         label = f"Installing requirements with {plan.package_manager}" if plan.package_manager == "pip" \
             else f"Installing dependencies using '{_tool_label(plan.package_manager)}'"
-        if not no_cache:
+        if not no_cache and not pre_compile:  # a pre_compile hook runs on every build, as on Heroku
             cached = self._cached(inputs.key, ref)
             if cached:
                 self.printer.step(label)
                 self.printer.detail(f"Restoring cache: {plan.dependency_file} and Python {python_full} unchanged; "
                                     "dependencies reused")
-                return cached
-        previous = self._latest_inputs()
+                return cached, inputs
+        try:
+            previous = DepsInputs(**previous) if previous else None
+        except TypeError:
+            previous = None
         if no_cache:
             self.printer.step("Discarding cache since: --no-cache was given")
         elif previous:
@@ -163,9 +165,11 @@ class DependencyLayer:
                 self.printer.step("Discarding cache since:")
                 for reason in reasons:
                     self.printer.detail("- " + reason)
-        self.printer.step(label)
-        self._install(stack, plan, root, wanted, inputs, ref, ca_bundle)
-        return ref
+        if not pre_compile:  # else the hook runs first, and the script announces the install after it
+            self.printer.step(label)
+        self._install(stack, plan, root, wanted, inputs, ref, ca_bundle, config_vars or {}, pre_compile,
+                      label)
+        return ref, inputs
 
     def _cached(self, key: str, ref: str) -> str | None:
         """This app's layer for `key`, else another app's with the very same inputs."""
@@ -177,77 +181,30 @@ class DependencyLayer:
                 return image.tags[0]
         return None
 
-    def _latest_inputs(self) -> DepsInputs | None:
-        found = sorted(self._images(), key=lambda i: i.attrs.get("Created", ""), reverse=True)
-        for image in found:
-            try:
-                return DepsInputs(**json.loads(image.labels.get(LABEL_DEPS_INPUTS, "")))
-            except (TypeError, json.JSONDecodeError):
-                continue
-        return None
-
     def _install(self, stack: Stack, plan: BuildPlan, root: Path, wanted: list[str],
-                 inputs: DepsInputs, ref: str, ca_bundle: Path | None) -> None:
-        context = TarWriter()
+                 inputs: DepsInputs, ref: str, ca_bundle: Path | None, config_vars: dict[str, str],
+                 pre_compile: bool, label: str) -> None:
+        files = TarWriter()
         for name in wanted:
-            context.add_file(f"app/{name}", root / name)
-        if ca_bundle:
-            context.add_bytes(cabundle.CONTAINER_PATH.lstrip("/"), ca_bundle.read_bytes())
-        environment = {
-            "HOME": "/app",
-            "LANG": "C.UTF-8",
-            "PIP_CACHE_DIR": f"{CACHE_MOUNT}/pip",
-            "UV_CACHE_DIR": f"{CACHE_MOUNT}/uv",
-            "POETRY_CACHE_DIR": f"{CACHE_MOUNT}/poetry",
-            "PIPENV_CACHE_DIR": f"{CACHE_MOUNT}/pipenv",
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-            "PYTHONUNBUFFERED": "1",
-            **cabundle.build_env(ca_bundle),
-        }
-        self._ensure_cache_volume()
-        container = None
-        try:
-            with translated("creating the build container"):
-                container = self.client.containers.create(
-                    stack.build_image, command=["bash", "-c", install_script(plan.package_manager,
-                                                                            plan.dependency_file)],
-                    environment=environment, working_dir="/app",
-                    labels={LABEL_APP: self.app, LABEL_ROLE: ROLE_BUILD},
-                    volumes={CACHE_VOLUME: {"bind": CACHE_MOUNT, "mode": "rw"}},
-                )
-                container.put_archive("/", context.close())
-                container.start()
-            tail: list[str] = []
-            for chunk in container.logs(stream=True, follow=True):
-                for line in chunk.decode("utf-8", errors="replace").splitlines():
-                    tail = (tail + [line])[-15:]
-                    self.printer.detail(line)
-            status = container.wait().get("StatusCode", 1)
-            if status != 0:
-                raise BuildError(
-                    f"Dependency installation failed ({plan.package_manager} exited with status {status})",
-                    hint=f"fix {plan.dependency_file} (the error is above); the running release is untouched",
-                )
-            repository, tag = ref.split(":")
-            with translated("saving the dependency layer"):
-                container.commit(repository=repository, tag=tag, changes=[
-                    f"LABEL {LABEL_APP}={self.app} {LABEL_ROLE}={ROLE_DEPS} {LABEL_DEPS_KEY}={inputs.key} "
-                    f"{LABEL_STACK}={stack.name} {LABEL_PYTHON}={inputs.python} "
-                    f"{LABEL_DEPS_INPUTS}={json.dumps(json.dumps(asdict(inputs)))}",
-                ])
-        finally:
-            if container is not None:
-                try:
-                    container.remove(force=True)
-                except docker.errors.APIError:
-                    pass
-        self._prune_old(keep=ref)
+            files.add_file(f"app/{name}", root / name)
+        script = install_script(plan.package_manager, plan.dependency_file)
+        if pre_compile:
+            script = PRE_COMPILE + f"echo {shlex.quote('-----> ' + label)}\n" + script
 
-    def _ensure_cache_volume(self) -> None:
-        try:
-            self.client.volumes.get(CACHE_VOLUME)
-        except docker.errors.NotFound:
-            self.client.volumes.create(CACHE_VOLUME, labels={LABEL_ROLE: ROLE_CACHE})
+        def failure(status: int) -> BuildError:
+            return BuildError(
+                f"Dependency installation failed ({plan.package_manager} exited with status {status})",
+                hint=f"fix {plan.dependency_file} (the error is above); the running release is untouched",
+            )
+
+        BuildStep(self.client, self.printer, self.app).run(
+            stack.build_image, script, files, environment(ca_bundle, config_vars), ca_bundle, failure,
+            commit_ref=ref, commit_changes=[
+                f"LABEL {LABEL_APP}={self.app} {LABEL_ROLE}={ROLE_DEPS} {LABEL_DEPS_KEY}={inputs.key} "
+                f"{LABEL_STACK}={stack.name} {LABEL_PYTHON}={inputs.python} "
+                f"{LABEL_DEPS_INPUTS}={json.dumps(json.dumps(asdict(inputs)))}",
+            ])
+        self._prune_old(keep=ref)
 
     def _prune_old(self, keep: str, retain: int = 2) -> None:
         """Keep the newest dependency layers (rollback, flip-flopping branches); drop the rest."""
@@ -262,7 +219,8 @@ class DependencyLayer:
 
 
 def _tool_label(manager: str) -> str:
-    return {"uv": "uv sync", "poetry": "poetry install", "pipenv": "pipenv install"}[manager]
+    return {"uv": "uv sync --locked --no-default-groups", "poetry": "poetry sync --only main",
+            "pipenv": "pipenv install --deploy"}[manager]
 
 
 def _hash_files(root: Path, names: list[str]) -> str:

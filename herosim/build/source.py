@@ -15,6 +15,7 @@ class SourceTree:
     files: tuple[str, ...]      # tracked and present in the working tree
     untracked: tuple[str, ...]  # neither tracked nor ignored: left out, with a warning
     commit: str                 # HEAD's short hash, or "" before the first commit
+    removed: tuple[str, ...] = ()  # taken out by .slugignore
 
 
 def collect(root: Path) -> SourceTree:

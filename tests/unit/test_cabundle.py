@@ -27,3 +27,14 @@ def test_build_env_points_installers_at_the_container_copy_only():
     env = cabundle.build_env(__import__("pathlib").Path("/x.pem"))
     assert set(env.values()) == {cabundle.CONTAINER_PATH}
     assert "PIP_FIND_LINKS" not in env and "PIP_EXTRA_INDEX_URL" not in env
+
+
+def test_slug_size_limits():
+    from herosim.build import slugsize
+    from herosim.errors import BuildError
+    assert slugsize.check(100 * slugsize.MB) is None
+    assert "exceeds our soft limit (300.0M)" in slugsize.check(301 * slugsize.MB)
+    with pytest.raises(BuildError) as err:
+        slugsize.check(1025 * slugsize.MB)
+    assert "is too large (max is 1.0G)" in err.value.message
+    assert slugsize.human(48_234_567) == "46.0M"
