@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -59,17 +60,24 @@ def compile_app(client: docker.DockerClient, printer: Printer, app: str, root: P
     if compile_plan.needed:
         compile_ref = hooks.run(client, printer, app, deps_ref, compile_plan, source.root, source.files,
                                 ca_bundle, config_vars)
-    printer.step("Discovering process types")
-    printer.detail("Procfile declares types -> " + ", ".join(procfile.processes))
-    warn_dotenv(printer, root, config_vars)
-    image = slug.build(client, printer, app, stack, deps_ref, source.root, source.files,
-                       procfile.processes, python_full, compile_ref=compile_ref)
-    size = (slugsize.compressed_path(client, compile_ref, hooks.SLUG_ROOT, cache=False) if compile_ref else
-            slugsize.compressed_path(client, deps_ref, "/app/.heroku")
-            + slugsize.compressed_files(source.root, source.files))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # measured while the slug image builds
+        size = pool.submit(measure_slug, client, deps_ref, compile_ref, source)
+        printer.step("Discovering process types")
+        printer.detail("Procfile declares types -> " + ", ".join(procfile.processes))
+        warn_dotenv(printer, root, config_vars)
+        image = slug.build(client, printer, app, stack, deps_ref, source.root, source.files,
+                           procfile.processes, python_full, compile_ref=compile_ref)
+        size = size.result()
     return BuildResult(slug_image=image, stack=stack, python_version=python_full,
                        processes=procfile.processes, commit=source.commit,
                        dependencies=plan.dependencies, compressed_size=size, deps_inputs=asdict(deps_inputs))
+
+
+def measure_slug(client: docker.DockerClient, deps_ref: str, compile_ref: str | None, source: SourceTree) -> int:
+    if compile_ref:
+        return slugsize.compressed_path(client, compile_ref, hooks.SLUG_ROOT, cache=False)
+    return (slugsize.compressed_path(client, deps_ref, "/app/.heroku")
+            + slugsize.compressed_files(source.root, source.files))
 
 
 def with_cached_version(request: detect.PythonRequest, previous: str | None) -> detect.PythonRequest:

@@ -87,28 +87,61 @@ def _needs_source(requirements: str) -> bool:
     return False
 
 
+# uv, kept on the package-cache volume: fetched with pip the first time, reused afterwards.
+UV_HOME = "/var/cache/herosim/tools/uv"
+ENSURE_UV = f"""\
+if [ ! -x {UV_HOME}/bin/uv ]; then
+	python3 -m venv /tmp/uv-bootstrap
+	/tmp/uv-bootstrap/bin/pip install -q --no-input --progress-bar off --target /tmp/uv-new uv
+	mkdir -p /var/cache/herosim/tools && mv -T /tmp/uv-new {UV_HOME} 2>/dev/null || true
+	rm -rf /tmp/uv-bootstrap /tmp/uv-new
+fi
+UV={UV_HOME}/bin/uv
+export UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_NO_MANAGED_PYTHON=1
+"""
+
+
 def install_script(manager: str, dependency_file: str) -> str:
     """The commands the buildpack runs for each package manager, with /app as the build dir.
-    Tools other than pip live in /tmp/tools: they are needed for the build only, never in the slug."""
-    create = f"[ -x {VENV}/bin/python ] || python3 -m venv {VENV}"
-    common = f"{create}\nexport PATH={VENV}/bin:$PATH VIRTUAL_ENV={VENV}\n"
+    Tools other than pip live outside /app: needed for the build only, never in the slug.
+
+    requirements.txt goes through `uv pip install` (same file format, ~7x faster here; see
+    bench/bench_build.py); whatever uv refuses is retried with pip, whose verdict is Heroku's.
+    HEROSIM_INSTALLER=pip uses pip alone."""
+    path = f"export PATH={VENV}/bin:$PATH VIRTUAL_ENV={VENV}\n"
+    if manager == "pip":
+        return ENSURE_UV + f"""\
+if [ "${{HEROSIM_INSTALLER:-uv}}" != pip ] && [ -x "$UV" ]; then
+	[ -x {VENV}/bin/python ] || "$UV" venv --quiet --seed --python python3 {VENV}
+	{path.strip()}
+	echo "Using uv pip install (HEROSIM_INSTALLER=pip for pip itself)"
+	if ! "$UV" pip install --python {VENV}/bin/python --compile-bytecode -r {dependency_file}; then
+		echo "uv could not install these requirements; retrying with pip, as Heroku would"
+		pip install --no-input --progress-bar off -r {dependency_file}
+	fi
+else
+	[ -x {VENV}/bin/python ] || python3 -m venv {VENV}
+	{path.strip()}
+	pip install --no-input --progress-bar off -r {dependency_file}
+fi
+"""
+    create = f"[ -x {VENV}/bin/python ] || python3 -m venv {VENV}\n" + path
     tool = ("python3 -m venv /tmp/tools && /tmp/tools/bin/pip install --no-input --progress-bar off -q {0}\n"
             "echo \"Using $(/tmp/tools/bin/{0} --version | head -n1)\"\n")
-    if manager == "pip":
-        return common + f"pip install --no-input --progress-bar off -r {dependency_file}\n"
     if manager == "uv":
-        return common + tool.format("uv") + (
-            f"UV_PROJECT_ENVIRONMENT={VENV} UV_PYTHON_DOWNLOADS=never UV_NO_MANAGED_PYTHON=1 UV_LINK_MODE=copy "
-            "/tmp/tools/bin/uv sync --locked --no-default-groups --compile-bytecode --no-progress\n"
+        return create + ENSURE_UV + (
+            f'echo "Using $("$UV" --version)"\n'
+            f"UV_PROJECT_ENVIRONMENT={VENV} \"$UV\" sync --locked --no-default-groups --compile-bytecode "
+            "--no-progress\n"
         )
     if manager == "poetry":
-        return common + tool.format("poetry") + (
+        return create + tool.format("poetry") + (
             "POETRY_VIRTUALENVS_CREATE=false /tmp/tools/bin/poetry sync --only main --compile --no-ansi "
-            "--no-interaction\n"
+            "--no-interaction\nrm -rf /tmp/tools\n"
         )
     if manager == "pipenv":
-        return common + tool.format("pipenv") + (
-            "PIPENV_VERBOSITY=-1 /tmp/tools/bin/pipenv install --deploy --system\n"
+        return create + tool.format("pipenv") + (
+            "PIPENV_VERBOSITY=-1 /tmp/tools/bin/pipenv install --deploy --system\nrm -rf /tmp/tools\n"
         )
     raise BuildError(f"Unsupported package manager {manager}", hint="use requirements.txt")
 

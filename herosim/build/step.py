@@ -3,6 +3,7 @@ bundle go in through the API, output is shown indented, the result is committed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from herosim.errors import BuildError
 from herosim.output import Printer
 from herosim.tarball import TarWriter
 
-CACHE_VOLUME = "herosim-package-cache"
+CACHE_VOLUME = "herosim-package-cache"  # HEROSIM_CACHE_VOLUME names another (benchmarks: a cold one)
 CACHE_MOUNT = "/var/cache/herosim"
 
 
@@ -33,6 +34,7 @@ def environment(ca_bundle: Path | None, config_vars: dict[str, str] | None = Non
         "PIPENV_CACHE_DIR": f"{CACHE_MOUNT}/pipenv",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
         "PYTHONUNBUFFERED": "1",
+        **({"HEROSIM_INSTALLER": os.environ["HEROSIM_INSTALLER"]} if os.environ.get("HEROSIM_INSTALLER") else {}),
         **cabundle.build_env(ca_bundle),
     }
 
@@ -50,7 +52,8 @@ class BuildStep:
         The CA bundle is removed by the script's own trap before the commit."""
         if ca_bundle:
             files.add_bytes(cabundle.CONTAINER_PATH.lstrip("/"), ca_bundle.read_bytes())
-        self._ensure_cache_volume()
+        volume = os.environ.get("HEROSIM_CACHE_VOLUME") or CACHE_VOLUME
+        self._ensure_cache_volume(volume)
         container = None
         prologue = "set -eo pipefail\ntrap 'rm -rf /tmp/herosim-ca' EXIT\ncd /app\n"
         try:
@@ -58,7 +61,7 @@ class BuildStep:
                 container = self.client.containers.create(
                     image, command=["bash", "-c", prologue + script], environment=env, working_dir="/app",
                     labels={LABEL_APP: self.app, LABEL_ROLE: ROLE_BUILD}, entrypoint=[], user="0:0",
-                    volumes={CACHE_VOLUME: {"bind": CACHE_MOUNT, "mode": "rw"}},
+                    volumes={volume: {"bind": CACHE_MOUNT, "mode": "rw"}},
                 )
                 container.put_archive("/", files.close())
                 container.start()
@@ -82,8 +85,8 @@ class BuildStep:
                 except docker.errors.APIError:
                     pass
 
-    def _ensure_cache_volume(self) -> None:
+    def _ensure_cache_volume(self, name: str) -> None:
         try:
-            self.client.volumes.get(CACHE_VOLUME)
+            self.client.volumes.get(name)
         except docker.errors.NotFound:
-            self.client.volumes.create(CACHE_VOLUME, labels={LABEL_ROLE: ROLE_CACHE})
+            self.client.volumes.create(name, labels={LABEL_ROLE: ROLE_CACHE})
