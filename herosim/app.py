@@ -133,12 +133,12 @@ class App:
         have = {a.service for a in attached}
         for service in wanted_services(result.dependencies):
             if service.service not in have:
-                attached.append(self.create_addon(service))
+                attached.append(self.create_addon(service, engine=default_engine(result.stack)))
         for attachment in attached:
             self.start_addon(attachment, result.stack, net)
 
-    def create_addon(self, service, plan: str | None = None) -> addons.Attachment:
-        attachment = addons.provision(self.client, service, self.name, plan)
+    def create_addon(self, service, plan: str | None = None, engine: str | None = None) -> addons.Attachment:
+        attachment = addons.provision(self.client, service, self.name, plan, options={"engine": engine})
         self.printer.info(f"Creating {attachment.plan} on {HEXAGON} {self.name}... free")
         self.printer.info(f"{attachment.name} is being created in the background. "
                           "The app will restart when complete...")
@@ -331,11 +331,12 @@ class App:
                 pass
         return stack_mod.resolve(self.client, self.printer, None, kinds=(kind,))
 
-    def add_addon(self, plan: str) -> addons.Attachment:
+    def add_addon(self, plan: str, engine: str | None = None) -> addons.Attachment:
         service = service_for_plan(plan)
         plan = plan if ":" in plan else service.default_plan
-        attachment = self.create_addon(service, plan)
-        self.start_addon(attachment, self.addon_stack(), network.ensure(self.client, self.name))
+        stack = self.addon_stack()
+        attachment = self.create_addon(service, plan, engine=engine or default_engine(stack))
+        self.start_addon(attachment, stack, network.ensure(self.client, self.name))
         self._release_for_addons(f"Attach {', '.join(attachment.config)} ({attachment.name})")
         return attachment
 
@@ -360,3 +361,8 @@ class App:
         if container is None or container.status != "running":
             raise HerosimError(f"{attachment.name} is not running", hint=f"start the app: herosim up -a {self.name}")
         return container
+
+
+def default_engine(stack: stack_mod.Stack) -> str:
+    """Search engines: the official image when a registry answers, herosim's lite engine offline."""
+    return "lite" if stack.offline else "elasticsearch"

@@ -392,11 +392,14 @@ def addons_list(env: Env, app_name):
 @cli.command("addons:create")
 @click.argument("plan")
 @app_option
+@click.option("--engine", type=click.Choice(["lite", "elasticsearch", "opensearch"]),
+              help="search add-ons: herosim's lite engine, or an official image (default: official when a "
+                   "registry answers, lite offline)")
 @pass_env
-def addons_create(env: Env, plan, app_name):
-    """Provision an add-on, e.g. heroku-postgresql or heroku-postgresql:essential-0."""
+def addons_create(env: Env, plan, app_name, engine):
+    """Provision an add-on: heroku-postgresql, elasticsearch, searchbox, bonsai (PLAN[:TIER])."""
     app = env.app(app_name)
-    attachment = app.add_addon(plan)
+    attachment = app.add_addon(plan, engine=engine)
     env.printer.info(f"Created {attachment.name} as {', '.join(attachment.config)}")
 
 

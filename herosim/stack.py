@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import docker
 import docker.errors
@@ -45,6 +46,9 @@ SUITES = {
 }
 DEFAULT_SUITE = "trixie"
 OFFICIAL_POSTGRES = "17"
+OFFICIAL_ELASTICSEARCH = "elasticsearch:8.15.3"
+OFFICIAL_OPENSEARCH = "opensearchproject/opensearch:2.17.1"
+ONLINE_LITE_BASE = "python:3.13-slim"
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,17 @@ class Stack:
     build_image: str
     run_image: str
     postgres_image: str
+    search_lite_image: str = ""
+
+    def search_image(self, engine: str) -> str:
+        """The search add-on's image: herosim's lite engine, or an official one (online)."""
+        if engine == "lite":
+            return self.search_lite_image
+        if engine == "elasticsearch":
+            return OFFICIAL_ELASTICSEARCH
+        if engine == "opensearch":
+            return OFFICIAL_OPENSEARCH
+        raise StackError(f"Unknown search engine {engine!r}", hint="use lite, elasticsearch or opensearch")
 
     @property
     def offline(self) -> bool:
@@ -65,14 +80,15 @@ def official(python_version: str) -> Stack:
     return Stack(name=f"official-python-{python_version}", source=OFFICIAL,
                  python_version=python_version,
                  build_image=f"python:{python_version}", run_image=f"python:{python_version}-slim",
-                 postgres_image=f"postgres:{OFFICIAL_POSTGRES}")
+                 postgres_image=f"postgres:{OFFICIAL_POSTGRES}", search_lite_image="herosim/search-lite:official")
 
 
 def offline(suite: Suite) -> Stack:
     return Stack(name=f"herosim-{suite.name}", source=HEROSIM, python_version=suite.python,
                  build_image=f"herosim/stack-build:{suite.name}",
                  run_image=f"herosim/stack-run:{suite.name}",
-                 postgres_image=f"herosim/postgres:{suite.name}")
+                 postgres_image=f"herosim/postgres:{suite.name}",
+                 search_lite_image=f"herosim/search-lite:{suite.name}")
 
 
 def from_name(name: str) -> Stack | None:
@@ -103,13 +119,23 @@ def offline_requested() -> bool:
     return os.environ.get(ENV_OFFLINE, "").lower() in ("1", "true", "yes", "on")
 
 
-def recipe_digest(folder: str) -> str:
-    """A digest of an image's docker/ folder: a changed recipe means a rebuild."""
-    digest = hashlib.sha256()
+def recipe_files(folder: str) -> list[tuple[str, Path]]:
+    """(name in the build context, file) for an image: its docker/ folder, and for the
+    search engine the engine's own modules (herosim/searchlite)."""
     root = resources.docker_dir() / folder
-    for path in sorted(root.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    files = [(str(p.relative_to(root)), p) for p in sorted(root.rglob("*")) if p.is_file()]
+    if folder == "search-lite":
+        package = Path(__file__).resolve().parent
+        files.append(("engine/herosim/__init__.py", package / "__init__.py"))
+        files += [(f"engine/herosim/searchlite/{p.name}", p) for p in sorted((package / "searchlite").glob("*.py"))]
+    return files
+
+
+def recipe_digest(folder: str) -> str:
+    """A digest of an image's recipe: a changed Dockerfile or engine means a rebuild."""
+    digest = hashlib.sha256()
+    for name, path in recipe_files(folder):
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -120,6 +146,8 @@ def _recipe(ref: str) -> tuple[str, str, str] | None:
                "herosim/postgres": "postgres", "herosim/search-lite": "search-lite"}
     if repository in folders and suite in SUITES:
         return folders[repository], f"herosim/debian:{suite}", suite
+    if repository == "herosim/search-lite" and suite == "official":
+        return "search-lite", ONLINE_LITE_BASE, "official"
     return None
 
 
@@ -158,10 +186,8 @@ class StackImages:
         why = "its recipe in docker/ changed" if rebuild else "first use on this engine"
         self.printer.step(f"Building stack image {ref} from Debian {suite} packages ({why})")
         context = TarWriter()
-        root = resources.docker_dir() / folder
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                context.add_file(str(path.relative_to(root)), path)
+        for name, path in recipe_files(folder):
+            context.add_file(name, path)
         images.build(self.client, context.close(), ref, self.printer.detail,
                      buildargs={"BASE_IMAGE": base, "SUITE": suite},
                      labels={LABEL_ROLE: ROLE_STACK, LABEL_STACK: f"herosim-{suite}",

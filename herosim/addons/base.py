@@ -62,7 +62,7 @@ class AddonService:
     ready_timeout = 90.0
 
     def new_attachment(self, app: str, plan: str, name: str, volume: str,
-                       taken_vars: set[str]) -> Attachment:
+                       taken_vars: set[str], options: dict) -> Attachment:
         raise NotImplementedError
 
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
@@ -95,13 +95,14 @@ def config_vars(found: list[Attachment]) -> dict[str, str]:
     return merged
 
 
-def provision(client: docker.DockerClient, service: AddonService, app: str, plan: str | None = None) -> Attachment:
+def provision(client: docker.DockerClient, service: AddonService, app: str, plan: str | None = None,
+              options: dict | None = None) -> Attachment:
     """Create the attachment: a data volume whose labels carry name, plan and config vars."""
     existing = attachments(client, app)
     name = service.random_name()
     volume = f"herosim-{app}-{name}"
     attachment = service.new_attachment(app, plan or service.default_plan, name, volume,
-                                        set(config_vars(existing)))
+                                        set(config_vars(existing)), options or {})
     with translated(f"creating the volume for {name}"):
         client.volumes.create(volume, labels={
             LABEL_APP: app, LABEL_ROLE: ROLE_ADDON, LABEL_ADDON_PLAN: attachment.plan,

@@ -46,7 +46,7 @@ class Postgres(AddonService):
     name_prefix = "postgresql"
 
     def new_attachment(self, app: str, plan: str, name: str, volume: str,
-                       taken_vars: set[str]) -> Attachment:
+                       taken_vars: set[str], options: dict) -> Attachment:
         user, password, database = "u" + _token(13), "p" + _token(31), "d" + _token(13)
         url = f"postgres://{user}:{password}@{name}:{PORT}/{database}"
         color = random.choice([c for c in COLORS if f"HEROKU_POSTGRESQL_{c}_URL" not in taken_vars])

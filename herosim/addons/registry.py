@@ -5,9 +5,16 @@ from __future__ import annotations
 from herosim.addons.base import AddonService
 from herosim.addons.postgres import Postgres
 from herosim.addons.postgres import wanted as postgres_wanted
+from herosim.addons.search import Search
+from herosim.addons.search import wanted as search_wanted
 from herosim.errors import AddonError
 
-SERVICES: dict[str, AddonService] = {"heroku-postgresql": Postgres()}
+SERVICES: dict[str, AddonService] = {
+    "heroku-postgresql": Postgres(),
+    "elasticsearch": Search("elasticsearch", "elasticsearch", auth_user=None),
+    "searchbox": Search("searchbox", "searchbox", auth_user="paas"),
+    "bonsai": Search("bonsai", "bonsai", auth_user="bonsai"),
+}
 
 
 def service_for_plan(plan: str) -> AddonService:
@@ -22,4 +29,6 @@ def wanted_services(dependencies: frozenset[str]) -> list[AddonService]:
     out = []
     if postgres_wanted(dependencies):
         out.append(SERVICES["heroku-postgresql"])
+    if search_wanted(dependencies):
+        out.append(SERVICES["elasticsearch"])
     return out
