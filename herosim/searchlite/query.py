@@ -105,16 +105,22 @@ class Best(Node):
 
     def run(self, index):
         results = [p.run(index) for p in self.parts]
-        out: dict[int, float] = {}
-        for row in set().union(*results) if results else set():
-            values = [r[row] for r in results if row in r]
-            if self.mode == "most_fields":
-                score = sum(values)
-            else:
-                top = max(values)
-                score = top + self.tie_breaker * (sum(values) - top)
-            out[row] = score * self.boost
-        return out
+        if not results:
+            return {}
+        best = dict(results[0])
+        total = dict(results[0]) if self.mode == "most_fields" or self.tie_breaker else None
+        for result in results[1:]:
+            for row, score in result.items():
+                current = best.get(row)
+                if current is None or score > current:
+                    best[row] = score
+                if total is not None:
+                    total[row] = total.get(row, 0.0) + score
+        if self.mode == "most_fields":
+            best = total
+        elif self.tie_breaker:
+            best = {row: top + self.tie_breaker * (total[row] - top) for row, top in best.items()}
+        return _ranked(best, self.boost)
 
 
 @dataclass

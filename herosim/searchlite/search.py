@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import heapq
 import time
 
 from herosim.searchlite import mapping as mapping_mod
@@ -121,8 +122,11 @@ def run(indices: list[Index], body: dict, count_only: bool = False) -> dict:
         parts.append((0, id(index), row))
         return parts
 
-    found.sort(key=sort_key)
-    page = found[start:start + size]
+    if by_score:  # the usual case: only the page is ordered
+        page = heapq.nlargest(start + size, found, key=lambda hit: hit[2])[start:]
+    else:
+        found.sort(key=sort_key)
+        page = found[start:start + size]
     track = body.get("track_total_hits", 10_000)
     total = {"value": len(found), "relation": "eq"}
     if track is not True and isinstance(track, int) and len(found) > track:

@@ -257,39 +257,40 @@ class Index:
             raise illegal(f"failed to run the text query on [{field}]: {exc}") from exc
 
     def bm25(self, field: str, words: list[str]) -> tuple[dict[int, float], dict[int, int]]:
-        """Lucene's BM25 (k1=1.2, b=0.75, idf = ln(1 + (N - df + 0.5) / (df + 0.5))) over FTS5's
-        postings and this field's document lengths: {rowid: score}, {rowid: words matched}.
-        FTS5's own bm25() clamps the idf of common words to ~0, which flattens rankings in the
-        small indices of development; Elasticsearch never does."""
+        """Lucene's BM25 (k1=1.2, b=0.75, idf = ln(1 + (N - df + 0.5) / (df + 0.5))): {rowid: score},
+        {rowid: query words matched}. FTS5 computes each word's length-normalised term frequency
+        in C (its bm25() for a one-word query); only its idf, which clamps common words to ~0
+        and flattens rankings in the small indices of development, is replaced by Lucene's."""
         table = self.fts.get(field)
         if table is None or not words:
             return {}, {}
-        docs, total = self.db.execute("SELECT COUNT(*), COALESCE(SUM(len), 0) FROM lens WHERE field = ?",
-                                      (field,)).fetchone()
+        docs = self._field_docs(field)
         if not docs:
             return {}, {}
-        avgdl = total / docs
-        scores: dict[int, float] = {}
-        matched: dict[int, int] = {}
-        lengths: dict[int, int] = {}
-        for word in words:
+        parts, params = [], []
+        for word in dict.fromkeys(words):
             row = self.db.execute(f"SELECT doc FROM {table}_row WHERE term = ?", (word,)).fetchone()
             if not row:
                 continue
-            idf = math.log(1 + (docs - row[0] + 0.5) / (row[0] + 0.5))
-            postings = dict(self.db.execute(f"SELECT doc, COUNT(*) FROM {table}_inst WHERE term = ? GROUP BY doc",
-                                            (word,)))
-            missing = [d for d in postings if d not in lengths]
-            for start in range(0, len(missing), 500):
-                chunk = missing[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                lengths.update(self.db.execute(f"SELECT rowid, len FROM lens WHERE field = ? AND rowid IN ({marks})",
-                                               [field, *chunk]))
-            for doc, freq in postings.items():
-                norm = K1 * (1 - B + B * lengths.get(doc, avgdl) / avgdl)
-                scores[doc] = scores.get(doc, 0.0) + idf * freq / (freq + norm)
-                matched[doc] = matched.get(doc, 0) + 1
-        return scores, matched
+            df = row[0]
+            ratio = (docs - df + 0.5) / (df + 0.5)
+            idf_fts5 = max(math.log(ratio), 1e-6) if ratio > 0 else 1e-6
+            factor = words.count(word) * math.log(1 + ratio) / (idf_fts5 * (K1 + 1))
+            parts.append(f"SELECT rowid, -rank * ? AS s FROM {table} WHERE {table} MATCH ?")  # rank: bm25()
+            params += [factor, f'"{word}"']
+        if not parts:
+            return {}, {}
+        rows = self.db.execute(f"SELECT rowid, SUM(s), COUNT(*) FROM ({' UNION ALL '.join(parts)}) GROUP BY rowid",
+                               params).fetchall()
+        return {r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows}
+
+    def _field_docs(self, field: str) -> int:
+        """Documents with this text field in the snapshot (Lucene's docCount), cached per refresh."""
+        key = (field, self.refreshed_at)
+        if getattr(self, "_docs_key", None) != key:
+            self._docs_key = key
+            self._docs_value = self.db.execute("SELECT COUNT(*) FROM lens WHERE field = ?", (field,)).fetchone()[0]
+        return self._docs_value
 
     def term_rows(self, field: str, value) -> set[int]:
         kind = self.types.get(field)
