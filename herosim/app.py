@@ -17,7 +17,7 @@ from pathlib import Path
 import docker
 import docker.errors
 
-from herosim import control, daemon, formation, network, oneoff, procfile
+from herosim import control, daemon, formation, fsaudit, network, oneoff, procfile
 from herosim import dyno as dyno_mod
 from herosim import stack as stack_mod
 from herosim.addons import base as addons
@@ -285,6 +285,22 @@ class App:
                 except docker.errors.APIError:
                     pass
 
+    def describe(self) -> dict:
+        """What scripts want after `up -d`: URL, release, dynos, add-ons and their config vars."""
+        release = self.state.current_release()
+        return {"app": self.name, "url": self.url(), "release": release.name if release else None,
+                "dynos": self.status(),
+                "addons": [{"name": a.name, "plan": a.plan, "config_vars": a.config}
+                           for a in addons.attachments(self.client, self.name)]}
+
+    def wait_addons(self, timeout: float) -> None:
+        for attachment in addons.attachments(self.client, self.name):
+            container = addons.find_container(self.client, attachment)
+            if container is None or container.status != "running":
+                raise HerosimError(f"{attachment.name} is not running", hint=f"herosim up -a {self.name}")
+            service = service_for_plan(attachment.plan)
+            addons.wait_ready(service, container, attachment)
+
     def url(self, port: int | None = None) -> str:
         return f"http://127.0.0.1:{port or self.state.settings().get('router_port', DEFAULT_ROUTER_PORT)}/"
 
@@ -316,6 +332,40 @@ class App:
                 seen = "web dynos: " + ", ".join(f"{d['name']} {d['state']}" for d in web)
             time.sleep(0.2)
         return False, seen
+
+    # -- the ephemeral filesystem ------------------------------------------------------------
+    def fs_changes(self, target: str | None = None) -> dict[str, list[fsaudit.Finding]]:
+        """Per running dyno, what it wrote since it started (its container's diff), classified."""
+        allow = tuple(self.state.settings().get("fs_allow") or ())
+        out = {}
+        for container in self.client.containers.list(filters={"label": [f"{LABEL_APP}={self.name}",
+                                                                         f"{LABEL_ROLE}=dyno"]}):
+            name = container.labels.get("io.herosim.dyno", "")
+            if target and target not in (name, name.split(".")[0]):
+                continue
+            with translated(f"reading {name}'s filesystem changes"):
+                changes = fsaudit.changes_from_docker(container.diff())
+            out[name] = fsaudit.classify(changes, allow)
+        return dict(sorted(out.items()))
+
+    def report_losses(self, target: str | None = None, heading: str | None = None) -> int:
+        """Print what restarting would lose; the number of files."""
+        changes = self.fs_changes(target)
+        lost = sum(len(f.paths) for findings in changes.values() for f in findings)
+        if lost:
+            if heading:
+                self.printer.info(heading)
+            for dyno, findings in changes.items():
+                if findings:
+                    for line in fsaudit.render(dyno, findings):
+                        self.printer.info(line)
+        return lost
+
+    def check_strict(self, lost: int) -> None:
+        if lost and self.state.settings().get("strict_fs"):
+            raise HerosimError(f"--strict-fs: dynos wrote {lost} file(s) that Heroku's ephemeral filesystem "
+                               "would lose (listed above)",
+                               hint="fix them, or allow the paths with `herosim up --strict-fs --fs-allow PATTERN`")
 
     # -- add-on verbs -----------------------------------------------------------------------
     def addon_stack(self, kind: str = "postgres") -> stack_mod.Stack:

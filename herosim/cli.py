@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from herosim import __version__, daemon, docker_client, formation, logline, render
+from herosim import __version__, daemon, docker_client, formation, fsaudit, logline, render
+from herosim import doctor as doctor_mod
 from herosim import stack as stack_mod
 from herosim.addons.base import attachments, find_container
 from herosim.app import App
@@ -81,40 +82,69 @@ def cli():
               help="dyno size (memory quota)")
 @click.option("--cycle-every", metavar="DURATION",
               help="recycle each dyno after DURATION (plus jitter), as Heroku's daily cycling, e.g. 5m")
+@click.option("--strict-fs", is_flag=True,
+              help="fail (exit 1) when dynos write files Heroku's ephemeral filesystem would lose")
+@click.option("--fs-allow", "fs_allow", multiple=True, metavar="PATTERN",
+              help="with --strict-fs: paths allowed to be written (glob, relative to /app or absolute)")
+@click.option("--json", "as_json", is_flag=True, help="with -d: print the URL, dynos and add-ons as JSON")
 @timeout_options
 @pass_env
-def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_every, boot_timeout, stop_timeout,
-       router_timeout, time_scale):
+def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_every, strict_fs, fs_allow, as_json,
+       boot_timeout, stop_timeout, router_timeout, time_scale):
     """Build PATH's slug and run it: add-ons, dynos, router, logs."""
     timeouts = Timeouts.resolve(boot=boot_timeout, stop=stop_timeout, router=router_timeout, time_scale=time_scale)
     cycle = parse_duration(cycle_every) if cycle_every else None
+    if as_json:  # stdout carries the JSON alone; the build's transcript goes to stderr
+        env.printer.out = sys.stderr
     app = env.app(app_name, path)
+    app.state.update_settings(strict_fs=strict_fs, fs_allow=list(fs_allow))
     follower = None
     try:
         if detach:
             app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
                    cycle_every=cycle)
-            ok, seen = app.wait_until_answering(timeouts.boot + 15)
-            if not ok:
-                tail = "\n".join(l.render() for l in app.logs.tail(20, lambda l: l.dyno != "router"))
-                raise HerosimError(f"{app.name} did not answer at {app.url()} ({seen})",
-                                   hint="the last log lines are below; `herosim logs` shows more",
-                                   details=tail)
-            click.echo(app.url())
+            _wait_healthy(app, timeouts.boot + 15)
+            click.echo(json.dumps(app.describe(), indent=2) if as_json else app.url())
             return
         follower = _LogFollower(app.logs, env.printer)
         follower.start()
         app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
-                   cycle_every=cycle)
+               cycle_every=cycle)
         env.printer.info(f"{app.name} is running at {app.url()} — Ctrl-C stops its dynos")
-        threading.Event().wait()
+        while True:
+            time.sleep(2)
+            if strict_fs and app.report_losses(heading="--strict-fs: dynos wrote files Heroku would lose:"):
+                app.down(timeouts.stop)
+                app.check_strict(1)
     except KeyboardInterrupt:
         env.printer.info("\nSIGINT received: stopping dynos (SIGTERM, then SIGKILL after "
                          f"{timeouts.stop:g} s); add-on data is kept")
+        lost = app.report_losses(heading="Lost with the dynos' filesystems:")
         app.down(timeouts.stop)
+        app.check_strict(lost)
     finally:
         if follower:
             follower.stop()
+
+
+def _wait_healthy(app: App, timeout: float) -> None:
+    ok, seen = app.wait_until_answering(timeout)
+    if not ok:
+        tail = "\n".join(l.render() for l in app.logs.tail(20, lambda l: l.dyno != "router"))
+        raise HerosimError(f"{app.name} did not answer at {app.url()} ({seen})",
+                           hint="the last log lines are below; `herosim logs` shows more", details=tail)
+
+
+@cli.command()
+@app_option
+@click.option("--timeout", type=float, default=75.0, show_default=True, help="seconds to wait")
+@pass_env
+def wait(env: Env, app_name, timeout):
+    """Wait until the app is healthy: add-ons ready, the web dyno answering (for CI)."""
+    app = env.app(app_name)
+    app.wait_addons(timeout)
+    _wait_healthy(app, timeout)
+    click.echo(app.url())
 
 
 @cli.command()
@@ -156,7 +186,9 @@ class _LogFollower:
 def down(env: Env, app_name, stop_timeout):
     """Stop the dynos and add-on containers; keep add-on data, config and releases."""
     app = env.app(app_name)
+    lost = app.report_losses(heading="Lost with the dynos' filesystems:")
     app.down(Timeouts.resolve(stop=stop_timeout).stop)
+    app.check_strict(lost)
 
 
 @cli.command()
@@ -187,10 +219,12 @@ def recycle(env: Env, target, app_name):
     app = env.app(app_name)
     dyno, kind = (target, None) if target and "." in target else (None, target)
     what = f"dyno {dyno}" if dyno else (f"all {kind} dynos" if kind else "all dynos")
+    lost = app.report_losses(target, heading="About to be lost (each dyno restarts from the slug):")
     restarted = app.restart(dyno, kind)
     if not restarted:
         raise HerosimError(f"No {kind} dynos on {app.name}", hint="see `herosim ps`")
     env.printer.info(f"Recycling {what} on {HEXAGON} {app.name}... done ({', '.join(restarted)})")
+    app.check_strict(lost)
 
 
 @cli.command()
@@ -207,10 +241,12 @@ def restart(env: Env, app_name, dyno, process_type):
         what = f"all {process_type} dynos"
     else:
         what = "all dynos"
+    lost = app.report_losses(dyno or process_type, heading="About to be lost (each dyno restarts from the slug):")
     restarted = app.restart(dyno, process_type)
     if not restarted:
         raise HerosimError(f"No {process_type} dynos on {app.name}", hint="see `herosim ps`")
     env.printer.info(f"Restarting {what} on {HEXAGON} {app.name}... done")
+    app.check_strict(lost)
 
 
 @cli.command("ps:scale")
@@ -361,6 +397,61 @@ def releases(env: Env, app_name):
     state = env.state(app_name)
     for line in render.releases(state.releases(), state.app, dt.datetime.now(dt.timezone.utc)):
         click.echo(line)
+
+
+# -- audits ---------------------------------------------------------------------------------------
+@cli.command("fs:diff")
+@click.argument("target", required=False)
+@app_option
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--strict", is_flag=True, help="exit 1 when anything would be lost")
+@pass_env
+def fs_diff(env: Env, target, app_name, as_json, strict):
+    """What each dyno wrote since it started, and why Heroku would lose it (TARGET: web.1 or web)."""
+    app = env.app(app_name)
+    changes = app.fs_changes(target)
+    if as_json:
+        click.echo(json.dumps({d: [{"category": f.key, "title": f.title, "fix": f.fix, "paths": f.paths}
+                                   for f in findings] for d, findings in changes.items()}, indent=2))
+    else:
+        if not changes:
+            env.printer.info(f"No running dynos on {HEXAGON} {app.name}")
+        for dyno, findings in changes.items():
+            for line in fsaudit.render(dyno, findings):
+                click.echo(line)
+    lost = sum(len(f.paths) for findings in changes.values() for f in findings)
+    if lost and (strict or app.state.settings().get("strict_fs")):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@app_option
+@pass_env
+def doctor(env: Env, path, app_name):
+    """Check an app for what breaks on Heroku, before any build; exit 1 on errors."""
+    from herosim.build.source import collect, ignored
+    source = collect(path)
+    files = set(source.files)
+
+    def read(name: str):
+        if name not in files:
+            return None
+        try:
+            return (source.root / name).read_text(errors="replace")
+        except OSError:
+            return None
+    state = env.state(app_name or app_name_from_dir(path))
+    config = dict(state.config_vars())
+    findings = doctor_mod.check(files, read, config, untracked=source.untracked, ignored=ignored(path))
+    for finding in findings:
+        for line in finding.render():
+            click.echo(line)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s)" if findings else "No problems found.")
+    if errors:
+        sys.exit(1)
 
 
 # -- add-ons ----------------------------------------------------------------------------------

@@ -32,6 +32,12 @@ def collect(root: Path) -> SourceTree:
                       commit=commit)
 
 
+def ignored(root: Path) -> tuple[str, ...]:
+    """Files in the tree that git ignores (never deployed)."""
+    out = _git(root.resolve(), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", ".")
+    return tuple(sorted(_split(out)))
+
+
 def _split(output: str) -> list[str]:
     return [n for n in output.split("\0") if n]
 

@@ -1,0 +1,135 @@
+"""herosim's pytest plugin: run the app under test on a local Heroku for the session.
+
+    # pytest.ini
+    [pytest]
+    herosim_app_path = .
+    herosim_options = --boot-timeout 30
+
+    def test_home(herosim_app):
+        status, _, body = herosim_app.request("GET", "/")
+        assert status == 200
+
+`herosim_app` brings the app at `herosim_app_path` up once per session (`herosim up -d`) and
+destroys it at the end; `herosim_factory(path, name=None, options=())` does the same for any
+app. Each gives `url`, `request()`, `get_json()`, `recycle()`, `run()`, `logs()`, `fs_diff()`,
+`config_set()`. Everything goes through the herosim command, as in a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addini("herosim_app_path", "the app `herosim_app` brings up (a directory in git)", default="")
+    parser.addini("herosim_app_name", "its herosim app name (default: the directory's name)", default="")
+    parser.addini("herosim_options", "extra arguments for `herosim up -d`", type="args", default=[])
+    group = parser.getgroup("herosim")
+    group.addoption("--herosim-keep", action="store_true", help="leave herosim apps running after the session")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class HerosimApp:
+    def __init__(self, path: Path, name: str | None = None, options: tuple[str, ...] = ()):
+        self.path = Path(path).resolve()
+        self.name = name
+        self.options = tuple(options)
+        self.port = None
+        self.info: dict = {}
+
+    # -- the herosim command ---------------------------------------------------------------
+    def cli(self, *args, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "herosim", args[0], *(["-a", self.name] if self.name else []), *args[1:]]
+        result = subprocess.run(command, capture_output=True, text=True, input=input, cwd=self.path)
+        if check and result.returncode != 0:
+            raise AssertionError(f"herosim {' '.join(args)} failed ({result.returncode}):\n"
+                                 f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        return result
+
+    def up(self) -> "HerosimApp":
+        if "--port" not in self.options and "-p" not in self.options:
+            self.port = _free_port()
+            self.options += ("--port", str(self.port))
+        result = self.cli("up", "-d", "--json", str(self.path), *self.options)
+        self.info = json.loads(result.stdout)
+        self.name = self.info["app"]
+        return self
+
+    @property
+    def url(self) -> str:
+        return self.info["url"].rstrip("/")
+
+    # -- what tests do -------------------------------------------------------------------------
+    def request(self, method: str, path: str, body: bytes | str | None = None,
+                headers: dict | None = None) -> tuple[int, dict, bytes]:
+        data = body.encode() if isinstance(body, str) else body
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as response:
+                return response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read()
+
+    def get_json(self, path: str):
+        status, _, body = self.request("GET", path)
+        assert status == 200, f"GET {path} answered {status}: {body[:500]!r}"
+        return json.loads(body)
+
+    def recycle(self, target: str | None = None) -> subprocess.CompletedProcess:
+        return self.cli("recycle", *([target] if target else []))
+
+    def run(self, *command: str, input: str | None = None) -> subprocess.CompletedProcess:
+        return self.cli("run", *command, input=input, check=False)
+
+    def logs(self, num: int = 100, *filters: str) -> list[str]:
+        return self.cli("logs", "-n", str(num), *filters).stdout.splitlines()
+
+    def fs_diff(self, target: str | None = None) -> dict:
+        return json.loads(self.cli("fs:diff", "--json", *([target] if target else [])).stdout)
+
+    def config_set(self, **values: str) -> None:
+        self.cli("config:set", *(f"{k}={v}" for k, v in values.items()))
+
+    def destroy(self) -> None:
+        if self.name:
+            self.cli("destroy", "--confirm", self.name, check=False)
+
+
+@pytest.fixture(scope="session")
+def herosim_factory(request):
+    """Bring up apps for the session: herosim_factory(path, name=None, options=())."""
+    apps: list[HerosimApp] = []
+
+    def make(path, name: str | None = None, options=()) -> HerosimApp:
+        app = HerosimApp(path, name, tuple(options))
+        apps.append(app)
+        return app.up()
+
+    yield make
+    if not request.config.getoption("--herosim-keep"):
+        for app in apps:
+            app.destroy()
+
+
+@pytest.fixture(scope="session")
+def herosim_app(herosim_factory, pytestconfig):
+    """The app named by the `herosim_app_path` ini option, up for the whole session."""
+    path = pytestconfig.getini("herosim_app_path")
+    if not path:
+        pytest.skip("set herosim_app_path in the pytest ini file to use the herosim_app fixture")
+    root = Path(pytestconfig.rootpath) / path
+    return herosim_factory(root, pytestconfig.getini("herosim_app_name") or None,
+                           pytestconfig.getini("herosim_options"))
