@@ -23,14 +23,9 @@ import uuid
 import docker
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import ROOT, git_copy, herosim, median, scratch, sh, timer, touch_code  # noqa: E402
+from common import ROOT, git_copy, hand_build, herosim, median, scratch, timer, touch_code  # noqa: E402
 
 LABEL = "io.herosim.app"
-
-
-def hand_build(path, tag, no_cache=False):
-    sh("docker", "build", "-q", *(["--no-cache"] if no_cache else []), "-f", ROOT / "bench" / "hand.Dockerfile",
-       "-t", tag, "--label", f"{LABEL}={tag.split(':')[0]}", path)
 
 
 def add_dependency(path, line):

@@ -22,7 +22,7 @@ import uuid
 import docker
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (ROOT, free_port, git_copy, herosim, median, scratch, sh, timer, touch_code,  # noqa: E402
+from common import (free_port, git_copy, hand_build, herosim, median, scratch, sh, timer, touch_code,  # noqa: E402
                     wait_200)
 
 LABEL = "io.herosim.app"
@@ -40,8 +40,7 @@ class Hand:
         shutil.copy(os.environ.get("PIP_CERT", "/etc/ssl/certs/ca-certificates.crt"), path / "ca.pem")
 
     def build(self, no_cache=False):
-        sh("docker", "build", "-q", *(["--no-cache"] if no_cache else []), "-f", ROOT / "bench" / "hand.Dockerfile",
-           "-t", f"{self.name}:latest", "--label", f"{LABEL}={self.name}", self.path)
+        hand_build(self.path, f"{self.name}:latest", no_cache=no_cache)
 
     def database(self):
         sh("docker", "network", "create", "--label", f"{LABEL}={self.name}", self.net)

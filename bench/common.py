@@ -85,3 +85,9 @@ def median(values: list[float]) -> float:
 
 def scratch() -> Path:
     return Path(tempfile.mkdtemp(prefix="herosim-bench-"))
+
+
+def hand_build(path: Path, tag: str, no_cache: bool = False, label: str = "io.herosim.app") -> None:
+    """`docker build` of the hand-written Dockerfile herosim is measured against."""
+    sh("docker", "build", "-q", *(["--no-cache"] if no_cache else []), "-f", ROOT / "bench" / "hand.Dockerfile",
+       "-t", tag, "--label", f"{label}={tag.split(':')[0]}", path)

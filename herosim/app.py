@@ -21,7 +21,7 @@ from herosim import control, daemon, formation, fsaudit, network, oneoff, procfi
 from herosim import dyno as dyno_mod
 from herosim import stack as stack_mod
 from herosim.addons import base as addons
-from herosim.addons.registry import SERVICES, service_for_plan, wanted_services
+from herosim.addons.registry import service_for_plan, wanted_services
 from herosim.appstate import AppState, Release, current_user
 from herosim.build import cabundle, slugsize
 from herosim.build.compile import BuildResult, compile_app

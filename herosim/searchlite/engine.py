@@ -10,6 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
+from herosim.searchlite import mapping as mapping_mod
 from herosim.searchlite import search
 from herosim.searchlite.errors import SearchError, document_missing, illegal, index_not_found, parsing
 from herosim.searchlite.store import Index, check_name
@@ -141,7 +142,7 @@ class Engine:
                 result, version, seq_no = index.put(doc_id, source)
             else:
                 current = found[0]
-                merged = _merge(json.loads(json.dumps(current)), body.get("doc") or {})
+                merged = mapping_mod.deep_merge(json.loads(json.dumps(current)), body.get("doc") or {})
                 if merged == current and body.get("detect_noop", True):
                     return 200, self.write_result(index, doc_id, "noop", found[1], found[2]) | {
                         "_shards": {"total": 0, "successful": 0, "failed": 0}}
@@ -227,12 +228,3 @@ class Engine:
                     except Exception:  # noqa: BLE001 - a deleted index mid-refresh
                         pass
         threading.Thread(target=loop, daemon=True, name="refresh").start()
-
-
-def _merge(into: dict, extra: dict) -> dict:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = value
-    return into

@@ -124,3 +124,13 @@ def keyword_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def deep_merge(into: dict, extra: dict) -> dict:
+    """Objects merged key by key, other values replaced (partial updates, mapping updates)."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            deep_merge(into[key], value)
+        else:
+            into[key] = value
+    return into

@@ -7,8 +7,8 @@ import heapq
 import time
 
 from herosim.searchlite import mapping as mapping_mod
-from herosim.searchlite import query as query_mod
-from herosim.searchlite.errors import SearchError, illegal, parsing, unsupported
+from herosim.searchlite import dsl
+from herosim.searchlite.errors import illegal, parsing, unsupported
 from herosim.searchlite.store import Index
 
 MAX_RESULT_WINDOW = 10_000
@@ -40,11 +40,11 @@ def matches(indices: list[Index], body: dict) -> list[tuple[Index, int, float]]:
     """(index, rowid, score) of every hit, unordered."""
     out = []
     for index in indices:
-        node = query_mod.parse(body.get("query"), index.types)
+        node = dsl.parse(body.get("query"), index.types)
         with index.lock:
             scores = node.run(index)
             if body.get("post_filter") is not None:
-                kept = query_mod.parse(body["post_filter"], index.types).run(index)
+                kept = dsl.parse(body["post_filter"], index.types).run(index)
                 scores = {row: s for row, s in scores.items() if row in kept}
         minimum = body.get("min_score")
         out.extend((index, row, score) for row, score in scores.items()

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from herosim.searchlite import LUCENE_VERSION, VERSION, search
 from herosim.searchlite.engine import Engine
-from herosim.searchlite.errors import SearchError, bad_json, illegal, parsing, unsupported
+from herosim.searchlite.errors import SearchError, bad_json, illegal, unsupported
 
 MAX_CONTENT = 100 * 1024 * 1024  # http.max_content_length
 CLUSTER_UUID = uuid.uuid5(uuid.NAMESPACE_DNS, "herosim-search-lite").hex[:22]
@@ -131,19 +131,20 @@ def route(engine: Engine, method: str, parts: list[str], params: dict, raw: byte
         if len(parts) > 2:
             engine.resolve(parts[2])
         return 200, health(engine)
-    if head in ("_search", "_count"):
-        return 200, search.run(engine.resolve(None), search_body(parse_json(raw), params), count_only=head == "_count")
-    if head == "_bulk":
-        return 200, engine.bulk(None, raw.decode("utf-8", errors="replace").split("\n"), refresh)
-    if head == "_refresh":
-        for index in engine.resolve(None):
+    # `/_search` and `/<index>/_search` (and the like) are the same API on all or some indices
+    name, api = (None, head) if head.startswith("_") else (head, parts[1] if len(parts) > 1 else None)
+    if api in ("_search", "_count"):
+        return 200, search.run(engine.resolve(name), search_body(parse_json(raw), params), count_only=api == "_count")
+    if api == "_bulk":
+        return 200, engine.bulk(name, raw.decode("utf-8", errors="replace").split("\n"), refresh)
+    if api == "_refresh":
+        for index in engine.resolve(name):
             index.refresh()
         return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
-    if head == "_mapping" and method == "GET":
-        return 200, {i.name: {"mappings": i.mapping} for i in engine.resolve(None)}
-    if head.startswith("_"):
+    if api == "_mapping" and method == "GET":
+        return 200, {i.name: {"mappings": i.mapping} for i in engine.resolve(name)}
+    if name is None:
         raise unsupported(f"/{head}")
-    name = head
     if len(parts) == 1:
         if method == "PUT":
             index = engine.create(name, parse_json(raw))
@@ -161,22 +162,11 @@ def route(engine: Engine, method: str, parts: list[str], params: dict, raw: byte
             return 200, {i.name: {"aliases": {}, "mappings": i.mapping, "settings": settings_body(i)}
                          for i in engine.resolve(name)}
         raise illegal(f"Incorrect HTTP method for uri [/{name}] and method [{method}]")
-    api = parts[1]
-    if api in ("_search", "_count"):
-        return 200, search.run(engine.resolve(name), search_body(parse_json(raw), params), count_only=api == "_count")
-    if api == "_bulk":
-        return 200, engine.bulk(name, raw.decode("utf-8", errors="replace").split("\n"), refresh)
-    if api == "_refresh":
+    if api == "_mapping":  # PUT or POST: GET was answered above
+        body = parse_json(raw) or {}
         for index in engine.resolve(name):
-            index.refresh()
-        return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
-    if api == "_mapping":
-        if method in ("PUT", "POST"):
-            body = parse_json(raw) or {}
-            for index in engine.resolve(name):
-                index.put_mapping(body)
-            return 200, {"acknowledged": True}
-        return 200, {i.name: {"mappings": i.mapping} for i in engine.resolve(name)}
+            index.put_mapping(body)
+        return 200, {"acknowledged": True}
     if api == "_settings":
         if method == "PUT":
             body = parse_json(raw) or {}

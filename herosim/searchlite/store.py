@@ -98,7 +98,7 @@ class Index:
 
     def put_mapping(self, mapping: dict) -> None:
         with self.lock:
-            _merge(self.mapping, mapping or {})
+            mapping_mod.deep_merge(self.mapping, mapping or {})
             self.save_meta()
 
     # -- documents (real time) ---------------------------------------------------------------
@@ -358,11 +358,3 @@ class Index:
     def close(self) -> None:
         with self.lock:
             self.db.close()
-
-
-def _merge(into: dict, extra: dict) -> None:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = value

@@ -6,9 +6,8 @@ import subprocess
 import sys
 import time
 
-import requests
 
-from tests.integration.conftest import LABEL_APP, RunningApp, app_name, commit_all, free_port, git_app, herosim, start_app
+from tests.integration.conftest import LABEL_APP, app_name, commit_all, free_port, git_app, herosim, start_app
 
 
 def labelled(client, name):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from herosim.searchlite import mapping, query, search
+from herosim.searchlite import dsl, mapping, search
 from herosim.searchlite.errors import SearchError
 from herosim.searchlite.store import refresh_seconds, tokens
 
@@ -39,12 +39,12 @@ def test_tokens_follow_the_standard_analyzer_closely():
 ])
 def test_query_errors_name_the_problem(body, kind, fragment):
     with pytest.raises(SearchError) as err:
-        query.parse(body, {})
+        dsl.parse(body, {})
     assert err.value.status == 400 and err.value.kind == kind and fragment in err.value.reason
 
 
 def test_query_string_operators():
-    node = query.parse({"query_string": {"query": "a AND b -c d"}}, {"t": "text"})
+    node = dsl.parse({"query_string": {"query": "a AND b -c d"}}, {"t": "text"})
     assert len(node.must) == 2 and len(node.must_not) == 1 and len(node.should) == 1
 
 

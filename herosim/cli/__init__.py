@@ -1,0 +1,9 @@
+"""herosim's command line: parse, call one verb, render.
+
+Commands live in one module per topic; importing them registers them on the group.
+"""
+
+from herosim.cli import addons, apps, audits, config, dynos  # noqa: F401 - registers the commands
+from herosim.cli.base import cli, main
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,192 @@
+"""Commands on a whole app: up, wait, build, down, destroy, releases."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from herosim import docker_client
+from herosim import stack as stack_mod
+from herosim.app import App
+from herosim.appstate import AppState
+from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env, timeout_options
+from herosim.const import HEXAGON
+from herosim.dyno import SIZES
+from herosim.errors import HerosimError
+from herosim.logplex import Logplex
+from herosim.output import Printer
+from herosim.timeouts import Timeouts, parse_duration
+
+
+# -- up / down / destroy ------------------------------------------------------------------
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@app_option
+@click.option("-p", "--port", type=int, help="router port on 127.0.0.1 (default 5006, as heroku local)")
+@click.option("-d", "--detach", is_flag=True, help="return once the web dyno answers")
+@click.option("--ca-bundle", type=click.Path(dir_okay=False), help="PEM bundle to trust at build time "
+              "(default: $PIP_CERT, $REQUESTS_CA_BUNDLE or $SSL_CERT_FILE)")
+@click.option("--no-cache", is_flag=True, help="rebuild the dependency layer from scratch")
+@click.option("--size", type=click.Choice(sorted(SIZES)), default="basic",
+              help="dyno size (memory quota)")
+@click.option("--cycle-every", metavar="DURATION",
+              help="recycle each dyno after DURATION (plus jitter), as Heroku's daily cycling, e.g. 5m")
+@click.option("--strict-fs", is_flag=True,
+              help="fail (exit 1) when dynos write files Heroku's ephemeral filesystem would lose")
+@click.option("--fs-allow", "fs_allow", multiple=True, metavar="PATTERN",
+              help="with --strict-fs: paths allowed to be written (glob, relative to /app or absolute)")
+@click.option("--json", "as_json", is_flag=True, help="with -d: print the URL, dynos and add-ons as JSON")
+@timeout_options
+@pass_env
+def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_every, strict_fs, fs_allow, as_json,
+       boot_timeout, stop_timeout, router_timeout, time_scale):
+    """Build PATH's slug and run it: add-ons, dynos, router, logs."""
+    timeouts = Timeouts.resolve(boot=boot_timeout, stop=stop_timeout, router=router_timeout, time_scale=time_scale)
+    cycle = parse_duration(cycle_every) if cycle_every else None
+    if as_json:  # stdout carries the JSON alone; the build's transcript goes to stderr
+        env.printer.out = sys.stderr
+    app = env.app(app_name, path)
+    app.state.update_settings(strict_fs=strict_fs, fs_allow=list(fs_allow))
+    follower = None
+    try:
+        if detach:
+            app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
+                   cycle_every=cycle)
+            _wait_healthy(app, timeouts.boot + 15)
+            click.echo(json.dumps(app.describe(), indent=2) if as_json else app.url())
+            return
+        follower = _LogFollower(app.logs, env.printer)
+        follower.start()
+        app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
+               cycle_every=cycle)
+        env.printer.info(f"{app.name} is running at {app.url()} — Ctrl-C stops its dynos")
+        while True:
+            time.sleep(2)
+            if strict_fs and app.report_losses(heading="--strict-fs: dynos wrote files Heroku would lose:"):
+                app.down(timeouts.stop)
+                app.check_strict(1)
+    except KeyboardInterrupt:
+        env.printer.info("\nSIGINT received: stopping dynos (SIGTERM, then SIGKILL after "
+                         f"{timeouts.stop:g} s); add-on data is kept")
+        lost = app.report_losses(heading="Lost with the dynos' filesystems:")
+        app.down(timeouts.stop)
+        app.check_strict(lost)
+    finally:
+        if follower:
+            follower.stop()
+
+
+def _wait_healthy(app: App, timeout: float) -> None:
+    ok, seen = app.wait_until_answering(timeout)
+    if not ok:
+        tail = "\n".join(l.render() for l in app.logs.tail(20, lambda l: l.dyno != "router"))
+        raise HerosimError(f"{app.name} did not answer at {app.url()} ({seen})",
+                           hint="the last log lines are below; `herosim logs` shows more", details=tail)
+
+
+@cli.command()
+@app_option
+@click.option("--timeout", type=float, default=75.0, show_default=True, help="seconds to wait")
+@pass_env
+def wait(env: Env, app_name, timeout):
+    """Wait until the app is healthy: add-ons ready, the web dyno answering (for CI)."""
+    app = env.app(app_name)
+    app.wait_addons(timeout)
+    _wait_healthy(app, timeout)
+    click.echo(app.url())
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@app_option
+@click.option("--ca-bundle", type=click.Path(dir_okay=False), help="PEM bundle to trust at build time")
+@click.option("--no-cache", is_flag=True, help="rebuild the dependency layer from scratch")
+@pass_env
+def build(env: Env, path, app_name, ca_bundle, no_cache):
+    """Build PATH's slug only (no release, dynos untouched); prints the slug image id."""
+    app = env.app(app_name, path)
+    result = app.build(path, ca_bundle=ca_bundle, no_cache=no_cache)
+    click.echo(result.slug_image)
+
+
+class _LogFollower:
+    def __init__(self, logs: Logplex, printer: Printer):
+        self.logs, self.printer = logs, printer
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self._thread.start()
+
+    def _run(self):
+        for line in self.logs.follow(stop=self._stop.is_set):
+            self.printer.log(line)
+
+    def stop(self):
+        time.sleep(0.3)  # let the last lines (exit statuses) reach the terminal
+        self._stop.set()
+        self._thread.join(timeout=2)
+
+
+@cli.command()
+@app_option
+@click.option("--stop-timeout", type=float)
+@pass_env
+def down(env: Env, app_name, stop_timeout):
+    """Stop the dynos and add-on containers; keep add-on data, config and releases."""
+    app = env.app(app_name)
+    lost = app.report_losses(heading="Lost with the dynos' filesystems:")
+    app.down(Timeouts.resolve(stop=stop_timeout).stop)
+    app.check_strict(lost)
+
+
+@cli.command()
+@app_option
+@click.option("--confirm", metavar="APP", help="skip the prompt by naming the app")
+@pass_env
+def destroy(env: Env, app_name, confirm):
+    """Remove the app: containers, add-ons and their data, network, images, config, releases."""
+    app = env.app(app_name)
+    confirm_app(env, app, f"WARNING: This will delete {HEXAGON} {app.name} including all add-ons.", confirm)
+    app.destroy()
+    env.printer.info(f"Destroying {HEXAGON} {app.name} (including all add-ons)... done")
+
+
+# -- stack ------------------------------------------------------------------------------------
+@cli.group("stack", invoke_without_command=True)
+@click.pass_context
+def stack_group(ctx):
+    """herosim's offline stack images (Debian-built python and postgres)."""
+    if ctx.invoked_subcommand is None:
+        for suite in stack_mod.SUITES.values():
+            click.echo(f"herosim-{suite.name}  Python {suite.python}  PostgreSQL {suite.postgres}"
+                       + ("  (default)" if suite.name == stack_mod.DEFAULT_SUITE else ""))
+
+
+@stack_group.command("build")
+@click.argument("suites", nargs=-1)
+@pass_env
+def stack_build(env: Env, suites):
+    """Build the offline images for SUITES (default: trixie) with mmdebstrap and docker/."""
+    refs = stack_mod.build_all(env.client, env.printer, list(suites) or [stack_mod.DEFAULT_SUITE])
+    for ref in refs:
+        click.echo(ref)
+
+
+# -- internal -----------------------------------------------------------------------------------
+@cli.command("_manager", hidden=True)
+@click.option("--app", "app_name", required=True)
+@click.option("--port", type=int, required=True)
+@click.option("--size", default="basic")
+@click.option("--timeouts", "timeouts_json", required=True)
+@click.option("--cycle-every", type=float)
+def manager_cmd(app_name, port, size, timeouts_json, cycle_every):
+    from herosim.manager import Manager
+    client = docker_client.connect()
+    Manager(client, app_name, AppState(app_name), Timeouts(**json.loads(timeouts_json)), port, size,
+            cycle_every=cycle_every).run()

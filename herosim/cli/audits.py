@@ -1,0 +1,70 @@
+"""fs:diff and doctor."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from herosim import fsaudit
+from herosim import doctor as doctor_mod
+from herosim.appstate import app_name_from_dir
+from herosim.cli.base import Env, app_option, cli, pass_env
+from herosim.const import HEXAGON
+
+
+# -- audits ---------------------------------------------------------------------------------------
+@cli.command("fs:diff")
+@click.argument("target", required=False)
+@app_option
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--strict", is_flag=True, help="exit 1 when anything would be lost")
+@pass_env
+def fs_diff(env: Env, target, app_name, as_json, strict):
+    """What each dyno wrote since it started, and why Heroku would lose it (TARGET: web.1 or web)."""
+    app = env.app(app_name)
+    changes = app.fs_changes(target)
+    if as_json:
+        click.echo(json.dumps({d: [{"category": f.key, "title": f.title, "fix": f.fix, "paths": f.paths}
+                                   for f in findings] for d, findings in changes.items()}, indent=2))
+    else:
+        if not changes:
+            env.printer.info(f"No running dynos on {HEXAGON} {app.name}")
+        for dyno, findings in changes.items():
+            for line in fsaudit.render(dyno, findings):
+                click.echo(line)
+    lost = sum(len(f.paths) for findings in changes.values() for f in findings)
+    if lost and (strict or app.state.settings().get("strict_fs")):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
+@app_option
+@pass_env
+def doctor(env: Env, path, app_name):
+    """Check an app for what breaks on Heroku, before any build; exit 1 on errors."""
+    from herosim.build.source import collect, ignored
+    source = collect(path)
+    files = set(source.files)
+
+    def read(name: str):
+        if name not in files:
+            return None
+        try:
+            return (source.root / name).read_text(errors="replace")
+        except OSError:
+            return None
+    state = env.state(app_name or app_name_from_dir(path))
+    config = dict(state.config_vars())
+    findings = doctor_mod.check(files, read, config, untracked=source.untracked, ignored=ignored(path))
+    for finding in findings:
+        for line in finding.render():
+            click.echo(line)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s)" if findings else "No problems found.")
+    if errors:
+        sys.exit(1)

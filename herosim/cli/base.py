@@ -1,0 +1,87 @@
+"""The command group, the shared options and the error edge: the only place herosim exits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from herosim import __version__, docker_client
+from herosim.app import App
+from herosim.appstate import AppState, app_name_from_dir, check_app_name
+from herosim.errors import HerosimError
+from herosim.output import Printer
+
+
+class Env:
+    """What every command needs: the printer, and a Docker client made on first use."""
+
+    def __init__(self):
+        self.printer = Printer()
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = docker_client.connect()
+        return self._client
+
+    def app(self, name: str | None, path: Path | None = None) -> App:
+        name = check_app_name(name) if name else app_name_from_dir(path or Path.cwd())
+        return App(self.client, self.printer, name, AppState(name))
+
+    def state(self, name: str | None) -> AppState:
+        return AppState(check_app_name(name) if name else app_name_from_dir(Path.cwd()))
+
+
+pass_env = click.make_pass_decorator(Env, ensure=True)
+app_option = click.option("-a", "--app", "app_name", metavar="APP",
+                          help="app to run command against (default: the current directory's name)")
+
+
+def timeout_options(f):
+    f = click.option("--time-scale", type=float,
+                     help="multiply crash cool-offs (20, 40, 60, 180, 320 min) by this; e.g. 0.001")(f)
+    f = click.option("--router-timeout", type=float, help="H12 after this many seconds (Heroku: 30)")(f)
+    f = click.option("--stop-timeout", type=float, help="SIGKILL after this many seconds (Heroku: 30)")(f)
+    f = click.option("--boot-timeout", type=float, help="R10 after this many seconds (Heroku: 60)")(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="herosim")
+def cli():
+    """A local Heroku: slug builds, dynos, add-ons, router and logs in Docker."""
+
+
+
+
+def confirm_app(env: Env, app: App, warning: str, confirm: str | None) -> None:
+    """Heroku's guard for destructive commands: type the app's name, or pass --confirm APP."""
+    if confirm is None:
+        env.printer.info(f" !    {warning}")
+        env.printer.info(f" !    To proceed, type {app.name} or re-run this command with --confirm {app.name}")
+        confirm = click.prompt("", prompt_suffix="> ", default="", show_default=False)
+    if confirm != app.name:
+        raise HerosimError("Confirmation did not match app. Aborted.", hint=f"re-run with --confirm {app.name}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except HerosimError as exc:
+        click.echo(f" ▸    {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f" ▸    Hint: {exc.hint}", err=True)
+        if exc.details:
+            click.echo(exc.details, err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
