@@ -1,5 +1,6 @@
 """The core promise on a real Flask + SQLAlchemy + psycopg2 + gunicorn app."""
 
+import json
 import re
 import time
 
@@ -108,6 +109,15 @@ def test_recycle_wipes_runtime_files_but_keeps_the_database(client, microblog):
     # SIGTERM reached gunicorn behind `flask db upgrade;`, not only bash
     assert any("Handling signal: term" in l for l in microblog.log_lines("-d", "web.1", "-s", "app"))
     assert time.time() - started < 30
+
+
+def test_wait_and_json_for_scripts(microblog):
+    waited = microblog.cli("wait", "--timeout", "30")
+    assert waited.returncode == 0 and waited.stdout.strip() == microblog.url + "/"
+    dynos = json.loads(microblog.cli("ps", "--json", check=True).stdout)
+    assert {d["name"]: d["state"] for d in dynos} == {"web.1": "up", "worker.1": "up"}
+    config = json.loads(microblog.cli("config", "--json", check=True).stdout)
+    assert config["DATABASE_URL"].startswith("postgres://")
 
 
 def test_ps_and_logs_filters(microblog):
