@@ -1,5 +1,9 @@
 """The HTTP front door: forwards to a random `web` dyno, adds Heroku's headers,
-answers Heroku's H-codes, and writes a `heroku[router]` line per request."""
+answers Heroku's H-codes, and writes a `heroku[router]` line per request.
+
+Built on asyncio protocols (callbacks, no task per request): the router sits on every
+request's path, on a machine whose cores the app itself needs.
+"""
 
 from __future__ import annotations
 
@@ -30,13 +34,14 @@ DESCRIPTIONS = {
     "H19": "Backend connection timeout", "H20": "App boot timeout", "H21": "Backend connection refused",
     "H27": "Client Request Interrupted",
 }
+HIGH_WATER = 256 * 1024
 
 
 @dataclass(frozen=True)
 class Backends:
-    web_formation: int                 # web dynos asked for; 0 means H14
+    web_formation: int                    # web dynos asked for; 0 means H14
     up: tuple[tuple[str, str, int], ...]  # (dyno name, address, port) of web dynos that are up
-    starting: bool                     # a web dyno is booting: queue the request (H20 after 75 s)
+    starting: bool                        # a web dyno is booting: queue the request (H20 after 75 s)
 
 
 def router_line(*, method: str, path: str, host: str, request_id: str, fwd: str, dyno: str = "",
@@ -58,27 +63,419 @@ def router_line(*, method: str, path: str, host: str, request_id: str, fwd: str,
             f"bytes={num(bytes_)} protocol={protocol}")
 
 
-class _Pool:
-    """Idle keep-alive connections to dynos, per host port."""
+class Framer:
+    """Where one message body ends in a byte stream: a Content-Length, chunked encoding, or
+    the connection's close. feed() says how much of the data is this body's and if it ended."""
 
-    def __init__(self):
-        self.idle: dict[tuple[str, int], list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
+    def __init__(self, kind: str, length: int = 0):
+        self.kind = kind
+        self.remaining = length
+        self.payload = 0
+        self.done = kind == "none" or (kind == "length" and length == 0)
+        self._state = "size"   # chunked: size, data, trailer
+        self._line = b""
 
-    def get(self, port: tuple[str, int]):
-        conns = self.idle.get(port, [])
-        while conns:
-            reader, writer = conns.pop()
-            if not reader.at_eof() and not writer.is_closing():
-                return reader, writer
-            writer.close()
-        return None
+    def feed(self, data: bytes) -> int:
+        """Bytes of `data` that belong to the body (the rest is the next message)."""
+        if self.done:
+            return 0
+        if self.kind == "close":
+            self.payload += len(data)
+            return len(data)
+        if self.kind == "length":
+            used = min(len(data), self.remaining)
+            self.remaining -= used
+            self.payload += used
+            self.done = self.remaining == 0
+            return used
+        return self._chunked(data)
 
-    def put(self, port: tuple[str, int], conn) -> None:
-        conns = self.idle.setdefault(port, [])
-        if len(conns) < 64:
-            conns.append(conn)
+    def _chunked(self, data: bytes) -> int:
+        position = 0
+        while position < len(data) and not self.done:
+            if self._state == "data":
+                used = min(len(data) - position, self.remaining)
+                position += used
+                self.remaining -= used
+                if self.remaining == 0:
+                    self._state = "size"
+                continue
+            end = data.find(b"\n", position)
+            if end < 0:
+                self._line += data[position:]
+                return len(data)
+            line = self._line + data[position:end + 1]
+            self._line = b""
+            position = end + 1
+            if self._state == "size":
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    self._state = "trailer"
+                else:
+                    self.payload += size
+                    self.remaining = size + 2  # the data and its CRLF
+                    self._state = "data"
+            elif line.strip() == b"":  # trailer section ends with an empty line
+                self.done = True
+        return position
+
+
+class Exchange:
+    """One request on its way to a dyno and its response on the way back."""
+
+    __slots__ = ("fields", "started", "dyno", "address", "connect_ms", "request", "request_framer", "method",
+                 "version", "client_keep", "response_framer", "status", "backend", "reused", "timer",
+                 "last_activity", "first_byte", "upgrade")
+
+    def __init__(self, fields: dict, started: float, request: bytes, request_framer: Framer, method: str,
+                 version: str, client_keep: bool, upgrade: bool):
+        self.fields = fields
+        self.started = started
+        self.request = request
+        self.request_framer = request_framer
+        self.method = method
+        self.version = version
+        self.client_keep = client_keep
+        self.upgrade = upgrade
+        self.dyno = ""
+        self.address = None
+        self.connect_ms = 0
+        self.response_framer = None
+        self.status = None
+        self.backend = None
+        self.reused = False
+        self.timer = None
+        self.last_activity = started
+        self.first_byte = False
+
+    def service_ms(self) -> int:
+        return int((time.monotonic() - self.started) * 1000)
+
+
+class Client(asyncio.Protocol):
+    """One client connection: requests one at a time (reading pauses while one is in flight)."""
+
+    def __init__(self, router: "Router"):
+        self.router = router
+        self.transport = None
+        self.peer = ""
+        self.buffer = bytearray()
+        self.exchange: Exchange | None = None
+        self.tunnel: Backend | None = None
+        self.closed = False
+        self.idle_timer = None
+        self.last_activity = time.monotonic()
+
+    # -- asyncio callbacks ------------------------------------------------------------------
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.set_write_buffer_limits(high=HIGH_WATER)
+        self.peer = (transport.get_extra_info("peername") or ("",))[0]
+        self._arm_idle()
+
+    def data_received(self, data: bytes):
+        self.last_activity = time.monotonic()
+        if self.tunnel is not None:
+            self.tunnel.transport.write(data)
+            return
+        exchange = self.exchange
+        if exchange is not None and exchange.backend is not None and not exchange.request_framer.done:
+            used = exchange.request_framer.feed(data)
+            exchange.backend.transport.write(data[:used])
+            if used < len(data):
+                self.buffer += data[used:]
+            if exchange.request_framer.done:
+                self.transport.pause_reading()
+            return
+        self.buffer += data
+        if exchange is None:
+            self._next_request()
+
+    def connection_lost(self, exc):
+        self.closed = True
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
+        exchange = self.exchange
+        if self.tunnel is not None:
+            self.tunnel.transport.close()
+        elif exchange is not None:
+            self.router.log(router_line(**exchange.fields, code="H27", at="warning", dyno=exchange.dyno,
+                                        connect=exchange.connect_ms, service=exchange.service_ms(), status=499,
+                                        bytes_=0))
+            if exchange.backend is not None:
+                exchange.backend.abandon()
+
+    def pause_writing(self):
+        if self.exchange is not None and self.exchange.backend is not None:
+            self.exchange.backend.transport.pause_reading()
+
+    def resume_writing(self):
+        if self.exchange is not None and self.exchange.backend is not None:
+            self.exchange.backend.transport.resume_reading()
+
+    # -- requests ------------------------------------------------------------------------------
+    def _arm_idle(self):
+        idle = self.router.timeouts.idle
+        self.idle_timer = self.router.loop.call_later(idle, self._idle_check)
+
+    def _idle_check(self):
+        if self.closed:
+            return
+        quiet = time.monotonic() - self.last_activity
+        if self.exchange is None and quiet >= self.router.timeouts.idle:
+            self.transport.close()
+            return
+        self.idle_timer = self.router.loop.call_later(max(self.router.timeouts.idle - quiet, 1.0), self._idle_check)
+
+    def _next_request(self):
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            if len(self.buffer) > httpwire.MAX_HEAD:
+                self._fail_bad()
+            return
+        raw, rest = bytes(self.buffer[:end]), self.buffer[end + 4:]
+        self.buffer = bytearray()
+        started = time.monotonic()
+        try:
+            head = httpwire.parse_head(raw)
+            method, target, version = httpwire.request_parts(head)
+            kind, length = httpwire.body_kind(head, request=True)
+        except BadMessage:
+            self._fail_bad()
+            return
+        incoming = head.get("x-request-id")
+        request_id = incoming if httpwire.valid_request_id(incoming) else str(uuid.uuid4())
+        fwd = ", ".join(filter(None, [head.get("x-forwarded-for"), self.peer]))
+        fields = dict(method=method, path=target, host=head.get("host", ""), request_id=request_id, fwd=fwd)
+        upgrade = bool("upgrade" in head.tokens("connection") and head.get("upgrade"))
+        self.router.add_headers(head, fwd or self.peer, request_id)
+        if upgrade:
+            encoded = head.encode()
         else:
-            conn[1].close()
+            encoded = httpwire.encode_with(head.without(httpwire.HOP_BY_HOP), [("Connection", "keep-alive")])
+        framer = Framer(kind, length)
+        used = framer.feed(bytes(rest))
+        self.buffer = bytearray(rest[used:])
+        exchange = Exchange(fields, started, encoded + bytes(rest[:used]), framer, method, version,
+                            httpwire.keep_alive(head, version), upgrade)
+        self.exchange = exchange
+        if framer.done:
+            self.transport.pause_reading()
+        self.router.route(self, exchange)
+
+    def _fail_bad(self):
+        self.transport.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        self.transport.close()
+
+    def fail(self, exchange: Exchange, code: str, **extra) -> None:
+        """Answer the client with Heroku's error page and close (the log line goes first)."""
+        self.router.log(router_line(**exchange.fields, code=code, **extra))
+        if self.closed:
+            return
+        self.transport.write(
+            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=utf-8\r\n"
+            + f"Content-Length: {len(ERROR_PAGE)}\r\nX-Request-Id: {exchange.fields['request_id']}\r\n".encode()
+            + f"X-Herosim-Error: {code}\r\nConnection: close\r\n\r\n".encode() + ERROR_PAGE)
+        self.exchange = None
+        self.transport.close()
+
+    def finished(self, exchange: Exchange, keep: bool) -> None:
+        self.exchange = None
+        if self.closed:
+            return
+        if not keep:
+            self.transport.close()
+            return
+        self.transport.resume_reading()
+        if self.buffer:
+            self._next_request()
+
+
+class Backend(asyncio.Protocol):
+    """A connection to a dyno; lives in the pool between requests."""
+
+    def __init__(self, router: "Router", address: tuple[str, int]):
+        self.router = router
+        self.address = address
+        self.transport = None
+        self.client: Client | None = None
+        self.exchange: Exchange | None = None
+        self.buffer = bytearray()
+        self.closed = False
+        self.tunnel = False
+        self.reusable = False
+
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.set_write_buffer_limits(high=HIGH_WATER)
+
+    def pause_writing(self):
+        if self.client is not None and not self.client.closed:
+            self.client.transport.pause_reading()
+
+    def resume_writing(self):
+        if self.client is not None and not self.client.closed and (
+                self.exchange is None or not self.exchange.request_framer.done or self.tunnel):
+            self.client.transport.resume_reading()
+
+    def send(self, client: Client, exchange: Exchange) -> None:
+        self.client, self.exchange = client, exchange
+        exchange.backend = self
+        self.buffer = bytearray()
+        self.transport.write(exchange.request)
+        if not exchange.request_framer.done:
+            client.transport.resume_reading()
+            if client.buffer:  # body bytes that arrived before the dyno was chosen
+                pending, client.buffer = bytes(client.buffer), bytearray()
+                client.data_received(pending)
+        remaining = self.router.timeouts.router - (time.monotonic() - exchange.started)
+        exchange.timer = self.router.loop.call_later(max(remaining, 0.001), self._timeout)
+
+    def data_received(self, data: bytes):
+        if self.tunnel:
+            if self.client is not None and not self.client.closed:
+                self.client.transport.write(data)
+            return
+        exchange, client = self.exchange, self.client
+        if exchange is None:  # data while idle in the pool: nothing asked for it
+            self.transport.close()
+            return
+        exchange.last_activity = time.monotonic()
+        head = b""
+        if exchange.response_framer is None:
+            self.buffer += data
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            raw, data = bytes(self.buffer[:end]), bytes(self.buffer[end + 4:])
+            self.buffer = bytearray()
+            head = self._response_head(raw, data, exchange, client)
+            if head is None:
+                return
+        used = exchange.response_framer.feed(data)
+        if (head or used) and not client.closed:
+            client.transport.write(head + data[:used])  # one write: head and the body that came with it
+        if exchange.response_framer.done:
+            self._complete(exchange, client)
+
+    def _response_head(self, raw: bytes, rest: bytes, exchange: Exchange, client: Client) -> bytes | None:
+        """The head to send the client, or None when `rest` was dealt with here (or the exchange ended)."""
+        exchange.first_byte = True
+        try:
+            response = httpwire.parse_head(raw)
+            status = httpwire.response_status(response)
+        except BadMessage:
+            self._drop()
+            client.fail(exchange, "H13", dyno=exchange.dyno, connect=exchange.connect_ms,
+                        service=exchange.service_ms(), status=503, bytes_=0)
+            return None
+        if 100 <= status < 200 and status != 101:  # an interim answer (100 Continue): the real one follows
+            if not client.closed:
+                client.transport.write(raw + b"\r\n\r\n")
+            if rest:
+                self.data_received(rest)
+            return None
+        exchange.status = status
+        if status == 101:
+            if exchange.timer is not None:
+                exchange.timer.cancel()
+            self.tunnel = True
+            client.tunnel = self
+            client.exchange = None
+            client.transport.write(response.encode())
+            client.transport.resume_reading()
+            self.router.log(router_line(**exchange.fields, dyno=exchange.dyno, connect=exchange.connect_ms,
+                                        service=exchange.service_ms(), status=101, bytes_=0))
+            if rest:
+                client.transport.write(rest)
+            if client.buffer:
+                pending, client.buffer = bytes(client.buffer), bytearray()
+                self.transport.write(pending)
+            return None
+        kind, length = httpwire.body_kind(response, request=False, method=exchange.method, status=status)
+        exchange.response_framer = Framer(kind, length)
+        backend_keep = httpwire.keep_alive(response, response.start_line.split(" ", 1)[0]) and kind != "close"
+        exchange.client_keep = exchange.client_keep and kind != "close"
+        self.reusable = backend_keep
+        return httpwire.encode_with(response.without(httpwire.RESPONSE_HOP_BY_HOP),
+                                    [] if exchange.client_keep else [("Connection", "close")])
+
+    def _complete(self, exchange: Exchange, client: Client) -> None:
+        if exchange.timer is not None:
+            exchange.timer.cancel()
+        self.router.log(router_line(**exchange.fields, dyno=exchange.dyno, connect=exchange.connect_ms,
+                                    service=exchange.service_ms(), status=exchange.status,
+                                    bytes_=exchange.response_framer.payload))
+        self.exchange, self.client = None, None
+        if self.reusable and not self.closed:
+            self.router.pool_put(self)
+        else:
+            self.transport.close()
+        client.finished(exchange, exchange.client_keep)
+
+    def _timeout(self):
+        exchange, client = self.exchange, self.client
+        if exchange is None:
+            return
+        now = time.monotonic()
+        if not exchange.first_byte:
+            self._drop()
+            client.fail(exchange, "H12", dyno=exchange.dyno, connect=exchange.connect_ms,
+                        service=exchange.service_ms(), status=503, bytes_=0)
+            return
+        quiet = now - exchange.last_activity
+        if quiet >= self.router.timeouts.idle:
+            self._drop()
+            self.router.log(router_line(**exchange.fields, code="H15", dyno=exchange.dyno, connect=exchange.connect_ms,
+                                        service=exchange.service_ms(), status=exchange.status, bytes_=0))
+            client.exchange = None
+            client.transport.close()
+            return
+        exchange.timer = self.router.loop.call_later(self.router.timeouts.idle - quiet, self._timeout)
+
+    def connection_lost(self, exc):
+        self.closed = True
+        self.router.pool_forget(self)
+        exchange, client = self.exchange, self.client
+        if self.tunnel:
+            if client is not None and not client.closed:
+                client.transport.close()
+            return
+        if exchange is None:
+            return
+        self.exchange, self.client = None, None
+        if exchange.timer is not None:
+            exchange.timer.cancel()
+        if exchange.response_framer is None:
+            if exchange.reused and exchange.request_framer.kind == "none":
+                exchange.backend = None  # an idle keep-alive connection the dyno closed: retry afresh
+                self.router.connect(client, exchange, allow_pool=False)
+                return
+            client.fail(exchange, "H13", dyno=exchange.dyno, connect=exchange.connect_ms,
+                        service=exchange.service_ms(), status=503, bytes_=0)
+            return
+        if exchange.response_framer.kind == "close":
+            self.router.log(router_line(**exchange.fields, dyno=exchange.dyno, connect=exchange.connect_ms,
+                                        service=exchange.service_ms(), status=exchange.status,
+                                        bytes_=exchange.response_framer.payload))
+            client.finished(exchange, False)
+            return
+        self.router.log(router_line(**exchange.fields, code="H18", dyno=exchange.dyno, connect=exchange.connect_ms,
+                                    service=exchange.service_ms(), status=exchange.status, bytes_=0)
+                        + " sock=backend")
+        client.exchange = None
+        if not client.closed:
+            client.transport.close()
+
+    def _drop(self):
+        self.exchange, self.client = None, None
+        self.transport.close()
+
+    def abandon(self):
+        """The client went away: this connection's response is nobody's."""
+        if self.exchange is not None and self.exchange.timer is not None:
+            self.exchange.timer.cancel()
+        self._drop()
 
 
 class Router:
@@ -90,7 +487,7 @@ class Router:
         self.backends = backends
         self.log = log
         self.timeouts = timeouts
-        self.pool = _Pool()
+        self.pool: dict[tuple[str, int], list[Backend]] = {}
         self.loop = asyncio.new_event_loop()
         self._server = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="router", daemon=True)
@@ -99,216 +496,92 @@ class Router:
         """Bind and serve on a thread; raises OSError when the port is taken."""
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(
-            asyncio.start_server(self._client, self.host, self.port, limit=httpwire.MAX_HEAD,
-                                 reuse_address=True), self.loop)
+            self.loop.create_server(lambda: Client(self), self.host, self.port, reuse_address=True), self.loop)
         self._server = future.result(timeout=10)
 
     def stop(self) -> None:
         if not self._thread.is_alive():
             return
 
-        async def shutdown():
+        def shutdown():
             if self._server is not None:
                 self._server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            for conns in self.pool.values():
+                for backend in conns:
+                    backend.transport.close()
+            self.loop.stop()
 
-        try:
-            asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(timeout=5)
-        except Exception:  # noqa: BLE001 - shutting down regardless
-            pass
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.loop.call_soon_threadsafe(shutdown)
         self._thread.join(timeout=5)
 
-    # -- one client connection ------------------------------------------------------
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = (writer.get_extra_info("peername") or ("",))[0]
-        try:
-            while True:
-                try:
-                    async with asyncio.timeout(self.timeouts.idle):
-                        raw = await httpwire.read_head(reader)
-                except (TimeoutError, BadMessage, ConnectionError):
-                    break
-                if raw is None:
-                    break
-                if not await self._request(raw, reader, writer, peer):
-                    break
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            try:
-                writer.close()
-            except RuntimeError:
-                pass
+    # -- choosing and reaching a dyno --------------------------------------------------------------
+    def route(self, client: Client, exchange: Exchange) -> None:
+        backends = self.backends()
+        if backends.web_formation == 0:
+            client.fail(exchange, "H14", status=503)
+        elif backends.up:
+            exchange.dyno, address, port = random.choice(backends.up)
+            exchange.address = (address, port)
+            self.connect(client, exchange, allow_pool=not exchange.upgrade)
+        elif not backends.starting:
+            client.fail(exchange, "H10", status=503)
+        elif time.monotonic() - exchange.started > self.timeouts.queue:
+            client.fail(exchange, "H20", status=503)
+        elif not client.closed:
+            self.loop.call_later(0.05, self.route, client, exchange)  # queued while a dyno boots
 
-    async def _request(self, raw: bytes, creader, cwriter, peer: str) -> bool:
+    def connect(self, client: Client, exchange: Exchange, allow_pool: bool = True) -> None:
+        if client.closed:
+            return
+        backend = self._pool_get(exchange.address) if allow_pool else None
+        if backend is not None:
+            exchange.reused = True
+            exchange.connect_ms = 0
+            backend.send(client, exchange)
+            return
+        exchange.reused = False
+        self.loop.create_task(self._open(client, exchange))
+
+    async def _open(self, client: Client, exchange: Exchange) -> None:
         started = time.monotonic()
         try:
-            head = httpwire.parse_head(raw)
-            method, target, version = httpwire.request_parts(head)
-            req_kind, req_length = httpwire.body_kind(head, request=True)
-        except BadMessage:
-            cwriter.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            return False
-        incoming_id = head.get("x-request-id")
-        request_id = incoming_id if httpwire.valid_request_id(incoming_id) else str(uuid.uuid4())
-        fwd = ", ".join(filter(None, [head.get("x-forwarded-for"), peer]))
-        fields = dict(method=method, path=target, host=head.get("host", ""), request_id=request_id,
-                      fwd=fwd)
-
-        choice = await self._choose(started)
-        if isinstance(choice, str):
-            self.log(router_line(**fields, code=choice, status=503))
-            await self._error_response(cwriter, choice, request_id)
-            return False
-        dyno, address, backend_port = choice
-        port = (address, backend_port)
-
-        self._add_headers(head, peer, fwd, request_id)
-        upgrade = "upgrade" in head.tokens("connection") and head.get("upgrade")
-        reused = False
-        for attempt in range(2):
-            connect_started = time.monotonic()
-            conn = self.pool.get(port) if attempt == 0 and not upgrade else None
-            reused = conn is not None
-            if conn is None:
-                try:
-                    async with asyncio.timeout(5):
-                        conn = await asyncio.open_connection(address, backend_port)
-                except TimeoutError:
-                    self.log(router_line(**fields, code="H19", dyno=dyno, status=503))
-                    await self._error_response(cwriter, "H19", request_id)
-                    return False
-                except OSError:
-                    self.log(router_line(**fields, code="H21", dyno=dyno, status=503))
-                    await self._error_response(cwriter, "H21", request_id)
-                    return False
-            connect_ms = int((time.monotonic() - connect_started) * 1000)
-            breader, bwriter = conn
-            if upgrade:
-                out = head.encode()
-            else:
-                out = httpwire.encode_with(head.without(httpwire.HOP_BY_HOP), [("Connection", "keep-alive")])
-            try:
-                if req_kind == "none":
-                    bwriter.write(out)
-                else:
-                    await httpwire.copy_body(creader, bwriter, req_kind, req_length, prefix=out)
-            except (asyncio.IncompleteReadError, ConnectionError):
-                bwriter.close()
-                self.log(router_line(**fields, code="H27", at="warning", dyno=dyno, connect=connect_ms,
-                                     service=self._ms(started), status=499, bytes_=0))
-                return False
-            remaining = self.timeouts.router - (time.monotonic() - started)
-            try:
-                async with asyncio.timeout(max(remaining, 0.001)):
-                    raw_response = await httpwire.read_head(breader)
-            except TimeoutError:
-                bwriter.close()
-                self.log(router_line(**fields, code="H12", dyno=dyno, connect=connect_ms,
-                                     service=self._ms(started), status=503, bytes_=0))
-                await self._error_response(cwriter, "H12", request_id)
-                return False
-            except (BadMessage, ConnectionError):
-                raw_response = None
-            if raw_response is None:
-                bwriter.close()
-                if reused and req_length == 0 and req_kind == "none":
-                    continue  # the dyno closed an idle keep-alive connection: retry on a new one
-                self.log(router_line(**fields, code="H13", dyno=dyno, connect=connect_ms,
-                                     service=self._ms(started), status=503, bytes_=0))
-                await self._error_response(cwriter, "H13", request_id)
-                return False
-            break
-        return await self._relay_response(raw_response, method, version, head, breader, bwriter, creader,
-                                          cwriter, port, fields, dyno, connect_ms, started)
-
-    async def _relay_response(self, raw_response, method, version, head, breader, bwriter, creader, cwriter,
-                              port, fields, dyno, connect_ms, started) -> bool:
-        response = httpwire.parse_head(raw_response)
-        status = httpwire.response_status(response)
-        if status == 101:
-            cwriter.write(response.encode())
-            await cwriter.drain()
-            self.log(router_line(**fields, dyno=dyno, connect=connect_ms, service=self._ms(started),
-                                 status=101, bytes_=0))
-            await self._tunnel(creader, cwriter, breader, bwriter)
-            return False
-        kind, length = httpwire.body_kind(response, request=False, method=method, status=status)
-        backend_keep = httpwire.keep_alive(response, response.start_line.split(" ", 1)[0]) and kind != "close"
-        client_keep = httpwire.keep_alive(head, version) and kind != "close"
-        out = httpwire.encode_with(response.without(httpwire.RESPONSE_HOP_BY_HOP),
-                                   [] if client_keep else [("Connection", "close")])
-        try:
-            sent = await httpwire.copy_body(breader, cwriter, kind, length, idle=self.timeouts.idle, prefix=out)
+            async with asyncio.timeout(5):
+                _, backend = await self.loop.create_connection(lambda: Backend(self, exchange.address),
+                                                               *exchange.address)
         except TimeoutError:
-            bwriter.close()
-            self.log(router_line(**fields, code="H15", dyno=dyno, connect=connect_ms,
-                                 service=self._ms(started), status=status, bytes_=0))
-            return False
-        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
-            bwriter.close()
-            self.log(router_line(**fields, code="H18", dyno=dyno, connect=connect_ms,
-                                 service=self._ms(started), status=status, bytes_=0) + " sock=backend")
-            return False
-        if backend_keep:
-            self.pool.put(port, (breader, bwriter))
+            client.fail(exchange, "H19", dyno=exchange.dyno, status=503)
+            return
+        except OSError:
+            client.fail(exchange, "H21", dyno=exchange.dyno, status=503)
+            return
+        exchange.connect_ms = int((time.monotonic() - started) * 1000)
+        if client.closed:
+            backend.transport.close()
+            return
+        backend.send(client, exchange)
+
+    def _pool_get(self, address) -> Backend | None:
+        conns = self.pool.get(address)
+        while conns:
+            backend = conns.pop()
+            if not backend.closed:
+                return backend
+        return None
+
+    def pool_put(self, backend: Backend) -> None:
+        conns = self.pool.setdefault(backend.address, [])
+        if len(conns) < 64:
+            conns.append(backend)
         else:
-            bwriter.close()
-        self.log(router_line(**fields, dyno=dyno, connect=connect_ms, service=self._ms(started),
-                             status=status, bytes_=sent))
-        return client_keep
+            backend.transport.close()
 
-    # -- helpers -----------------------------------------------------------------------
-    async def _choose(self, started: float):
-        while True:
-            backends = self.backends()
-            if backends.web_formation == 0:
-                return "H14"
-            if backends.up:
-                return random.choice(backends.up)
-            if not backends.starting:
-                return "H10"
-            if time.monotonic() - started > self.timeouts.queue:
-                return "H20"
-            await asyncio.sleep(0.05)
+    def pool_forget(self, backend: Backend) -> None:
+        conns = self.pool.get(backend.address)
+        if conns and backend in conns:
+            conns.remove(backend)
 
-    def _add_headers(self, head: Head, peer: str, fwd: str, request_id: str) -> None:
-        ours = (("X-Forwarded-For", fwd or peer), ("X-Forwarded-Proto", "http"),
+    def add_headers(self, head: Head, fwd: str, request_id: str) -> None:
+        ours = (("X-Forwarded-For", fwd), ("X-Forwarded-Proto", "http"),
                 ("X-Forwarded-Port", self._port_text), ("X-Request-Start", str(int(time.time() * 1000))),
                 ("X-Request-Id", request_id), ("Via", "1.1 vegur"))
         head.headers = [(k, v) for k, v in head.headers if k.lower() not in OUR_HEADERS] + list(ours)
-
-    @staticmethod
-    async def _error_response(writer: asyncio.StreamWriter, code: str, request_id: str) -> None:
-        writer.write(
-            b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=utf-8\r\n"
-            + f"Content-Length: {len(ERROR_PAGE)}\r\nX-Request-Id: {request_id}\r\n".encode()
-            + f"X-Herosim-Error: {code}\r\nConnection: close\r\n\r\n".encode() + ERROR_PAGE)
-        try:
-            await writer.drain()
-        except ConnectionError:
-            pass
-
-    @staticmethod
-    async def _tunnel(creader, cwriter, breader, bwriter) -> None:
-        async def pipe(src, dst):
-            try:
-                while True:
-                    data = await src.read(65536)
-                    if not data:
-                        break
-                    dst.write(data)
-                    await dst.drain()
-            except ConnectionError:
-                pass
-            finally:
-                dst.close()
-        await asyncio.gather(pipe(creader, bwriter), pipe(breader, cwriter))
-
-    @staticmethod
-    def _ms(started: float) -> int:
-        return int((time.monotonic() - started) * 1000)
