@@ -75,9 +75,6 @@ class AppState:
     def path(self, name: str) -> Path:
         return self.dir / name
 
-    def exists(self) -> bool:
-        return self.dir.exists()
-
     @contextlib.contextmanager
     def locked(self):
         self.dir.mkdir(parents=True, exist_ok=True)

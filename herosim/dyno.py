@@ -129,19 +129,6 @@ def wildcard_listeners(proc_net_tcp: str) -> set[int]:
     return ports
 
 
-def local_listeners(proc_net_tcp: str) -> set[int]:
-    """Ports listening on any address (to tell 'bound to localhost only' apart)."""
-    ports = set()
-    for line in proc_net_tcp.splitlines():
-        fields = line.split()
-        if len(fields) >= 4 and ":" in fields[1] and fields[3] == LISTEN:
-            try:
-                ports.add(int(fields[1].partition(":")[2], 16))
-            except ValueError:
-                continue
-    return ports
-
-
 def read_proc_net(container) -> str:
     """The dyno's /proc/net/tcp{,6}: from the host's /proc when the engine is local, else by exec."""
     pid = host_pid(container)

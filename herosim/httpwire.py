@@ -1,8 +1,7 @@
-"""HTTP/1.1 message framing for the router (pure parsing plus asyncio stream copying)."""
+"""HTTP/1.1 message heads for the router: parsing, editing, framing rules (pure)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass, field
 
@@ -112,88 +111,3 @@ def body_kind(head: Head, *, request: bool, method: str = "GET", status: int = 2
 
 def valid_request_id(value: str | None) -> bool:
     return bool(value and REQUEST_ID_RE.match(value))
-
-
-async def read_head(reader: asyncio.StreamReader) -> bytes | None:
-    """Bytes up to the blank line; None on a clean EOF before any byte."""
-    try:
-        data = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError as exc:
-        if not exc.partial.strip():
-            return None
-        raise BadMessage("connection closed inside the message head") from exc
-    except asyncio.LimitOverrunError as exc:
-        raise BadMessage("message head too large") from exc
-    if len(data) > MAX_HEAD:
-        raise BadMessage("message head too large")
-    return data[:-4]
-
-
-async def copy_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter | None, kind: str,
-                    length: int, idle: float | None = None, prefix: bytes = b"") -> int:
-    """Copy one body as framed; returns the payload byte count. `writer` None drains it.
-    `prefix` (a message head) goes out with the first body bytes, in one write."""
-    count = 0
-    pending = [prefix] if prefix else []
-
-    def write(data: bytes) -> None:
-        if writer is None:
-            return
-        if pending:
-            data = pending.pop() + data
-        writer.write(data)
-
-    async def read(n: int) -> bytes:
-        async with asyncio.timeout(idle):
-            return await reader.read(n)
-
-    async def read_exact(n: int) -> bytes:
-        async with asyncio.timeout(idle):
-            return await reader.readexactly(n)
-
-    async def read_line() -> bytes:
-        async with asyncio.timeout(idle):
-            return await reader.readuntil(b"\r\n")
-
-    if kind == "length":
-        remaining = length
-        while remaining:
-            chunk = await read(min(remaining, 65536))
-            if not chunk:
-                raise asyncio.IncompleteReadError(b"", remaining)
-            remaining -= len(chunk)
-            count += len(chunk)
-            write(chunk)
-            if writer is not None and writer.transport.get_write_buffer_size() > 256 * 1024:
-                await writer.drain()
-    elif kind == "chunked":
-        while True:
-            line = await read_line()
-            write(line)
-            size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-            if size == 0:
-                while True:  # trailers, then the final CRLF
-                    trailer = await read_line()
-                    write(trailer)
-                    if trailer == b"\r\n":
-                        break
-                break
-            data = await read_exact(size + 2)
-            count += size
-            write(data)
-            if writer is not None:
-                await writer.drain()
-    elif kind == "close":
-        while True:
-            chunk = await read(65536)
-            if not chunk:
-                break
-            count += len(chunk)
-            write(chunk)
-            if writer is not None:
-                await writer.drain()
-    if pending:
-        write(b"")
-    if writer is not None and writer.transport.get_write_buffer_size() > 64 * 1024:
-        await writer.drain()
-    return count

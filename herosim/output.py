@@ -42,11 +42,6 @@ class Printer:
         for line in lines:
             self._write(BANG + line if line else BANG.rstrip(), stream=self.err)
 
-    def error_block(self, summary: str, *lines: str) -> None:
-        self._write(BANG + "Error: " + summary, stream=self.err)
-        for line in lines:
-            self._write(BANG + line if line else BANG.rstrip(), stream=self.err)
-
     # -- Heroku CLI lines --------------------------------------------------
     def line(self, text: str = "") -> None:
         self._write(text)

@@ -6,7 +6,6 @@ import datetime as dt
 import shlex
 
 from herosim.appstate import Release
-from herosim.const import HEXAGON
 
 
 def ago(when: dt.datetime, now: dt.datetime) -> str:
@@ -58,6 +57,3 @@ def releases(items: list[Release], app: str, now: dt.datetime) -> list[str]:
         lines.append(f"v{release.version}  {release.description}{status}  {release.user}  {ago(created, now)}")
     return lines
 
-
-def app_ref(app: str) -> str:
-    return f"{HEXAGON} {app}"

@@ -49,8 +49,3 @@ class TarWriter:
         self._buffer.seek(0)
         return self._buffer
 
-
-def single_file(name: str, data: bytes, mode: int = 0o644) -> bytes:
-    writer = TarWriter()
-    writer.add_bytes(name, data, mode)
-    return writer.close().read()

@@ -138,10 +138,6 @@ class Index:
             self.db.execute("INSERT OR IGNORE INTO pending VALUES (?)", (doc_id,))
             return "deleted", row[0] + 1, self.seq_no
 
-    def count_live(self) -> int:
-        with self.lock:
-            return self.db.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
-
     def _check_types(self, source: dict) -> None:
         """A value that cannot be a field's mapped type is refused, as Elasticsearch refuses it."""
         for path, value in mapping_mod.leaves(source):
@@ -234,17 +230,6 @@ class Index:
     # -- what queries read (the snapshot) -------------------------------------------------------
     def all_rows(self) -> set[int]:
         return {r[0] for r in self.db.execute("SELECT rowid FROM snap")}
-
-    def text_scores(self, field: str, expression: str) -> dict[int, float]:
-        table = self.fts.get(field)
-        if table is None:
-            return {}
-        try:
-            rows = self.db.execute(f"SELECT rowid, -bm25({table}) FROM {table} WHERE {table} MATCH ?",
-                                   (expression,))
-            return {rowid: max(score, 1e-6) for rowid, score in rows}
-        except sqlite3.OperationalError as exc:
-            raise illegal(f"failed to run the text query on [{field}]: {exc}") from exc
 
     def text_rows(self, field: str, expression: str) -> set[int]:
         """Documents matching an FTS5 expression (a phrase, an AND of words)."""

@@ -17,10 +17,6 @@ def test_only_wildcard_listeners_count_as_bound():
     assert dyno.wildcard_listeners(PROC_NET) == {8080, 9000}
 
 
-def test_localhost_listeners_are_seen_but_not_bound():
-    assert dyno.local_listeners(PROC_NET) == {8080, 5000, 9000, 6001}
-
-
 def test_sizes_kill_at_twice_the_quota():
     assert dyno.SIZES["standard-2x"].kill_bytes == 2048 * 1024 * 1024
     assert dyno.SIZES[dyno.DEFAULT_SIZE].memory_mb == 512
