@@ -11,19 +11,16 @@ and pip against uv for installing a requirements.txt in the build image.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
-import uuid
 
-import docker
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import ROOT, git_copy, hand_build, herosim, median, scratch, timer, touch_code  # noqa: E402
+from common import setup, ROOT, git_copy, hand_build, herosim, median, timer, touch_code  # noqa: E402
 
 LABEL = "io.herosim.app"
 
@@ -70,14 +67,7 @@ def installer_race(client, requirements: str, ca: str) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    os.environ["HEROSIM_OFFLINE"] = "1"
-    work = scratch()
-    os.environ["HEROSIM_HOME"] = str(work / "home")
-    client = docker.from_env()
-    tag = uuid.uuid4().hex[:6]
+    args, work, client, tag = setup(3)
     hand_path, ours_path = git_copy("microblog", work / "hand"), git_copy("microblog", work / "ours")
     ca = os.environ.get("PIP_CERT", "/etc/ssl/certs/ca-certificates.crt")
     shutil.copy(ca, hand_path / "ca.pem")

@@ -11,18 +11,15 @@ and prints a table of seconds and ratios. Nothing is asserted: the machine is sh
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import sys
 import time
-import uuid
 
-import docker
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (free_port, git_copy, hand_build, herosim, median, scratch, sh, timer, touch_code,  # noqa: E402
+from common import (setup, free_port, git_copy, hand_build, herosim, median, sh, timer, touch_code,  # noqa: E402
                     wait_200)
 
 LABEL = "io.herosim.app"
@@ -70,14 +67,7 @@ class Hand:
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    os.environ["HEROSIM_OFFLINE"] = "1"
-    work = scratch()
-    os.environ["HEROSIM_HOME"] = str(work / "home")
-    client = docker.from_env()
-    tag = uuid.uuid4().hex[:6]
+    args, work, client, tag = setup(5)
     hand = Hand(client, git_copy("microblog", work / "hand"), f"bench-hand-{tag}")
     app_path = git_copy("microblog", work / "herosim")
     app, port = f"bench-core-{tag}", free_port()

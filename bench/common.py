@@ -91,3 +91,18 @@ def hand_build(path: Path, tag: str, no_cache: bool = False, label: str = "io.he
     """`docker build` of the hand-written Dockerfile herosim is measured against."""
     sh("docker", "build", "-q", *(["--no-cache"] if no_cache else []), "-f", ROOT / "bench" / "hand.Dockerfile",
        "-t", tag, "--label", f"{label}={tag.split(':')[0]}", path)
+
+
+def setup(repeat_default: int):
+    """What every benchmark starts with: --repeat, the offline stack, a scratch HEROSIM_HOME, a tag."""
+    import argparse
+    import uuid
+
+    import docker
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=repeat_default)
+    args = parser.parse_args()
+    os.environ["HEROSIM_OFFLINE"] = "1"
+    work = scratch()
+    os.environ["HEROSIM_HOME"] = str(work / "home")
+    return args, work, docker.from_env(), uuid.uuid4().hex[:6]

@@ -120,33 +120,27 @@ class Framer:
         return position
 
 
+@dataclass(slots=True)
 class Exchange:
     """One request on its way to a dyno and its response on the way back."""
-
-    __slots__ = ("fields", "started", "dyno", "address", "connect_ms", "request", "request_framer", "method",
-                 "version", "client_keep", "response_framer", "status", "backend", "reused", "timer",
-                 "last_activity", "first_byte", "upgrade")
-
-    def __init__(self, fields: dict, started: float, request: bytes, request_framer: Framer, method: str,
-                 version: str, client_keep: bool, upgrade: bool):
-        self.fields = fields
-        self.started = started
-        self.request = request
-        self.request_framer = request_framer
-        self.method = method
-        self.version = version
-        self.client_keep = client_keep
-        self.upgrade = upgrade
-        self.dyno = ""
-        self.address = None
-        self.connect_ms = 0
-        self.response_framer = None
-        self.status = None
-        self.backend = None
-        self.reused = False
-        self.timer = None
-        self.last_activity = started
-        self.first_byte = False
+    fields: dict                  # what the router line reports
+    started: float
+    request: bytes                # the head as sent to the dyno, with the body bytes that came with it
+    request_framer: Framer
+    method: str
+    version: str
+    client_keep: bool
+    upgrade: bool
+    dyno: str = ""
+    address: tuple | None = None
+    connect_ms: int = 0
+    response_framer: Framer | None = None
+    status: int | None = None
+    backend: "Backend | None" = None
+    reused: bool = False
+    timer: object = None
+    last_activity: float = 0.0
+    first_byte: bool = False
 
     def service_ms(self) -> int:
         return int((time.monotonic() - self.started) * 1000)
@@ -257,7 +251,7 @@ class Client(asyncio.Protocol):
         used = framer.feed(bytes(rest))
         self.buffer = bytearray(rest[used:])
         exchange = Exchange(fields, started, encoded + bytes(rest[:used]), framer, method, version,
-                            httpwire.keep_alive(head, version), upgrade)
+                            httpwire.keep_alive(head, version), upgrade, last_activity=started)
         self.exchange = exchange
         if framer.done:
             self.transport.pause_reading()
