@@ -343,8 +343,13 @@ class App:
             name = container.labels.get("io.herosim.dyno", "")
             if target and target not in (name, name.split(".")[0]):
                 continue
-            with translated(f"reading {name}'s filesystem changes"):
-                changes = fsaudit.changes_from_docker(container.diff())
+            changes = None
+            if fsaudit.local_engine():
+                upper = (container.attrs.get("GraphDriver") or {}).get("Data", {}).get("UpperDir", "")
+                changes = fsaudit.changes_from_upperdir(upper)
+            if changes is None:
+                with translated(f"reading {name}'s filesystem changes"):
+                    changes = fsaudit.changes_from_docker(container.diff())
             out[name] = fsaudit.classify(changes, allow)
         return dict(sorted(out.items()))
 

@@ -41,3 +41,22 @@ def test_render_gives_the_fix():
     assert lines[0] == "web.1: 1 file(s) written since it started, lost at the next restart:"
     assert "  SQLite database:" in lines and any("Postgres add-on" in l for l in lines)
     assert fsaudit.render("web.2", []) == ["web.2: nothing written outside scratch paths"]
+
+
+def test_upper_directory_reading_matches_the_diff(tmp_path):
+    import os
+    import stat
+
+    import pytest
+    (tmp_path / "app" / "logs").mkdir(parents=True)
+    (tmp_path / "app" / "logs" / "app.log").write_text("x")
+    (tmp_path / "app" / "app.db").write_text("x")
+    try:
+        os.mknod(tmp_path / "app" / "README.md", stat.S_IFCHR | 0o600, os.makedev(0, 0))
+    except PermissionError:
+        pytest.skip("creating a whiteout needs CAP_MKNOD")
+    changes = fsaudit.changes_from_upperdir(str(tmp_path))
+    assert changes == [Change("/app/README.md", "deleted"), Change("/app/app.db", "changed"),
+                       Change("/app/logs/app.log", "changed")]
+    assert {f.key for f in fsaudit.classify(changes)} == {"sqlite", "logs", "deleted"}
+    assert fsaudit.changes_from_upperdir(str(tmp_path / "missing")) is None
