@@ -26,8 +26,7 @@ from herosim.appstate import AppState, Release, current_user
 from herosim.build import cabundle, slugsize
 from herosim.build.compile import BuildResult, compile_app
 from herosim.config_vars import check_not_addon_owned, check_size, describe_keys, merge
-from herosim.const import (DEFAULT_ROUTER_PORT, HEXAGON, LABEL_APP, LABEL_ROLE, LABEL_STACK, ROLE_DEPS,
-                           ROLE_SLUG)
+from herosim.const import (DEFAULT_ROUTER_PORT, HEXAGON, LABEL_APP, LABEL_ROLE, LABEL_STACK, ROLE_SLUG)
 from herosim.docker_client import translated
 from herosim.errors import HerosimError
 from herosim.logplex import Logplex
@@ -264,15 +263,27 @@ class App:
                 volume.remove(force=True)
                 counts["volumes"] += 1
             counts["networks"] = network.remove(self.client, self.name)
-            for role in (ROLE_SLUG, ROLE_DEPS):
-                for image in self.client.images.list(filters={"label": [label, f"{LABEL_ROLE}={role}"]}):
-                    try:
-                        self.client.images.remove(image.id, force=True)
-                        counts["images"] += 1
-                    except docker.errors.APIError:
-                        pass
+            counts["images"] = self._remove_images(label)
         self.state.remove()
         return counts
+
+    def _remove_images(self, label: str) -> int:
+        """Every image labelled with the app (slug, compile, dependency layers); a layer that
+        another still builds on goes in a later pass, after its child."""
+        removed = 0
+        for _ in range(4):
+            left = self.client.images.list(filters={"label": label})
+            progress = False
+            for image in left:
+                try:
+                    self.client.images.remove(image.id, force=True)
+                    removed += 1
+                    progress = True
+                except docker.errors.APIError:
+                    pass
+            if not left or not progress:
+                break
+        return removed
 
     def _prune_slugs(self, keep: int = 5) -> None:
         """Slug images of the last few releases stay (for rollback); older ones go."""

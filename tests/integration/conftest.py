@@ -86,12 +86,15 @@ def sweep(client) -> None:
     for network in client.networks.list(filters={"label": LABEL_APP}):
         if ours(network.attrs.get("Labels")):
             network.remove()
-    for image in client.images.list(filters={"label": LABEL_APP}):
-        if ours(image.labels):
+    for _ in range(4):  # a layer another image builds on goes after it
+        left = [image for image in client.images.list(filters={"label": LABEL_APP}) if ours(image.labels)]
+        for image in left:
             try:
                 client.images.remove(image.id, force=True)
             except docker.errors.APIError:
                 pass
+        if not left:
+            break
 
 
 def free_port() -> int:

@@ -176,6 +176,8 @@ def test_hooks_run_in_order_and_their_files_reach_the_slug(client, herosim_home,
         assert "pre_compiled.txt" in listing and "bundle.js" in listing
     finally:
         destroy("hooks")
+    # the compile step's image builds on the dependency layer: destroy removes both
+    assert client.images.list(filters={"label": f"io.herosim.app={app_name('hooks')}"}) == []
 
 
 def test_django_collectstatic_and_disable_collectstatic(client, herosim_home, tmp_path):
