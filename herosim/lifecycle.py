@@ -28,7 +28,10 @@ from herosim.config_vars import merge
 from herosim.logplex import Logplex
 from herosim.timeouts import Timeouts
 
-SUCCESS_WINDOW = 60.0   # seconds up before the crash counter resets (times time_scale)
+# Seconds up before a dyno counts as started successfully and its crash cool-off resets.
+# Not scaled by --time-scale: a dyno that dies a second after each start is crash-looping
+# however fast the schedule runs.
+SUCCESS_WINDOW = 60.0
 R14_REPEAT = 60.0       # seconds between repeated R14 lines for one dyno (times time_scale)
 CYCLE_JITTER = 0.15     # Heroku: 24 h plus up to 216 min, i.e. up to 15 % of the period
 
@@ -283,7 +286,7 @@ class Lifecycle:
                 record.restart_at = None
                 self.pool.submit(self.restart_crashed, record)
             elif record.state == "up":
-                if record.crashes and record.up_at and now - record.up_at > SUCCESS_WINDOW * self.timeouts.time_scale:
+                if record.crashes and record.up_at and now - record.up_at > SUCCESS_WINDOW:
                     record.crashes = 0
                 if record.cycle_at is not None and now >= record.cycle_at:
                     record.cycle_at = None
