@@ -17,25 +17,25 @@ from pathlib import Path
 import docker
 import docker.errors
 
-from herosim import control, daemon, formation, fsaudit, network, oneoff, procfile
+from herosim import control, daemon, formation, network, oneoff, procfile
 from herosim import dyno as dyno_mod
-from herosim import stack as stack_mod
 from herosim.addons import base as addons
-from herosim.addons.registry import service_for_plan, wanted_services
 from herosim.appstate import AppState, Release, current_user
 from herosim.build import cabundle, slugsize
 from herosim.build.compile import BuildResult, compile_app
 from herosim.config_vars import check_not_addon_owned, check_size, describe_keys, merge
-from herosim.const import (DEFAULT_ROUTER_PORT, HEXAGON, LABEL_APP, LABEL_ROLE, LABEL_STACK, ROLE_SLUG)
+from herosim.const import (DEFAULT_ROUTER_PORT, HEXAGON, LABEL_APP, LABEL_ROLE, ROLE_SLUG)
 from herosim.docker_client import translated
 from herosim.errors import HerosimError
 from herosim.logplex import Logplex
 from herosim.output import Printer
+from herosim.app_addons import AddonVerbs
+from herosim.app_fs import FilesystemVerbs
 from herosim.timeouts import Timeouts
 
 
 @dataclass
-class App:
+class App(AddonVerbs, FilesystemVerbs):
     client: docker.DockerClient
     printer: Printer
     name: str
@@ -124,36 +124,6 @@ class App:
             daemon.stop(self.state, settings.timeouts.stop + 30)
             daemon.check_port(settings.router_port)
         daemon.spawn(self.state, settings)
-
-    # -- add-ons ----------------------------------------------------------------------------
-    def provision_addons(self, result: BuildResult) -> None:
-        net = network.ensure(self.client, self.name)
-        attached = addons.attachments(self.client, self.name)
-        have = {a.service for a in attached}
-        for service in wanted_services(result.dependencies):
-            if service.service not in have:
-                attached.append(self.create_addon(service, engine=default_engine(result.stack)))
-        for attachment in attached:
-            self.start_addon(attachment, result.stack, net)
-
-    def create_addon(self, service, plan: str | None = None, engine: str | None = None) -> addons.Attachment:
-        attachment = addons.provision(self.client, service, self.name, plan, options={"engine": engine})
-        self.printer.info(f"Creating {attachment.plan} on {HEXAGON} {self.name}... free")
-        self.printer.info(f"{attachment.name} is being created in the background. "
-                          "The app will restart when complete...")
-        names = ", ".join(attachment.config)
-        self.logs.emit("app", "api", f"Attach {names} ({attachment.name}) by user {current_user()}")
-        return attachment
-
-    def start_addon(self, attachment: addons.Attachment, stack: stack_mod.Stack, net: str) -> None:
-        service = service_for_plan(attachment.plan)
-        spec_image = service.sidecar(attachment, stack).image
-        stack_mod.StackImages(self.client, self.printer).ensure(spec_image)
-        started = time.monotonic()
-        addons.ensure_running(self.client, service, attachment, stack, net,
-                              lambda msg: self.printer.step(msg))
-        self.printer.detail(f"{attachment.name} is ready ({time.monotonic() - started:.1f}s): "
-                            + ", ".join(attachment.config))
 
     # -- config vars -----------------------------------------------------------------------
     def _all_config_vars(self) -> dict[str, str]:
@@ -304,14 +274,6 @@ class App:
                 "addons": [{"name": a.name, "plan": a.plan, "config_vars": a.config}
                            for a in addons.attachments(self.client, self.name)]}
 
-    def wait_addons(self, timeout: float) -> None:
-        for attachment in addons.attachments(self.client, self.name):
-            container = addons.find_container(self.client, attachment)
-            if container is None or container.status != "running":
-                raise HerosimError(f"{attachment.name} is not running", hint=f"herosim up -a {self.name}")
-            service = service_for_plan(attachment.plan)
-            addons.wait_ready(service, container, attachment)
-
     def url(self, port: int | None = None) -> str:
         return f"http://127.0.0.1:{port or self.state.settings().get('router_port', DEFAULT_ROUTER_PORT)}/"
 
@@ -343,92 +305,3 @@ class App:
                 seen = "web dynos: " + ", ".join(f"{d['name']} {d['state']}" for d in web)
             time.sleep(0.2)
         return False, seen
-
-    # -- the ephemeral filesystem ------------------------------------------------------------
-    def fs_changes(self, target: str | None = None) -> dict[str, list[fsaudit.Finding]]:
-        """Per running dyno, what it wrote since it started (its container's diff), classified."""
-        allow = tuple(self.state.settings().get("fs_allow") or ())
-        out = {}
-        for container in self.client.containers.list(filters={"label": [f"{LABEL_APP}={self.name}",
-                                                                         f"{LABEL_ROLE}=dyno"]}):
-            name = container.labels.get("io.herosim.dyno", "")
-            if target and target not in (name, name.split(".")[0]):
-                continue
-            changes = None
-            if fsaudit.local_engine():
-                upper = (container.attrs.get("GraphDriver") or {}).get("Data", {}).get("UpperDir", "")
-                changes = fsaudit.changes_from_upperdir(upper)
-            if changes is None:
-                with translated(f"reading {name}'s filesystem changes"):
-                    changes = fsaudit.changes_from_docker(container.diff())
-            out[name] = fsaudit.classify(changes, allow)
-        return dict(sorted(out.items()))
-
-    def report_losses(self, target: str | None = None, heading: str | None = None) -> int:
-        """Print what restarting would lose; the number of files."""
-        changes = self.fs_changes(target)
-        lost = sum(len(f.paths) for findings in changes.values() for f in findings)
-        if lost:
-            if heading:
-                self.printer.info(heading)
-            for dyno, findings in changes.items():
-                if findings:
-                    for line in fsaudit.render(dyno, findings):
-                        self.printer.info(line)
-        return lost
-
-    def check_strict(self, lost: int) -> None:
-        if lost and self.state.settings().get("strict_fs"):
-            raise HerosimError(f"--strict-fs: dynos wrote {lost} file(s) that Heroku's ephemeral filesystem "
-                               "would lose (listed above)",
-                               hint="fix them, or allow the paths with `herosim up --strict-fs --fs-allow PATTERN`")
-
-    # -- add-on verbs -----------------------------------------------------------------------
-    def addon_stack(self, kind: str = "postgres") -> stack_mod.Stack:
-        """The stack of the running release (add-ons match it), else the machine's default."""
-        current = self.state.current_release()
-        if current and current.slug:
-            try:
-                name = self.client.images.get(current.slug).labels.get(LABEL_STACK, "")
-                found = stack_mod.from_name(name)
-                if found:
-                    return found
-            except docker.errors.ImageNotFound:
-                pass
-        return stack_mod.resolve(self.client, self.printer, None, kinds=(kind,))
-
-    def add_addon(self, plan: str, engine: str | None = None) -> addons.Attachment:
-        service = service_for_plan(plan)
-        plan = plan if ":" in plan else service.default_plan
-        stack = self.addon_stack()
-        attachment = self.create_addon(service, plan, engine=engine or default_engine(stack))
-        self.start_addon(attachment, stack, network.ensure(self.client, self.name))
-        self._release_for_addons(f"Attach {', '.join(attachment.config)} ({attachment.name})")
-        return attachment
-
-    def remove_addon(self, name: str) -> list[str]:
-        found = [a for a in addons.attachments(self.client, self.name) if name in (a.name, a.service, a.plan)]
-        if not found:
-            raise HerosimError(f"Couldn't find that add-on: {name}", hint="see `herosim addons`")
-        removed = addons.remove(self.client, self.name, found[0].name)
-        self._release_for_addons(f"Detach {', '.join(found[0].config)} ({found[0].name})")
-        return removed
-
-    def _release_for_addons(self, description: str) -> None:
-        """An add-on change is a release, and restarts the dynos (heroku.md §4)."""
-        current = self.state.current_release()
-        release = self.new_release(description, current.slug if current else None,
-                                   current.processes if current else {}, self.state.config_vars())
-        if release.slug and daemon.running_settings(self.state) is not None:
-            control.call(self.state.dir, "deploy", timeout=300, release=release.version)
-
-    def addon_container(self, attachment: addons.Attachment):
-        container = addons.find_container(self.client, attachment)
-        if container is None or container.status != "running":
-            raise HerosimError(f"{attachment.name} is not running", hint=f"start the app: herosim up -a {self.name}")
-        return container
-
-
-def default_engine(stack: stack_mod.Stack) -> str:
-    """Search engines: the official image when a registry answers, herosim's lite engine offline."""
-    return "lite" if stack.offline else "elasticsearch"
