@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from dotenv import dotenv_values
 
 from herosim import procfile as procfile_mod
 from herosim import stack as stack_mod
-from herosim.appstate import home
+from herosim.memo import remembered
 from herosim.build import detect, hooks, slug, slugignore, slugsize
 from herosim.build.dependencies import DependencyLayer
 from herosim.build.source import SourceTree, collect
@@ -160,23 +159,13 @@ def check_patch(request: detect.PythonRequest, python_full: str, stack: stack_mo
 
 
 def python_version_of(client: docker.DockerClient, image: str) -> str:
-    """The exact Python in a build image, remembered per image id (ids never change meaning)."""
-    image_id = client.images.get(image).id
-    cache_file = home() / "cache" / "python-versions.json"
-    try:
-        known = json.loads(cache_file.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        known = {}
-    if image_id in known:
-        return known[image_id]
-    with translated(f"asking {image} for its Python version"):
-        out = client.containers.run(image, ["python3", "-c", "import platform; print(platform.python_version())"],
-                                    remove=True, labels={"io.herosim.role": "build"})
-    version = out.decode().strip()
-    known[image_id] = version
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    cache_file.write_text(json.dumps(known))
-    return version
+    """The exact Python in a build image, remembered per image id."""
+    def ask() -> str:
+        with translated(f"asking {image} for its Python version"):
+            out = client.containers.run(image, ["python3", "-c", "import platform; print(platform.python_version())"],
+                                        remove=True, labels={"io.herosim.role": "build"})
+        return out.decode().strip()
+    return remembered("python-versions", client.images.get(image).id, ask)
 
 
 def _reader(source: SourceTree):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from pathlib import Path
 
 import docker
 
-from herosim.appstate import home
+from herosim.memo import remembered
 from herosim.errors import BuildError
 
 MB = 1024 * 1024
@@ -39,29 +38,19 @@ def compressed_files(root: Path, files: tuple[str, ...]) -> int:
 
 def compressed_path(client: docker.DockerClient, image: str, path: str, cache: bool = True) -> int:
     """gzip size of `path` inside `image`, remembered per image id when `cache`."""
-    image_id = client.images.get(image).id
-    cache_file = home() / "cache" / "compressed-sizes.json"
-    try:
-        known = json.loads(cache_file.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        known = {}
-    key = f"{image_id}:{path}"
-    if cache and key in known:
-        return known[key]
-    container = client.containers.create(image, command=["true"], entrypoint=[])
-    try:
-        stream, _ = container.get_archive(path)
-        counter = _Counter()
-        for chunk in stream:
-            counter.feed(chunk)
-        size = counter.done()
-    finally:
-        container.remove(force=True)
-    if cache:
-        known[key] = size
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps(known))
-    return size
+    def measure() -> int:
+        container = client.containers.create(image, command=["true"], entrypoint=[])
+        try:
+            stream, _ = container.get_archive(path)
+            counter = _Counter()
+            for chunk in stream:
+                counter.feed(chunk)
+            return counter.done()
+        finally:
+            container.remove(force=True)
+    if not cache:
+        return measure()
+    return remembered("compressed-sizes", f"{client.images.get(image).id}:{path}", measure)
 
 
 def human(size: int) -> str:
