@@ -23,11 +23,14 @@ def cgroup_usage(pid: int) -> int | None:
         return None
     for line in lines:
         _, controllers, path = line.split(":", 2)
-        if controllers == "":  # cgroup v2
-            base = CGROUP_ROOT / path.lstrip("/")
-            return _v2(base)
-        if "memory" in controllers.split(","):
-            return _v1(CGROUP_ROOT / "memory" / path.lstrip("/"))
+        found = None
+        if controllers == "":  # cgroup v2 (on a hybrid host it may lack the memory controller)
+            found = _usage(CGROUP_ROOT / path.lstrip("/"), "memory.current", "inactive_file")
+        elif "memory" in controllers.split(","):
+            found = _usage(CGROUP_ROOT / "memory" / path.lstrip("/"), "memory.usage_in_bytes",
+                           "total_inactive_file")
+        if found is not None:
+            return found
     return None
 
 
@@ -40,19 +43,10 @@ def _stat(path: Path) -> dict[str, int]:
     return out
 
 
-def _v1(base: Path) -> int | None:
+def _usage(base: Path, usage_file: str, inactive_key: str) -> int | None:
     try:
-        usage = int((base / "memory.usage_in_bytes").read_text())
-        inactive = _stat(base / "memory.stat").get("total_inactive_file", 0)
-    except (OSError, ValueError):
-        return None
-    return max(usage - inactive, 0)
-
-
-def _v2(base: Path) -> int | None:
-    try:
-        usage = int((base / "memory.current").read_text())
-        inactive = _stat(base / "memory.stat").get("inactive_file", 0)
+        usage = int((base / usage_file).read_text())
+        inactive = _stat(base / "memory.stat").get(inactive_key, 0)
     except (OSError, ValueError):
         return None
     return max(usage - inactive, 0)
