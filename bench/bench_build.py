@@ -42,7 +42,7 @@ def installer_race(client, requirements: str, ca: str) -> dict:
                               "&& start=$(date +%s.%N) && SSL_CERT_FILE=/ca.pem /t/bin/uv pip install -q "
                               "--python /v/bin/python -r /r.txt && end=$(date +%s.%N) && echo TIME $start $end"),
     }
-    from herosim.tarball import TarWriter
+    from herosim.engine.tarball import TarWriter
     for name, script in scripts.items():
         samples = []
         for _ in range(3):

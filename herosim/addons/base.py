@@ -14,10 +14,10 @@ import docker.errors
 
 from herosim.const import (LABEL_ADDON_CONFIG, LABEL_ADDON_NAME, LABEL_ADDON_PLAN, LABEL_ADDON_SECRET,
                            LABEL_APP, LABEL_ROLE, ROLE_ADDON)
-from herosim.docker_client import translated
+from herosim.engine.client import translated
 from herosim.errors import AddonError
-from herosim.stack import Stack
-from herosim.tarball import TarWriter
+from herosim.engine.stack import Stack
+from herosim.engine.tarball import TarWriter
 
 ADJECTIVES = ("concave", "convex", "curly", "silent", "shallow", "rigid", "fluffy", "round", "solid",
               "tapered", "transparent", "vertical", "horizontal", "clean", "cubic", "dimensional",

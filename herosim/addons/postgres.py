@@ -8,7 +8,7 @@ import secrets
 import string
 
 from herosim.addons.base import AddonService, Attachment, SidecarSpec
-from herosim.stack import Stack
+from herosim.engine.stack import Stack
 
 PORT = 5432
 COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBALT", "COPPER",

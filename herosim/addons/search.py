@@ -12,7 +12,7 @@ import secrets
 import string
 
 from herosim.addons.base import AddonService, Attachment, SidecarSpec
-from herosim.stack import Stack
+from herosim.engine.stack import Stack
 
 PORT = 9200
 TLS_PORT = 9243

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import click
 
-from herosim import docker_client
-from herosim import stack as stack_mod
+from herosim.engine import client as docker_client
+from herosim.engine import stack as stack_mod
 from herosim.app import App
-from herosim.appstate import AppState
+from herosim.platform.state import AppState
 from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env, timeout_options
 from herosim.const import HEXAGON
-from herosim.dyno import SIZES
+from herosim.runtime.containers import SIZES
 from herosim.errors import HerosimError
-from herosim.logplex import Logplex
-from herosim.output import Printer
-from herosim.timeouts import Timeouts, parse_duration
+from herosim.platform.logplex import Logplex
+from herosim.cli.output import Printer
+from herosim.platform.timeouts import Timeouts, parse_duration
 
 
 # -- up / down / destroy ------------------------------------------------------------------
@@ -186,7 +186,7 @@ def stack_build(env: Env, suites):
 @click.option("--timeouts", "timeouts_json", required=True)
 @click.option("--cycle-every", type=float)
 def manager_cmd(app_name, port, size, timeouts_json, cycle_every):
-    from herosim.manager import Manager
+    from herosim.runtime.manager import Manager
     client = docker_client.connect()
     Manager(client, app_name, AppState(app_name), Timeouts(**json.loads(timeouts_json)), port, size,
             cycle_every=cycle_every).run()

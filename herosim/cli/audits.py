@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from herosim import fsaudit
-from herosim import doctor as doctor_mod
-from herosim.appstate import app_name_from_dir
+from herosim.audit import fsaudit
+from herosim.audit import doctor as doctor_mod
+from herosim.platform.state import app_name_from_dir
 from herosim.cli.base import Env, app_option, cli, pass_env
 from herosim.const import HEXAGON
 
@@ -46,7 +46,7 @@ def fs_diff(env: Env, target, app_name, as_json, strict):
 @pass_env
 def doctor(env: Env, path, app_name):
     """Check an app for what breaks on Heroku, before any build; exit 1 on errors."""
-    from herosim.build.source import collect, ignored
+    from herosim.slug.source import collect, ignored
     source = collect(path)
     files = set(source.files)
 

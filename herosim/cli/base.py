@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from herosim import __version__, docker_client
+from herosim import __version__
+from herosim.engine import client as docker_client
 from herosim.app import App
-from herosim.appstate import AppState, app_name_from_dir, check_app_name
+from herosim.platform.state import AppState, app_name_from_dir, check_app_name
 from herosim.errors import HerosimError
-from herosim.output import Printer
+from herosim.cli.output import Printer
 
 
 class Env:

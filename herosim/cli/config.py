@@ -7,9 +7,9 @@ import json
 
 import click
 
-from herosim import render
+from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, pass_env
-from herosim.config_vars import check_key, describe_keys, parse_assignments
+from herosim.platform.config_vars import check_key, describe_keys, parse_assignments
 from herosim.const import HEXAGON
 
 

@@ -8,11 +8,13 @@ import sys
 
 import click
 
-from herosim import formation, logline, render
+from herosim.platform import formation
+from herosim.platform import logline
+from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, pass_env
 from herosim.const import HEXAGON, LOG_LINES_DEFAULT, LOG_LINES_KEPT
 from herosim.errors import HerosimError
-from herosim.logplex import Logplex
+from herosim.platform.logplex import Logplex
 
 
 # -- dynos ---------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ class LiteEngine:
 
     def start(self):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen([sys.executable, "-m", "herosim.searchlite", "--data", str(self.data),
+        self.process = subprocess.Popen([sys.executable, "-m", "searchlite", "--data", str(self.data),
                                          "--host", "127.0.0.1", "--port", str(self.port)], env=env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10

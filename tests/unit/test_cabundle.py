@@ -1,6 +1,6 @@
 import pytest
 
-from herosim.build import cabundle
+from herosim.slug import cabundle
 from herosim.errors import BuildError
 
 
@@ -30,7 +30,7 @@ def test_build_env_points_installers_at_the_container_copy_only():
 
 
 def test_slug_size_limits():
-    from herosim.build import slugsize
+    from herosim.slug import size as slugsize
     from herosim.errors import BuildError
     assert slugsize.check(100 * slugsize.MB) is None
     assert "exceeds our soft limit (300.0M)" in slugsize.check(301 * slugsize.MB)

@@ -1,6 +1,6 @@
 import pytest
 
-from herosim import config_vars
+from herosim.platform import config_vars
 from herosim.errors import ConfigVarError
 
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from herosim.build import detect
+from herosim.slug import detect
 from herosim.errors import BuildError
 
 

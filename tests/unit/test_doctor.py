@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from herosim import doctor
+from herosim.audit import doctor
 
 APPS = Path(__file__).resolve().parents[1] / "fixtures" / "apps"
 

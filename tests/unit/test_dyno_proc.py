@@ -1,4 +1,4 @@
-from herosim import dyno
+from herosim.runtime import containers as dyno
 
 # /proc/net/tcp and tcp6 from a container: 8080 on 0.0.0.0, 5000 on 127.0.0.1,
 # 9000 on :: (tcp6), an established connection on 8080.

@@ -1,6 +1,6 @@
 import pytest
 
-from herosim import formation
+from herosim.platform import formation
 from herosim.errors import HerosimError
 
 TYPES = ["web", "worker", "clock"]

@@ -1,5 +1,5 @@
-from herosim import fsaudit
-from herosim.fsaudit import Change
+from herosim.audit import fsaudit
+from herosim.audit.fsaudit import Change
 
 DIFF = [
     {"Path": "/app", "Kind": 0}, {"Path": "/app/app.db", "Kind": 1}, {"Path": "/app/logs", "Kind": 1},

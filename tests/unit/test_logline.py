@@ -1,7 +1,7 @@
 import datetime as dt
 
-from herosim import logline
-from herosim.logline import LogLine
+from herosim.platform import logline
+from herosim.platform.logline import LogLine
 
 WHEN = dt.datetime(2022, 3, 12, 22, 17, 50, 145329, tzinfo=dt.timezone.utc)
 

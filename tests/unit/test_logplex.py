@@ -1,7 +1,7 @@
 import datetime as dt
 import threading
 
-from herosim.logplex import Logplex
+from herosim.platform.logplex import Logplex
 
 T0 = dt.datetime(2026, 11, 28, 4, 38, 58, 998605, tzinfo=dt.timezone.utc)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from herosim import procfile
+from herosim.platform import procfile
 from herosim.errors import AppError
 
 

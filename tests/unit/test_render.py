@@ -1,7 +1,7 @@
 import datetime as dt
 
-from herosim import render
-from herosim.appstate import AppState, app_name_from_dir
+from herosim.cli import render
+from herosim.platform.state import AppState, app_name_from_dir
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.timezone.utc)
 

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from herosim.router import Backends, Router, router_line
-from herosim.timeouts import Timeouts
+from herosim.runtime.router.proxy import Backends, Router, router_line
+from herosim.platform.timeouts import Timeouts
 
 
 class Echo(http.server.BaseHTTPRequestHandler):

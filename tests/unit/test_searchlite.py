@@ -2,9 +2,9 @@
 
 import pytest
 
-from herosim.searchlite import dsl, mapping, search
-from herosim.searchlite.errors import SearchError
-from herosim.searchlite.store import refresh_seconds, tokens
+from searchlite import dsl, mapping, search
+from searchlite.errors import SearchError
+from searchlite.store import refresh_seconds, tokens
 
 
 @pytest.mark.parametrize("value, expected", [

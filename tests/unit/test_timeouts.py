@@ -1,7 +1,7 @@
 import pytest
 
 from herosim.errors import HerosimError
-from herosim.timeouts import Timeouts
+from herosim.platform.timeouts import Timeouts
 
 
 def test_defaults_are_herokus():

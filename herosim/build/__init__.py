@@ -1,1 +1,0 @@
-"""The slug compiler: detect, stack, install dependencies, assemble the slug image."""

@@ -1,0 +1,59 @@
+"""Text shapes of Heroku's CLI for tables and listings (pure: data in, lines out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+
+from herosim.platform.state import Release
+
+
+def ago(when: dt.datetime, now: dt.datetime) -> str:
+    seconds = max(int((now - when).total_seconds()), 0)
+    if seconds < 60:
+        return f"{seconds}s ago"
+    if seconds < 3600:
+        return f"{seconds // 60}m ago"
+    if seconds < 86400:
+        return f"{seconds // 3600}h ago"
+    return f"{seconds // 86400}d ago"
+
+
+def ps(dynos: list[dict], now: dt.datetime) -> list[str]:
+    """`heroku ps`: a section per process type, a line per dyno."""
+    lines: list[str] = []
+    by_type: dict[str, list[dict]] = {}
+    for dyno in dynos:
+        by_type.setdefault(dyno["type"], []).append(dyno)
+    for kind, members in by_type.items():
+        if lines:
+            lines.append("")
+        lines.append(f"=== {kind} ({members[0].get('size', 'Basic')}): {members[0]['command']} ({len(members)})")
+        for dyno in members:
+            since = dt.datetime.fromisoformat(dyno["since"])
+            lines.append(f"{dyno['name']}: {dyno['state']} {since.strftime('%Y/%m/%d %H:%M:%S %z')} "
+                         f"(~ {ago(since, now)})")
+    return lines
+
+
+def config(values: dict[str, str], app: str) -> list[str]:
+    lines = [f"=== {app} Config Vars"]
+    width = max((len(k) for k in values), default=0) + 1
+    for key, value in sorted(values.items()):
+        lines.append(f"{(key + ':').ljust(width)} {value}")
+    return lines
+
+
+def shell(values: dict[str, str]) -> list[str]:
+    return [f"{k}={shlex.quote(v)}" for k, v in sorted(values.items())]
+
+
+def releases(items: list[Release], app: str, now: dt.datetime) -> list[str]:
+    current = [r for r in items if r.status == "succeeded"]
+    lines = [f"=== {app} Releases - Current: v{current[-1].version}" if current else f"=== {app} Releases"]
+    for release in reversed(items):
+        created = dt.datetime.fromisoformat(release.created_at)
+        status = "" if release.status == "succeeded" else f" ({release.status})"
+        lines.append(f"v{release.version}  {release.description}{status}  {release.user}  {ago(created, now)}")
+    return lines
+

@@ -1,0 +1,46 @@
+"""`ps:scale` arguments and the formation's text (pure)."""
+
+from __future__ import annotations
+
+import re
+
+from herosim.runtime.containers import SIZES
+from herosim.errors import HerosimError
+
+SCALE_RE = re.compile(r"^(?P<type>[A-Za-z0-9_]+)(?P<op>[=+-])(?P<count>\d+)?(?::(?P<size>[A-Za-z0-9-]+))?$")
+
+
+def parse_scale(args: list[str], current: dict[str, int], types: list[str]) -> tuple[dict[str, int], dict[str, str]]:
+    """New counts and sizes from `web=2 worker+1 clock-1 web=1:standard-2x`."""
+    counts: dict[str, int] = {}
+    sizes: dict[str, str] = {}
+    for arg in args:
+        match = SCALE_RE.match(arg)
+        if not match or (match["count"] is None and match["op"] != "="):
+            raise HerosimError(f"Invalid argument: {arg}",
+                               hint="use TYPE=N, TYPE+N or TYPE-N (optionally :SIZE), e.g. web=2 worker+1")
+        kind = match["type"]
+        if kind not in types:
+            raise HerosimError(f"Couldn't find that process type ({kind}).",
+                               hint=f"the Procfile declares: {', '.join(types) or 'nothing'}")
+        if match["size"]:
+            if match["size"].lower() not in SIZES:
+                raise HerosimError(f"Unknown dyno size {match['size']}", hint="sizes: " + ", ".join(SIZES))
+            sizes[kind] = match["size"].lower()
+        if match["count"] is None:
+            continue
+        base = counts.get(kind, current.get(kind, 0))
+        number = int(match["count"])
+        value = {"=": number, "+": base + number, "-": base - number}[match["op"]]
+        counts[kind] = max(value, 0)
+    return counts, sizes
+
+
+def describe(formation: dict[str, int], types: list[str], size_names: dict[str, str]) -> str:
+    """`web at 2:Basic, worker at 1:Basic` (after a scale)."""
+    return ", ".join(f"{t} at {formation.get(t, 0)}:{SIZES[size_names.get(t, 'basic')].name}" for t in types)
+
+
+def listing(formation: dict[str, int], types: list[str], size_names: dict[str, str]) -> str:
+    """`web=1:Basic worker=1:Basic` (ps:scale with no arguments)."""
+    return " ".join(f"{t}={formation.get(t, 0)}:{SIZES[size_names.get(t, 'basic')].name}" for t in types)

@@ -1,0 +1,97 @@
+"""The slug image: the run image, the dependency layer, the app's files, herosim's dyno init."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import docker
+
+from herosim.engine import images
+from herosim.engine import resources
+from herosim.const import LABEL_APP, LABEL_PYTHON, LABEL_ROLE, LABEL_STACK, ROLE_SLUG
+from herosim.cli.output import Printer
+from herosim.engine.stack import OFFICIAL, Stack
+from herosim.engine.tarball import TarWriter
+
+DYNO_UID = 1000  # dynos run unprivileged, as on Heroku: only /app and /tmp are writable
+LABEL_PROCESSES = "io.herosim.processes"
+
+# What the Python buildpack writes to .profile.d/python.sh (sourced at dyno boot).
+PROFILE_PYTHON = """\
+# Written by herosim, as the Python buildpack writes it at build time.
+export PATH="$HOME/.heroku/python/bin:$PATH"
+export PYTHONUNBUFFERED=true
+export LANG="${LANG:-en_US.UTF-8}"
+export PYTHONPATH="${PYTHONPATH:-$HOME}"
+export FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-*}"
+export GUNICORN_CMD_ARGS="${GUNICORN_CMD_ARGS:---access-logfile -}"
+if [ -z "${WEB_CONCURRENCY:-}" ]; then
+	cores=$(nproc 2>/dev/null || echo 1)
+	ram="${DYNO_RAM:-512}"
+	by_cpu=$((cores * 2 + 1))
+	by_ram=$((ram / 256))
+	concurrency=$(( by_cpu < by_ram ? by_cpu : by_ram ))
+	[ "$concurrency" -lt 1 ] && concurrency=1
+	export WEB_CONCURRENCY="$concurrency" WEB_CONCURRENCY_SET_BY=heroku/python
+	case "${DYNO:-}" in
+		web.*) echo "Python buildpack: Defaulting WEB_CONCURRENCY to ${WEB_CONCURRENCY} based on the available memory." ;;
+	esac
+fi
+"""
+
+# Everything that rarely changes comes first, so a code-only change runs one step:
+# the legacy builder commits a layer per instruction, even for ENV and LABEL.
+HEAD = """\
+FROM {run_image}
+LABEL {labels}
+{runtime_libraries}COPY herosim-dyno /usr/local/bin/herosim-dyno
+ENV HOME=/app PATH=/app/.heroku/python/bin:$PATH
+RUN echo "u{uid}:x:{uid}:{uid}:dyno:/app:/bin/bash" >> /etc/passwd && echo "u{uid}:x:{uid}:" >> /etc/group
+"""
+# The usual slug: dependencies from their cached layer, the app's files from the context.
+FROM_CONTEXT = """\
+COPY --from={deps_ref} --chown={uid}:{uid} /app/.heroku /app/.heroku
+WORKDIR /app
+USER {uid}:{uid}
+COPY --chown={uid}:{uid} root/ /
+"""
+# After hooks or collectstatic: the whole compiled tree from the compile step.
+FROM_COMPILE = """\
+COPY --from={compile_ref} --chown={uid}:{uid} /slug/ /
+WORKDIR /app
+USER {uid}:{uid}
+COPY --chown={uid}:{uid} root/ /
+"""
+# The official slim images lack libpq, which psycopg2 built from source needs at run time
+# (Heroku's run stack has it); herosim's offline run image already carries it.
+LIBPQ = ("RUN ldconfig -p | grep -q libpq.so.5 || (apt-get update -q && apt-get install -y -q "
+         "--no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*)\n")
+
+
+def build(client: docker.DockerClient, printer: Printer, app: str, stack: Stack, deps_ref: str,
+          root: Path, files: tuple[str, ...], processes: dict[str, str], python_full: str,
+          compile_ref: str | None = None) -> str:
+    labels = {
+        LABEL_APP: app, LABEL_ROLE: ROLE_SLUG, LABEL_STACK: stack.name, LABEL_PYTHON: python_full,
+        LABEL_PROCESSES: json.dumps(processes),
+    }
+    values = dict(run_image=stack.run_image, deps_ref=deps_ref, compile_ref=compile_ref, uid=DYNO_UID,
+                  runtime_libraries=LIBPQ if stack.source == OFFICIAL else "",
+                  labels=" ".join(f"{key}={json.dumps(value)}" for key, value in labels.items()))
+    dockerfile = HEAD + (FROM_COMPILE if compile_ref else FROM_CONTEXT)
+    context = TarWriter()
+    context.add_bytes("Dockerfile", dockerfile.format(**values).encode())
+    context.add_bytes("herosim-dyno", resources.read("dyno/herosim-dyno"), mode=0o755)
+    # `root/app/…` rather than `slug/…`: COPY then creates /app itself with the
+    # dyno's owner, so the app can write in $HOME as on Heroku.
+    context.add_dir("root/app")
+    if not compile_ref:
+        for name in files:
+            if name != ".profile.d/python.sh":
+                context.add_file(f"root/app/{name}", root / name)
+    context.add_dir("root/app/.profile.d")
+    context.add_bytes("root/app/.profile.d/python.sh", PROFILE_PYTHON.encode())
+    tail: list[str] = []
+    return images.build(client, context.close(), f"herosim-slug/{app}:latest",
+                        lambda line: tail.append(line), what=f"the slug for {app}")

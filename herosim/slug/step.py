@@ -1,0 +1,92 @@
+"""One step of the build in a throwaway container of the build image: files and the CA
+bundle go in through the API, output is shown indented, the result is committed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import docker
+import docker.errors
+
+from herosim.slug import cabundle
+from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_BUILD, ROLE_CACHE
+from herosim.engine.client import translated
+from herosim.errors import BuildError
+from herosim.cli.output import Printer
+from herosim.engine.tarball import TarWriter
+
+CACHE_VOLUME = "herosim-package-cache"  # HEROSIM_CACHE_VOLUME names another (benchmarks: a cold one)
+CACHE_MOUNT = "/var/cache/herosim"
+
+
+def environment(ca_bundle: Path | None, config_vars: dict[str, str] | None = None) -> dict[str, str]:
+    """The build's environment: the app's config vars (as Heroku exposes them to the build),
+    package caches on the shared volume, the CA bundle; nothing from the host's pip setup."""
+    return {
+        **(config_vars or {}),
+        "HOME": "/app",
+        "LANG": "C.UTF-8",
+        "PIP_CACHE_DIR": f"{CACHE_MOUNT}/pip",
+        "UV_CACHE_DIR": f"{CACHE_MOUNT}/uv",
+        "POETRY_CACHE_DIR": f"{CACHE_MOUNT}/poetry",
+        "PIPENV_CACHE_DIR": f"{CACHE_MOUNT}/pipenv",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PYTHONUNBUFFERED": "1",
+        **({"HEROSIM_INSTALLER": os.environ["HEROSIM_INSTALLER"]} if os.environ.get("HEROSIM_INSTALLER") else {}),
+        **cabundle.build_env(ca_bundle),
+    }
+
+
+class BuildStep:
+    def __init__(self, client: docker.DockerClient, printer: Printer, app: str):
+        self.client = client
+        self.printer = printer
+        self.app = app
+
+    def run(self, image: str, script: str, files: TarWriter, env: dict[str, str], ca_bundle: Path | None,
+            failure: Callable[[int], BuildError], commit_ref: str | None = None,
+            commit_changes: list[str] | None = None) -> None:
+        """Run `script` with bash in `/app`; commit the container as `commit_ref` on success.
+        The CA bundle is removed by the script's own trap before the commit."""
+        if ca_bundle:
+            files.add_bytes(cabundle.CONTAINER_PATH.lstrip("/"), ca_bundle.read_bytes())
+        volume = os.environ.get("HEROSIM_CACHE_VOLUME") or CACHE_VOLUME
+        self._ensure_cache_volume(volume)
+        container = None
+        prologue = "set -eo pipefail\ntrap 'rm -rf /tmp/herosim-ca' EXIT\ncd /app\n"
+        try:
+            with translated("creating a build container"):
+                container = self.client.containers.create(
+                    image, command=["bash", "-c", prologue + script], environment=env, working_dir="/app",
+                    labels={LABEL_APP: self.app, LABEL_ROLE: ROLE_BUILD}, entrypoint=[], user="0:0",
+                    volumes={volume: {"bind": CACHE_MOUNT, "mode": "rw"}},
+                )
+                container.put_archive("/", files.close())
+                container.start()
+            for chunk in container.logs(stream=True, follow=True):
+                for line in chunk.decode("utf-8", errors="replace").splitlines():
+                    if line.startswith("-----> "):  # a step announced from inside (hooks)
+                        self.printer.step(line[len("-----> "):])
+                    else:
+                        self.printer.detail(line)
+            status = container.wait().get("StatusCode", 1)
+            if status != 0:
+                raise failure(status)
+            if commit_ref:
+                repository, _, tag = commit_ref.partition(":")
+                with translated("saving a build layer"):
+                    container.commit(repository=repository, tag=tag or "latest", changes=commit_changes or [])
+        finally:
+            if container is not None:
+                try:
+                    container.remove(force=True)
+                except docker.errors.APIError:
+                    pass
+
+    def _ensure_cache_volume(self, name: str) -> None:
+        try:
+            self.client.volumes.get(name)
+        except docker.errors.NotFound:
+            self.client.volumes.create(name, labels={LABEL_ROLE: ROLE_CACHE})
