@@ -19,6 +19,8 @@ LABEL_PYTHON = "io.herosim.python-version"
 LABEL_DEPS_KEY = "io.herosim.deps.key"
 LABEL_DEPS_INPUTS = "io.herosim.deps.inputs"
 LABEL_SESSION = "io.herosim.test-session"
+LABEL_GENERATION = "io.herosim.generation"
+LABEL_PROCESSES = "io.herosim.processes"
 
 ROLE_DYNO = "dyno"
 ROLE_ONE_OFF = "one-off"
@@ -29,6 +31,7 @@ ROLE_BUILD = "build"
 ROLE_NETWORK = "network"
 ROLE_STACK = "stack"
 ROLE_CACHE = "cache"
+ROLE_COMPILE = "compile"
 
 # Heroku's numbers (../shared/docs/heroku.md).
 BOOT_TIMEOUT = 60.0          # R10

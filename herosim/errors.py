@@ -40,3 +40,19 @@ class StackError(HerosimError):
 
 class DynoError(HerosimError):
     pass
+
+
+class StateError(HerosimError):
+    """A state file under $HEROSIM_HOME cannot be read or written."""
+
+
+class ManagerNotRunning(HerosimError):
+    """The app has no dyno manager running (its dynos are down)."""
+
+    def __init__(self, app: str):
+        super().__init__(f"No dynos are running for {app}", hint=f"start them with `herosim up -a {app}`")
+        self.app = app
+
+
+class AppBusy(HerosimError):
+    """Another herosim command is changing the same app."""

@@ -7,7 +7,11 @@ import random
 import secrets
 import string
 
-from herosim.addons.base import AddonService, Attachment, SidecarSpec
+import psycopg2
+
+from herosim.addons.attachment import Attachment
+from herosim.addons.service import AddonService, SidecarSpec
+from herosim.engine.labels import engine_is_local
 from herosim.engine.stack import Stack
 
 PORT = 5432
@@ -77,22 +81,37 @@ class Postgres(AddonService):
             files={"/docker-entrypoint-initdb.d/herosim.sh": (INIT_SCRIPT.encode(), 0o644)},
         )
 
-    def probe(self, container) -> tuple[bool, str]:
+    def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
+        """pg_isready inside the sidecar, then a real login as the app's credential over SSL:
+        from this host with psycopg2 through the published port, or, when this host cannot
+        reach it (a remote engine), with psql inside (the password in its environment, never
+        in a process argument)."""
         # TCP on 127.0.0.1: the entrypoint's temporary init server listens on the socket only.
         result = container.exec_run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], user="postgres")
         if result.exit_code != 0:
             return False, result.output.decode(errors="replace").strip()
-        secret = self._secret_from_env(container)
+        secret = attachment.secret
+        port = published_port(container)
+        if port and engine_is_local():
+            try:
+                with psycopg2.connect(host="127.0.0.1", port=port, user=secret["user"], password=secret["password"],
+                                      dbname=secret["database"], sslmode="require", connect_timeout=3) as conn:
+                    with conn.cursor() as cursor:
+                        cursor.execute("select 1")
+                conn.close()
+                return True, "login as the app's credential over SSL"
+            except psycopg2.OperationalError as exc:
+                return False, str(exc).strip().splitlines()[0] if str(exc).strip() else "login failed"
         check = container.exec_run(
-            ["psql", f"postgresql://{secret['user']}:{secret['password']}@127.0.0.1:{PORT}/"
-                     f"{secret['database']}?sslmode=require", "-tAc", "select 1"], user="postgres")
+            ["psql", "-h", "127.0.0.1", "-p", str(PORT), "-U", secret["user"], "-d", secret["database"],
+             "-tAc", "select 1"], user="postgres", environment={"PGPASSWORD": secret["password"], "PGSSLMODE": "require"})
         return check.exit_code == 0, check.output.decode(errors="replace").strip()
 
-    @staticmethod
-    def _secret_from_env(container) -> dict[str, str]:
-        env = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"] if "=" in item)
-        return {"user": env.get("HEROSIM_DB_USER", ""), "password": env.get("HEROSIM_DB_PASSWORD", ""),
-                "database": env.get("POSTGRES_DB", "")}
+
+def published_port(container) -> int | None:
+    container.reload()
+    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{PORT}/tcp") or []
+    return next((int(b["HostPort"]) for b in bindings if b.get("HostPort")), None)
 
 
 def wanted(dependencies: frozenset[str]) -> bool:

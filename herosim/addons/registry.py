@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from herosim.addons.base import AddonService
+from herosim.addons.service import AddonService
 from herosim.addons.postgres import Postgres
 from herosim.addons.postgres import wanted as postgres_wanted
 from herosim.addons.search import Search

@@ -11,7 +11,8 @@ import json
 import secrets
 import string
 
-from herosim.addons.base import AddonService, Attachment, SidecarSpec
+from herosim.addons.attachment import Attachment
+from herosim.addons.service import AddonService, SidecarSpec
 from herosim.engine.stack import Stack
 
 PORT = 9200
@@ -75,17 +76,19 @@ class Search(AddonService):
                                                      "DISABLE_INSTALL_DEMO_CONFIG": "true"},
                            command=None, port=PORT, data_path="/usr/share/opensearch/data")
 
-    def probe(self, container) -> tuple[bool, str]:
-        """GET /_cluster/health from inside the sidecar (bash's /dev/tcp: every image has bash)."""
-        env = dict(item.split("=", 1) for item in container.attrs["Config"]["Env"] if "=" in item)
-        user = env.get("HEROSIM_SEARCH_USER") or ("elastic" if env.get("ELASTIC_PASSWORD") else "")
-        password = env.get("HEROSIM_SEARCH_PASSWORD") or env.get("ELASTIC_PASSWORD") or ""
+    def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
+        """GET /_cluster/health from inside the sidecar (bash's /dev/tcp: every image has bash).
+        Credentials travel in the exec's environment, never in a process argument."""
+        user = attachment.secret.get("user", "")
+        password = attachment.secret.get("password", "")
+        env = {}
         auth = ""
         if user and password:
-            auth = "Authorization: Basic " + base64.b64encode(f"{user}:{password}".encode()).decode() + "\\r\\n"
+            env["HEROSIM_AUTH"] = base64.b64encode(f"{user}:{password}".encode()).decode()
+            auth = "Authorization: Basic $HEROSIM_AUTH\\r\\n"
         script = (f'exec 3<>/dev/tcp/127.0.0.1/{PORT} && printf "GET /_cluster/health HTTP/1.0\\r\\n{auth}\\r\\n" >&3 '
                   "&& cat <&3")
-        result = container.exec_run(["bash", "-c", script])
+        result = container.exec_run(["bash", "-c", script], environment=env)
         text = result.output.decode(errors="replace")
         body = text.split("\r\n\r\n", 1)[-1]
         try:

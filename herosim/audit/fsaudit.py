@@ -82,11 +82,6 @@ def changes_from_upperdir(upper: str) -> list[Change] | None:
     return sorted(out, key=lambda c: c.path)
 
 
-def local_engine() -> bool:
-    host = os.environ.get("DOCKER_HOST", "")
-    return not host or host.startswith("unix://")
-
-
 def relevant(change: Change, allow: tuple[str, ...] = ()) -> bool:
     path = change.path
     if any(path == s or path.startswith(s + "/") for s in SCRATCH):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 
 import click
 
-from herosim.addons.base import attachments, find_container
+from herosim.addons import sidecar
 from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
@@ -21,13 +22,13 @@ from herosim.errors import HerosimError
 def addons_list(env: Env, app_name):
     """List the app's add-ons."""
     app = env.app(app_name)
-    found = attachments(app.client, app.name)
+    found = app.addons.attached()
     if not found:
         env.printer.info(f"No add-ons for app {app.name}.")
         return
     rows = [("Add-on", "Plan", "Price", "State")]
     for attachment in found:
-        container = find_container(app.client, attachment)
+        container = sidecar.find(app.ctx.client, attachment)
         state = "created" if container is not None and container.status == "running" else "stopped"
         rows.append((f"{attachment.service} ({attachment.name})", attachment.plan.partition(":")[2] or "-",
                      "free", state))
@@ -50,7 +51,7 @@ def addons_list(env: Env, app_name):
 def addons_create(env: Env, plan, app_name, engine):
     """Provision an add-on: heroku-postgresql, elasticsearch, searchbox, bonsai (PLAN[:TIER])."""
     app = env.app(app_name)
-    attachment = app.add_addon(plan, engine=engine)
+    attachment = app.addons.create(plan, engine=engine)
     env.printer.info(f"Created {attachment.name} as {', '.join(attachment.config)}")
 
 
@@ -63,7 +64,7 @@ def addons_destroy(env: Env, name, app_name, confirm):
     """Remove an add-on and its data."""
     app = env.app(app_name)
     confirm_app(env, app, f"WARNING: Destructive Action. This command will affect the app {app.name}", confirm)
-    removed = app.remove_addon(name)
+    removed = app.addons.destroy(name)
     env.printer.info(f"Destroying {', '.join(removed)} on {HEXAGON} {app.name}... done")
 
 
@@ -75,22 +76,24 @@ def addons_destroy(env: Env, name, app_name, confirm):
 def pg_psql(env: Env, database, app_name, command):
     """Open a psql shell to the app's database (runs psql inside the add-on's container)."""
     app = env.app(app_name)
-    found = [a for a in attachments(app.client, app.name) if a.service == "heroku-postgresql"]
+    found = [a for a in app.addons.attached() if a.service == "heroku-postgresql"]
     if database:
         found = [a for a in found if database in (a.name, *[k.removesuffix("_URL") for k in a.config])]
     if not found:
         raise HerosimError(f"No Postgres database on {app.name}" + (f" matching {database}" if database else ""),
                            hint=f"herosim addons:create heroku-postgresql -a {app.name}")
     attachment = sorted(found, key=lambda a: "DATABASE_URL" not in a.config)[0]
-    container = app.addon_container(attachment)
+    container = app.addons.container(attachment)
     env.printer.info(f"--> Connecting to {attachment.name}")
     s = attachment.secret
-    url = f"postgresql://{s['user']}:{s['password']}@127.0.0.1:5432/{s['database']}?sslmode=require"
     label = next((k.removesuffix("_URL") for k in attachment.config if k == "DATABASE_URL"),
                  next(iter(attachment.config), "DATABASE").removesuffix("_URL"))
-    args = ["psql", url, f"--set=PROMPT1={app.name}::{label}%R%# ", f"--set=PROMPT2={app.name}::{label}%R%# "]
+    # The password travels in the environment, never in a process argument (`ps` shows those).
+    secrets = {"PGPASSWORD": s["password"], "PGSSLMODE": "require"}
+    args = ["psql", "-h", "127.0.0.1", "-p", "5432", "-U", s["user"], "-d", s["database"],
+            f"--set=PROMPT1={app.name}::{label}%R%# ", f"--set=PROMPT2={app.name}::{label}%R%# "]
     if command:
-        result = container.exec_run(args + ["-c", command], user="postgres", demux=True)
+        result = container.exec_run(args + ["-c", command], user="postgres", demux=True, environment=secrets)
         out, err = result.output
         sys.stdout.write((out or b"").decode(errors="replace"))
         sys.stderr.write((err or b"").decode(errors="replace"))
@@ -100,4 +103,5 @@ def pg_psql(env: Env, database, app_name, command):
         raise HerosimError("An interactive psql needs the docker command-line client",
                            hint="install it, or pass a query with -c")
     tty = ["-it"] if sys.stdin.isatty() else ["-i"]
-    sys.exit(subprocess.call([docker_cli, "exec", *tty, "-u", "postgres", container.id, *args]))
+    sys.exit(subprocess.call([docker_cli, "exec", *tty, "-u", "postgres", "-e", "PGPASSWORD", "-e", "PGSSLMODE",
+                              container.id, *args], env={**os.environ, **secrets}))

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import click
 
-from herosim.engine import client as docker_client
 from herosim.engine import stack as stack_mod
-from herosim.app import App
-from herosim.platform.state import AppState
-from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env, timeout_options
+from herosim.app import App, UpOptions
+from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env, report_losses, timeout_options
 from herosim.const import HEXAGON
-from herosim.runtime.containers import SIZES
+from herosim.platform.sizes import SIZES
 from herosim.errors import HerosimError
 from herosim.platform.logplex import Logplex
 from herosim.cli.output import Printer
@@ -47,42 +45,47 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_
        boot_timeout, stop_timeout, router_timeout, time_scale):
     """Build PATH's slug and run it: add-ons, dynos, router, logs."""
     timeouts = Timeouts.resolve(boot=boot_timeout, stop=stop_timeout, router=router_timeout, time_scale=time_scale)
-    cycle = parse_duration(cycle_every) if cycle_every else None
+    options = UpOptions(port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
+                        cycle_every=parse_duration(cycle_every) if cycle_every else None)
     if as_json:  # stdout carries the JSON alone; the build's transcript goes to stderr
         env.printer.out = sys.stderr
     app = env.app(app_name, path)
     app.state.update_settings(strict_fs=strict_fs, fs_allow=list(fs_allow))
-    follower = None
+    if detach:
+        app.deployer.up(path, options)
+        _wait_healthy(app, timeouts.boot + 15)
+        click.echo(json.dumps(app.describe(), indent=2) if as_json else app.url())
+        return
+    follower = _LogFollower(app.logs, env.printer)
+    follower.start()
     try:
-        if detach:
-            app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
-                   cycle_every=cycle)
-            _wait_healthy(app, timeouts.boot + 15)
-            click.echo(json.dumps(app.describe(), indent=2) if as_json else app.url())
-            return
-        follower = _LogFollower(app.logs, env.printer)
-        follower.start()
-        app.up(path, port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
-               cycle_every=cycle)
+        app.deployer.up(path, options)
         env.printer.info(f"{app.name} is running at {app.url()} — Ctrl-C stops its dynos")
         while True:
             time.sleep(2)
-            if strict_fs and app.report_losses(heading="--strict-fs: dynos wrote files Heroku would lose:"):
+            if strict_fs and report_losses(env, app, "--strict-fs: dynos wrote files Heroku would lose:"):
                 app.down(timeouts.stop)
-                app.check_strict(1)
+                app.fs.check_strict(1)
     except KeyboardInterrupt:
         env.printer.info("\nSIGINT received: stopping dynos (SIGTERM, then SIGKILL after "
                          f"{timeouts.stop:g} s); add-on data is kept")
-        lost = app.report_losses(heading="Lost with the dynos' filesystems:")
-        app.down(timeouts.stop)
-        app.check_strict(lost)
+        lost = report_losses(env, app, "Lost with the dynos' filesystems:")
+        _down(env, app, timeouts.stop)
+        app.fs.check_strict(lost)
     finally:
-        if follower:
-            follower.stop()
+        follower.stop()
+
+
+def _down(env: Env, app: App, stop_timeout: float) -> None:
+    dynos, stopped = app.down(stop_timeout)
+    if dynos:
+        env.printer.info(f"Stopping all dynos on {HEXAGON} {app.name}... done")
+    if stopped:
+        env.printer.info(f"Stopped {stopped} add-on container(s); their data is kept")
 
 
 def _wait_healthy(app: App, timeout: float) -> None:
-    ok, seen = app.wait_until_answering(timeout)
+    ok, seen = app.dynos.wait_until_answering(app.url(), timeout)
     if not ok:
         tail = "\n".join(l.render() for l in app.logs.tail(20, lambda l: l.dyno != "router"))
         raise HerosimError(f"{app.name} did not answer at {app.url()} ({seen})",
@@ -96,7 +99,7 @@ def _wait_healthy(app: App, timeout: float) -> None:
 def wait(env: Env, app_name, timeout):
     """Wait until the app is healthy: add-ons ready, the web dyno answering (for CI)."""
     app = env.app(app_name)
-    app.wait_addons(timeout)
+    app.addons.wait_ready()
     _wait_healthy(app, timeout)
     click.echo(app.url())
 
@@ -110,7 +113,7 @@ def wait(env: Env, app_name, timeout):
 def build(env: Env, path, app_name, ca_bundle, no_cache):
     """Build PATH's slug only (no release, dynos untouched); prints the slug image id."""
     app = env.app(app_name, path)
-    result = app.build(path, ca_bundle=ca_bundle, no_cache=no_cache)
+    result = app.deployer.build(path, ca_bundle=ca_bundle, no_cache=no_cache)
     click.echo(result.slug_image)
 
 
@@ -140,9 +143,9 @@ class _LogFollower:
 def down(env: Env, app_name, stop_timeout):
     """Stop the dynos and add-on containers; keep add-on data, config and releases."""
     app = env.app(app_name)
-    lost = app.report_losses(heading="Lost with the dynos' filesystems:")
-    app.down(Timeouts.resolve(stop=stop_timeout).stop)
-    app.check_strict(lost)
+    lost = report_losses(env, app, "Lost with the dynos' filesystems:")
+    _down(env, app, Timeouts.resolve(stop=stop_timeout).stop)
+    app.fs.check_strict(lost)
 
 
 @cli.command()
@@ -176,17 +179,3 @@ def stack_build(env: Env, suites):
     refs = stack_mod.build_all(env.client, env.printer, list(suites) or [stack_mod.DEFAULT_SUITE])
     for ref in refs:
         click.echo(ref)
-
-
-# -- internal -----------------------------------------------------------------------------------
-@cli.command("_manager", hidden=True)
-@click.option("--app", "app_name", required=True)
-@click.option("--port", type=int, required=True)
-@click.option("--size", default="basic")
-@click.option("--timeouts", "timeouts_json", required=True)
-@click.option("--cycle-every", type=float)
-def manager_cmd(app_name, port, size, timeouts_json, cycle_every):
-    from herosim.runtime.manager import Manager
-    client = docker_client.connect()
-    Manager(client, app_name, AppState(app_name), Timeouts(**json.loads(timeouts_json)), port, size,
-            cycle_every=cycle_every).run()

@@ -10,7 +10,7 @@ import click
 
 from herosim.audit import fsaudit
 from herosim.audit import doctor as doctor_mod
-from herosim.platform.state import app_name_from_dir
+from herosim.platform import names
 from herosim.cli.base import Env, app_option, cli, pass_env
 from herosim.const import HEXAGON
 
@@ -25,7 +25,7 @@ from herosim.const import HEXAGON
 def fs_diff(env: Env, target, app_name, as_json, strict):
     """What each dyno wrote since it started, and why Heroku would lose it (TARGET: web.1 or web)."""
     app = env.app(app_name)
-    changes = app.fs_changes(target)
+    changes = app.fs.changes(target)
     if as_json:
         click.echo(json.dumps({d: [{"category": f.key, "title": f.title, "fix": f.fix, "paths": f.paths}
                                    for f in findings] for d, findings in changes.items()}, indent=2))
@@ -57,7 +57,7 @@ def doctor(env: Env, path, app_name):
             return (source.root / name).read_text(errors="replace")
         except OSError:
             return None
-    state = env.state(app_name or app_name_from_dir(path))
+    state = env.state(app_name or names.from_dir(path))
     config = dict(state.config_vars())
     findings = doctor_mod.check(files, read, config, untracked=source.untracked, ignored=ignored(path))
     for finding in findings:

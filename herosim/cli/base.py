@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from herosim import __version__
-from herosim.engine import client as docker_client
+from herosim.engine import client as engine_client
 from herosim.app import App
-from herosim.platform.state import AppState, app_name_from_dir, check_app_name
+from herosim.platform import names
+from herosim.platform.state import AppState
 from herosim.errors import HerosimError
 from herosim.cli.output import Printer
 
@@ -25,15 +26,15 @@ class Env:
     @property
     def client(self):
         if self._client is None:
-            self._client = docker_client.connect()
+            self._client = engine_client.connect()
         return self._client
 
     def app(self, name: str | None, path: Path | None = None) -> App:
-        name = check_app_name(name) if name else app_name_from_dir(path or Path.cwd())
+        name = names.check(name) if name else names.from_dir(path or Path.cwd())
         return App(self.client, self.printer, name, AppState(name))
 
     def state(self, name: str | None) -> AppState:
-        return AppState(check_app_name(name) if name else app_name_from_dir(Path.cwd()))
+        return AppState(names.check(name) if name else names.from_dir(Path.cwd()))
 
 
 pass_env = click.make_pass_decorator(Env, ensure=True)
@@ -66,6 +67,16 @@ def confirm_app(env: Env, app: App, warning: str, confirm: str | None) -> None:
         confirm = click.prompt("", prompt_suffix="> ", default="", show_default=False)
     if confirm != app.name:
         raise HerosimError("Confirmation did not match app. Aborted.", hint=f"re-run with --confirm {app.name}")
+
+
+def report_losses(env: Env, app: App, heading: str, target: str | None = None) -> int:
+    """Print what restarting the dynos would lose; the number of files."""
+    lost, lines = app.fs.losses(target)
+    if lost:
+        env.printer.info(heading)
+        for line in lines:
+            env.printer.info(line)
+    return lost
 
 
 def main() -> None:

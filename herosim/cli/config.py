@@ -22,7 +22,7 @@ from herosim.const import HEXAGON
 def config_(env: Env, app_name, shell, as_json):
     """Display the config vars for an app."""
     app = env.app(app_name)
-    values = app.config()
+    values = app.config.all()
     if as_json:
         click.echo(json.dumps(values, indent=2, sort_keys=True))
     elif shell:
@@ -37,7 +37,7 @@ def config_(env: Env, app_name, shell, as_json):
 @pass_env
 def config_get(env: Env, key, app_name):
     """Display a single config value."""
-    value = env.app(app_name).config().get(key)
+    value = env.app(app_name).config.all().get(key)
     click.echo("" if value is None else value)
 
 
@@ -49,7 +49,7 @@ def config_set(env: Env, assignments, app_name):
     """Set one or more config vars (KEY=value …) and restart the dynos."""
     values = parse_assignments(assignments)
     app = env.app(app_name)
-    release = app.set_config(values)
+    release = app.config.change(values)
     env.printer.info(f"Setting {describe_keys(values)} and restarting {HEXAGON} {app.name}... "
                      f"done, v{release.version}")
     width = max(len(k) for k in values) + 1
@@ -66,7 +66,7 @@ def config_unset(env: Env, keys, app_name):
     for key in keys:
         check_key(key)
     app = env.app(app_name)
-    release = app.set_config({}, list(keys))
+    release = app.config.change({}, list(keys))
     env.printer.info(f"Unsetting {describe_keys(keys)} and restarting {HEXAGON} {app.name}... "
                      f"done, v{release.version}")
 

@@ -11,7 +11,8 @@ import click
 from herosim.platform import formation
 from herosim.platform import logline
 from herosim.cli import render
-from herosim.cli.base import Env, app_option, cli, pass_env
+from herosim import paths
+from herosim.cli.base import Env, app_option, cli, pass_env, report_losses
 from herosim.const import HEXAGON, LOG_LINES_DEFAULT, LOG_LINES_KEPT
 from herosim.errors import HerosimError
 from herosim.platform.logplex import Logplex
@@ -27,12 +28,12 @@ def recycle(env: Env, target, app_name):
     app = env.app(app_name)
     dyno, kind = (target, None) if target and "." in target else (None, target)
     what = f"dyno {dyno}" if dyno else (f"all {kind} dynos" if kind else "all dynos")
-    lost = app.report_losses(target, heading="About to be lost (each dyno restarts from the slug):")
-    restarted = app.restart(dyno, kind)
+    lost = report_losses(env, app, "About to be lost (each dyno restarts from the slug):", target)
+    restarted = app.dynos.restart(dyno, kind)
     if not restarted:
         raise HerosimError(f"No {kind} dynos on {app.name}", hint="see `herosim ps`")
     env.printer.info(f"Recycling {what} on {HEXAGON} {app.name}... done ({', '.join(restarted)})")
-    app.check_strict(lost)
+    app.fs.check_strict(lost)
 
 
 @cli.command()
@@ -49,12 +50,12 @@ def restart(env: Env, app_name, dyno, process_type):
         what = f"all {process_type} dynos"
     else:
         what = "all dynos"
-    lost = app.report_losses(dyno or process_type, heading="About to be lost (each dyno restarts from the slug):")
-    restarted = app.restart(dyno, process_type)
+    lost = report_losses(env, app, "About to be lost (each dyno restarts from the slug):", dyno or process_type)
+    restarted = app.dynos.restart(dyno, process_type)
     if not restarted:
         raise HerosimError(f"No {process_type} dynos on {app.name}", hint="see `herosim ps`")
     env.printer.info(f"Restarting {what} on {HEXAGON} {app.name}... done")
-    app.check_strict(lost)
+    app.fs.check_strict(lost)
 
 
 @cli.command("ps:scale")
@@ -64,11 +65,11 @@ def restart(env: Env, app_name, dyno, process_type):
 def ps_scale(env: Env, changes, app_name):
     """Scale dyno quantity (and size) by process type: web=2 worker+1 clock=0 web=1:standard-2x."""
     app = env.app(app_name)
-    counts, types, sizes = app.scale(list(changes))
+    scaled = app.dynos.scale(list(changes))
     if not changes:
-        click.echo(formation.listing(counts, types, sizes))
+        click.echo(formation.listing(scaled.counts, scaled.types, scaled.sizes))
         return
-    env.printer.info(f"Scaling dynos... done, now running {formation.describe(counts, types, sizes)}")
+    env.printer.info(f"Scaling dynos... done, now running {formation.describe(scaled.counts, scaled.types, scaled.sizes)}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -78,8 +79,18 @@ def ps_scale(env: Env, changes, app_name):
 def run(env: Env, app_name, command):
     """Run a one-off dyno attached to this terminal: herosim run bash, herosim run web."""
     app = env.app(app_name)
-    _, status = app.run(list(command))
-    sys.exit(status)
+    prepared = app.dynos.prepare_run(list(command))
+    env.printer.info(f"Running {prepared.one_off.command} on {HEXAGON} {app.name}... up, {prepared.one_off.name} "
+                     f"({prepared.size_name})")
+    interactive = not sys.stdin.closed
+    use_tty = sys.stdin.isatty() and sys.stdout.isatty()
+    sys.exit(app.dynos.run(prepared, _to_terminal, interactive=interactive, use_tty=use_tty))
+
+
+def _to_terminal(stream: int, data: bytes) -> None:
+    target = sys.stdout.buffer if stream == 1 else sys.stderr.buffer
+    target.write(data)
+    target.flush()
 
 
 @cli.command("run:detached", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -89,7 +100,7 @@ def run(env: Env, app_name, command):
 def run_detached(env: Env, app_name, command):
     """Run a one-off dyno whose output goes to the app's log."""
     app = env.app(app_name)
-    name, _ = app.run(list(command), detached=True)
+    name = app.dynos.run_detached(list(command))
     env.printer.info(f"Running {' '.join(command)} on {HEXAGON} {app.name}... done, {name} (Basic)")
     env.printer.info(f"Use 'herosim logs -a {app.name} --dyno={name}' to view the output.")
 
@@ -101,7 +112,7 @@ def run_detached(env: Env, app_name, command):
 def ps(env: Env, app_name, as_json):
     """List the app's dynos and their states."""
     app = env.app(app_name)
-    dynos = app.status()
+    dynos = app.dynos.status()
     if as_json:
         click.echo(json.dumps(dynos, indent=2))
         return
@@ -124,7 +135,7 @@ def ps(env: Env, app_name, as_json):
 def logs(env: Env, app_name, num, tail, dyno, process_type, source):
     """Display recent log lines (heroku logs)."""
     state = env.state(app_name)
-    plex = Logplex(state.path("logplex.log"))
+    plex = Logplex(state.path(paths.LOG))
 
     def wanted(line):
         return logline.matches(line, source=source, dyno=dyno, process_type=process_type)

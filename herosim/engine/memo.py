@@ -3,26 +3,23 @@ under $HEROSIM_HOME/cache so a build does not ask twice."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 
-from herosim.platform.state import home
+from herosim import paths
+from herosim.errors import StateError
+from herosim.platform import jsonfile
 
 
 def remembered(table: str, key: str, compute: Callable[[], object]):
     """compute() once per key, ever; the answer is kept in cache/<table>.json."""
-    path = home() / "cache" / f"{table}.json"
+    path = paths.cache_dir() / f"{table}.json"
     try:
-        known = json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
+        known = jsonfile.read(path, {})
+    except StateError:  # a cache can always be rebuilt
         known = {}
     if key in known:
         return known[key]
     value = compute()
     known[key] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(known))
-    os.replace(tmp, path)
+    jsonfile.write(path, known)
     return value

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import docker
-import docker.errors
 
-from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_NETWORK
+from herosim.const import ROLE_NETWORK
+from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
 
 
@@ -14,21 +14,13 @@ def name_for(app: str) -> str:
 
 
 def ensure(client: docker.DockerClient, app: str) -> str:
-    found = client.networks.list(filters={"label": [f"{LABEL_APP}={app}", f"{LABEL_ROLE}={ROLE_NETWORK}"]})
+    found = client.networks.list(filters=labels.of_app(app, ROLE_NETWORK))
     if found:
         return found[0].name
     with translated(f"creating the network for {app}"):
-        client.networks.create(name_for(app), driver="bridge",
-                               labels={LABEL_APP: app, LABEL_ROLE: ROLE_NETWORK})
+        client.networks.create(name_for(app), driver="bridge", labels=labels.for_app(app, ROLE_NETWORK))
     return name_for(app)
 
 
 def remove(client: docker.DockerClient, app: str) -> int:
-    removed = 0
-    for net in client.networks.list(filters={"label": f"{LABEL_APP}={app}"}):
-        try:
-            net.remove()
-            removed += 1
-        except docker.errors.APIError:
-            pass
-    return removed
+    return sum(cleanup.quietly(net) for net in client.networks.list(filters=labels.of_app(app)))

@@ -25,7 +25,7 @@ from herosim.engine import images
 from herosim.engine import resources
 from herosim.const import ENV_OFFLINE, LABEL_RECIPE, LABEL_ROLE, LABEL_STACK, ROLE_STACK
 from herosim.errors import StackError
-from herosim.cli.output import Printer
+from herosim.progress import Progress
 from herosim.engine.tarball import TarWriter
 
 OFFICIAL = "official"
@@ -154,7 +154,7 @@ def _recipe(ref: str) -> tuple[str, str, str] | None:
 class StackImages:
     """Makes sure a stack's images are on the engine."""
 
-    def __init__(self, client: docker.DockerClient, printer: Printer):
+    def __init__(self, client: docker.DockerClient, printer: Progress):
         self.client = client
         self.printer = printer
 
@@ -225,7 +225,7 @@ class StackImages:
                              'CMD ["bash"]'])
 
 
-def resolve(client: docker.DockerClient, printer: Printer, python_version: str | None,
+def resolve(client: docker.DockerClient, printer: Progress, python_version: str | None,
             kinds: tuple[str, ...] = ("build", "run")) -> Stack:
     """The stack for an app, its images on the engine: official online, herosim's offline.
 
@@ -247,7 +247,7 @@ def resolve(client: docker.DockerClient, printer: Printer, python_version: str |
     return stack
 
 
-def build_all(client: docker.DockerClient, printer: Printer, suites: list[str],
+def build_all(client: docker.DockerClient, printer: Progress, suites: list[str],
               kinds: tuple[str, ...] = ("build", "run", "postgres")) -> list[str]:
     """`herosim stack build`: every offline image for the given suites."""
     refs = []

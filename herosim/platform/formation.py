@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from herosim.runtime.containers import SIZES
+from herosim.platform.sizes import SIZES
 from herosim.errors import HerosimError
 
 SCALE_RE = re.compile(r"^(?P<type>[A-Za-z0-9_]+)(?P<op>[=+-])(?P<count>\d+)?(?::(?P<size>[A-Za-z0-9-]+))?$")
@@ -44,3 +44,9 @@ def describe(formation: dict[str, int], types: list[str], size_names: dict[str, 
 def listing(formation: dict[str, int], types: list[str], size_names: dict[str, str]) -> str:
     """`web=1:Basic worker=1:Basic` (ps:scale with no arguments)."""
     return " ".join(f"{t}={formation.get(t, 0)}:{SIZES[size_names.get(t, 'basic')].name}" for t in types)
+
+
+def quantities(saved: dict[str, int] | None, types: list[str]) -> dict[str, int]:
+    """How many dynos of each process type run: what `ps:scale` saved, else one of each."""
+    saved = saved or {}
+    return {t: saved.get(t, 1) for t in types}

@@ -1,8 +1,8 @@
 """What Heroku keeps for an app besides containers: config vars, releases, formation.
 
-Kept per app under $HEROSIM_HOME (default ~/.local/share/herosim), outside the
-app's tree. Containers, volumes and networks are never recorded here: labels
-are their only record.
+Kept per app under $HEROSIM_HOME (default ~/.local/share/herosim), outside the app's
+tree, private to this user. Containers, volumes and networks are never recorded here:
+labels are their only record.
 """
 
 from __future__ import annotations
@@ -10,58 +10,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import json
 import os
-import re
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-from herosim.const import ENV_HOME
-from herosim.errors import HerosimError
-
-APP_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
-
-
-def home() -> Path:
-    if os.environ.get(ENV_HOME):
-        return Path(os.environ[ENV_HOME])
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "herosim"
-
-
-def app_name_from_dir(path: Path) -> str:
-    """Heroku's app-name rules applied to a directory name: lowercase, digits, dashes."""
-    name = re.sub(r"[^a-z0-9-]+", "-", path.resolve().name.lower()).strip("-")
-    if not name or not name[0].isalpha():
-        name = "app-" + name
-    return name[:30].rstrip("-")
-
-
-def check_app_name(name: str) -> str:
-    if not APP_NAME_RE.match(name):
-        raise HerosimError(
-            f"Invalid app name {name!r}",
-            hint="Name must start with a letter, end with a letter or digit and can only "
-                 "contain lowercase letters, digits, and dashes (2 to 30 characters)",
-        )
-    return name
-
-
-@dataclass(frozen=True)
-class Release:
-    version: int
-    description: str
-    created_at: str
-    user: str
-    slug: str | None = None                      # slug image id
-    processes: dict[str, str] = field(default_factory=dict)
-    config_vars: dict[str, str] = field(default_factory=dict)
-    status: str = "succeeded"
-
-    @property
-    def name(self) -> str:
-        return f"v{self.version}"
+from herosim import paths
+from herosim.platform import jsonfile
+from herosim.platform.releases import PENDING, SUCCEEDED, Release, current_user
 
 
 class AppState:
@@ -69,107 +25,107 @@ class AppState:
 
     def __init__(self, app: str, root: Path | None = None):
         self.app = app
-        self.dir = (root or home()) / "apps" / app
+        self.dir = paths.app_dir(app, root)
 
     # -- files ---------------------------------------------------------------
     def path(self, name: str) -> Path:
         return self.dir / name
 
+    @property
+    def exists(self) -> bool:
+        return self.dir.is_dir()
+
     @contextlib.contextmanager
-    def locked(self):
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _locked(self):
+        """One read-modify-write of a state file at a time (short; see platform/lock.py for
+        the lock a whole command holds)."""
+        paths.private_dir(self.dir)
+        fd = os.open(self.dir / paths.STATE_LOCK, os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def _read(self, name: str, default):
-        try:
-            return json.loads((self.dir / name).read_text())
-        except FileNotFoundError:
-            return default
-        except json.JSONDecodeError as exc:
-            raise HerosimError(f"{self.dir / name} is corrupt: {exc}",
-                               hint="fix or delete the file; herosim rewrites it") from exc
+        return jsonfile.read(self.dir / name, default)
 
     def _write(self, name: str, value) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.dir / f".{name}.tmp"
-        tmp.write_text(json.dumps(value, indent=2) + "\n")  # order kept: Procfile types
-        os.replace(tmp, self.dir / name)
+        jsonfile.write(self.dir / name, value)
 
     # -- config vars ---------------------------------------------------------
     def config_vars(self) -> dict[str, str]:
-        return dict(self._read("config.json", {}))
+        return dict(self._read(paths.CONFIG, {}))
 
-    def update_config_vars(self, set_vars: dict[str, str], unset: list[str] = ()) -> dict[str, str]:
-        with self.locked():
+    def update_config_vars(self, set_vars: dict[str, str], unset=()) -> dict[str, str]:
+        with self._locked():
             current = self.config_vars()
             current.update(set_vars)
             for key in unset:
                 current.pop(key, None)
-            self._write("config.json", current)
+            self._write(paths.CONFIG, current)
             return current
+
+    def replace_config_vars(self, values: dict[str, str]) -> None:
+        with self._locked():
+            self._write(paths.CONFIG, dict(values))
 
     # -- releases ------------------------------------------------------------
     def releases(self) -> list[Release]:
-        return [Release(**r) for r in self._read("releases.json", [])]
+        return [Release.from_dict(r) for r in self._read(paths.RELEASES, [])]
+
+    def release(self, version: int) -> Release | None:
+        return next((r for r in self.releases() if r.version == version), None)
 
     def current_release(self) -> Release | None:
-        done = [r for r in self.releases() if r.status == "succeeded"]
+        done = [r for r in self.releases() if r.status == SUCCEEDED]
         return done[-1] if done else None
 
     def add_release(self, description: str, slug: str | None, processes: dict[str, str],
-                    config_vars: dict[str, str], status: str = "succeeded") -> Release:
-        with self.locked():
-            existing = self._read("releases.json", [])
+                    config_vars: dict[str, str], status: str = SUCCEEDED, commit: str = "") -> Release:
+        with self._locked():
+            existing = self._read(paths.RELEASES, [])
             release = Release(
                 version=(existing[-1]["version"] + 1) if existing else 1,
                 description=description,
                 created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                user=current_user(),
-                slug=slug,
-                processes=dict(processes),
-                config_vars=dict(config_vars),
-                status=status,
+                user=current_user(), slug=slug, processes=dict(processes), config_vars=dict(config_vars),
+                status=status, commit=commit,
             )
             existing.append(asdict(release))
-            self._write("releases.json", existing)
+            self._write(paths.RELEASES, existing)
             return release
 
     def set_release_status(self, version: int, status: str) -> None:
-        with self.locked():
-            existing = self._read("releases.json", [])
+        with self._locked():
+            existing = self._read(paths.RELEASES, [])
             for item in existing:
                 if item["version"] == version:
                     item["status"] = status
-            self._write("releases.json", existing)
+            self._write(paths.RELEASES, existing)
 
     # -- formation -----------------------------------------------------------
     def formation(self) -> dict[str, int] | None:
-        value = self._read("formation.json", None)
+        value = self._read(paths.FORMATION, None)
         return {k: int(v) for k, v in value.items()} if value is not None else None
 
     def set_formation(self, formation: dict[str, int]) -> None:
-        with self.locked():
-            self._write("formation.json", formation)
+        with self._locked():
+            self._write(paths.FORMATION, formation)
 
-    # -- settings (router port, source path) -----------------------------------
+    # -- settings (router port, source path, sizes, last build) ----------------
     def settings(self) -> dict:
-        return dict(self._read("settings.json", {}))
+        return dict(self._read(paths.SETTINGS, {}))
 
     def update_settings(self, **values) -> dict:
-        with self.locked():
+        with self._locked():
             current = self.settings()
             current.update({k: v for k, v in values.items() if v is not None})
-            self._write("settings.json", current)
+            self._write(paths.SETTINGS, current)
             return current
 
     def remove(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def current_user() -> str:
-    return os.environ.get("HEROSIM_USER") or f"{os.environ.get('USER', 'developer')}@localhost"
+__all__ = ["AppState", "Release", "PENDING", "SUCCEEDED", "current_user"]

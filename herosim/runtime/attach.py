@@ -1,5 +1,5 @@
 """Attaching the terminal to a container through the Docker API: stdin in, stdout and
-stderr out (demultiplexed without a TTY, raw with one), the exit status back."""
+stderr out (the SDK's own frame reader demultiplexes them), the exit status back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 import select
 import shutil
 import socket
-import struct
 import sys
 import termios
 import threading
@@ -15,10 +14,8 @@ import tty
 from collections.abc import Callable
 
 import docker
-
-
-def _raw_socket(sock):
-    return getattr(sock, "_sock", sock)
+import docker.errors
+from docker.utils.socket import STDERR, frames_iter
 
 
 def attach_and_run(client: docker.DockerClient, container, *, interactive: bool, use_tty: bool,
@@ -26,7 +23,8 @@ def attach_and_run(client: docker.DockerClient, container, *, interactive: bool,
     """Start `container` attached; feed it this process's stdin when `interactive`.
     `on_output(stream, data)` gets 1 (stdout) or 2 (stderr) chunks. Returns the exit status."""
     params = {"stdout": 1, "stderr": 1, "stream": 1, "stdin": 1 if interactive else 0}
-    sock = _raw_socket(client.api.attach_socket(container.id, params=params))
+    sock = client.api.attach_socket(container.id, params=params)
+    raw = getattr(sock, "_sock", sock)
     container.start()
     if use_tty:
         size = shutil.get_terminal_size()
@@ -39,22 +37,16 @@ def attach_and_run(client: docker.DockerClient, container, *, interactive: bool,
         if use_tty and sys.stdin.isatty():
             saved = termios.tcgetattr(sys.stdin.fileno())
             tty.setraw(sys.stdin.fileno())
-        threading.Thread(target=_pump_stdin, args=(sock,), daemon=True).start()
+        threading.Thread(target=_pump_stdin, args=(raw,), daemon=True).start()
     try:
-        if use_tty:
-            while True:
-                data = sock.recv(65536)
-                if not data:
-                    break
-                on_output(1, data)
-        else:
-            for stream, data in _frames(sock):
-                on_output(stream, data)
+        for stream, data in frames_iter(raw, use_tty):
+            if data:
+                on_output(2 if stream == STDERR else 1, data)
     finally:
         if saved is not None:
             termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, saved)
         try:
-            sock.close()
+            raw.close()
         except OSError:
             pass
     return int(container.wait().get("StatusCode", 1))
@@ -77,22 +69,3 @@ def _pump_stdin(sock) -> None:
         sock.shutdown(socket.SHUT_WR)
     except OSError:
         pass
-
-
-def _frames(sock):
-    """Docker's multiplexed stream: 8-byte header (stream, 0, 0, 0, big-endian size), payload."""
-    buffer = b""
-    while True:
-        while len(buffer) < 8:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return
-            buffer += chunk
-        stream, size = buffer[0], struct.unpack(">I", buffer[4:8])[0]
-        while len(buffer) < 8 + size:
-            chunk = sock.recv(65536)
-            if not chunk:
-                return
-            buffer += chunk
-        yield (2 if stream == 2 else 1), buffer[8:8 + size]
-        buffer = buffer[8 + size:]

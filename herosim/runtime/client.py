@@ -1,113 +1,109 @@
-"""Starting the dyno manager as a detached process and reaching it."""
+"""The dyno manager's control channel, client side: one method per operation.
+
+`ManagerClient.find(state)` is the one way to reach an app's manager: it returns None
+when none runs, so each caller says what that means for it (nothing to do, or
+`ManagerNotRunning` through `require`)."""
 
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
+from pathlib import Path
 
-from herosim.runtime import server as control
+from herosim import paths
+from herosim.errors import HerosimError, ManagerNotRunning
+from herosim.platform import jsonfile
 from herosim.platform.state import AppState
-from herosim.errors import HerosimError
-from herosim.platform.timeouts import Timeouts
+
+CONNECT_TIMEOUT = 5.0
 
 
-def port_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def check_port(port: int) -> None:
-    if not port_free(port):
-        raise HerosimError(f"Router port {port} on 127.0.0.1 is already in use",
-                           hint=f"stop what uses it, or choose another: herosim up --port {port + 1}")
-
-
-def running_settings(state: AppState) -> dict | None:
-    """The settings of the app's running manager, or None when none runs."""
+def read_address(state_dir: Path) -> dict | None:
     try:
-        return control.call(state.dir, "ping", timeout=5)
-    except (control.NotRunning, HerosimError):
+        found = jsonfile.read(state_dir / paths.MANAGER_ADDRESS, None)
+    except HerosimError:
         return None
+    return found if isinstance(found, dict) and "port" in found and "token" in found else None
 
 
-@dataclass(frozen=True)
-class ManagerSettings:
-    """What a manager is started with; a running one with other settings is replaced."""
-    router_port: int
-    timeouts: Timeouts
-    size: str = "basic"
-    cycle_every: float | None = None
+class ManagerClient:
+    def __init__(self, state: AppState, address: dict):
+        self.state = state
+        self.address = address
 
-    def matches(self, running: dict | None) -> bool:
-        return bool(running) and (running.get("router_port"), running.get("size"), running.get("cycle_every"),
-                                  running.get("timeouts")) == (self.router_port, self.size, self.cycle_every,
-                                                               self.timeouts.to_dict())
+    @classmethod
+    def find(cls, state: AppState) -> "ManagerClient | None":
+        address = read_address(state.dir)
+        if address is None:
+            return None
+        client = cls(state, address)
+        try:
+            client.ping()
+        except ManagerNotRunning:
+            return None
+        return client
 
+    @classmethod
+    def require(cls, state: AppState) -> "ManagerClient":
+        client = cls.find(state)
+        if client is None:
+            raise ManagerNotRunning(state.app)
+        return client
 
-def spawn(state: AppState, settings: ManagerSettings, wait: float = 20.0) -> None:
-    """Start `herosim _manager` detached from this terminal and wait until it answers."""
-    state.dir.mkdir(parents=True, exist_ok=True)
-    (state.dir / control.FILE).unlink(missing_ok=True)
-    log = open(state.path("manager.log"), "ab")
-    args = [sys.executable, "-m", "herosim", "_manager", "--app", state.app, "--port", str(settings.router_port),
-            "--size", settings.size, "--timeouts", json.dumps(settings.timeouts.to_dict())]
-    if settings.cycle_every:
-        args += ["--cycle-every", str(settings.cycle_every)]
-    process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                               start_new_session=True, cwd=str(state.dir), env=os.environ.copy())
-    log.close()
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = _tail(state.path("manager.log"))
-            raise HerosimError(f"The dyno manager for {state.app} exited at start (status {process.returncode})",
-                               hint=f"its log is {state.path('manager.log')}", details=tail)
-        if control.is_running(state.dir):
-            return
-        time.sleep(0.05)
-    raise HerosimError(f"The dyno manager for {state.app} did not answer within {wait:.0f} s",
-                       hint=f"see {state.path('manager.log')}")
+    @property
+    def pid(self) -> int | None:
+        return self.address.get("pid")
 
+    # -- operations -------------------------------------------------------------------------
+    def ping(self) -> dict:
+        """The running manager's settings (router port, size, cycling, timeouts)."""
+        return self._call("ping", timeout=5)
 
-def stop(state: AppState, timeout: float) -> bool:
-    """Ask the manager to stop every dyno and exit; False when none was running."""
-    pid = (control.read_address(state.dir) or {}).get("pid")
-    try:
-        control.call(state.dir, "stop", timeout=timeout)
-    except control.NotRunning:
-        return False
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and (_alive(pid) if pid else control.is_running(state.dir)):
-        time.sleep(0.05)  # until it has exited, so its router port is free again
-    return True
+    def deploy(self, version: int, timeout: float) -> list[dict]:
+        """Every dyno restarts on release `version`; returns once they are up or crashed."""
+        return self._call("deploy", timeout=timeout, version=version)
 
+    def converge(self, timeout: float = 300) -> list[dict]:
+        """Read the formation and sizes again and start, replace or stop dynos to match."""
+        return self._call("converge", timeout=timeout)
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child of ours counts as gone
-        return os.waitpid(pid, os.WNOHANG) == (0, 0)
-    except ChildProcessError:
-        return True
+    def restart(self, dyno: str | None = None, process_type: str | None = None, timeout: float = 300) -> list[str]:
+        return self._call("restart", timeout=timeout, dyno=dyno, process_type=process_type)
 
+    def status(self) -> list[dict]:
+        return self._call("status", timeout=10)
 
-def _tail(path, lines: int = 15) -> str:
-    try:
-        with open(path, errors="replace") as handle:
-            return "".join(handle.readlines()[-lines:]).rstrip()
-    except FileNotFoundError:
-        return ""
+    def run_detached(self, version: int, command: str, user: str) -> str:
+        return self._call("run_detached", timeout=60, version=version, command=command, user=user)
+
+    def stop(self, timeout: float) -> None:
+        self._call("stop", timeout=timeout)
+
+    # -- the wire -----------------------------------------------------------------------------
+    def _call(self, op: str, timeout: float, **args):
+        request = json.dumps({"token": self.address["token"], "op": op, "args": args}) + "\n"
+        try:
+            with socket.create_connection(("127.0.0.1", self.address["port"]), timeout=CONNECT_TIMEOUT) as sock:
+                sock.settimeout(timeout)
+                sock.sendall(request.encode())
+                data = b""
+                while not data.endswith(b"\n"):
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+        except socket.timeout as exc:
+            raise HerosimError(f"The dyno manager did not answer `{op}` within {timeout:.0f} s",
+                               hint="see `herosim logs`; `herosim down` stops it") from exc
+        except OSError as exc:
+            raise ManagerNotRunning(self.state.app) from exc
+        if not data:
+            raise ManagerNotRunning(self.state.app)
+        try:
+            reply = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise HerosimError("The dyno manager sent a garbled answer", hint="`herosim down`, then `herosim up`") from exc
+        if not reply.get("ok"):
+            raise HerosimError(reply.get("error", "the dyno manager failed"), hint=reply.get("hint", ""),
+                               details=reply.get("details", ""))
+        return reply.get("result")

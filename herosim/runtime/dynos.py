@@ -1,33 +1,29 @@
-"""What the dyno manager does to one dyno: boot it, watch it, stop it, replace it.
+"""The dyno state machine: every dyno's record, and each transition with Heroku's log line.
 
-Every transition writes Heroku's line to the app's log. The record is the
-manager's memory of a dyno (state, crash count, timers); the container itself
-is found and described by its labels.
+`DynoSet` owns the records (state, crash count, timers); nothing outside reaches into
+them: the manager asks for views, gives it a convergence plan to carry out, and ticks
+its clock. Docker is behind `backend` (backend.DockerDynos), time behind `clock`,
+randomness behind `rng` and concurrency behind `pool`, so tests drive it without Docker.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-import socket
+import sys
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import docker
-import docker.errors
-import requests.exceptions
-
-from herosim.runtime import containers as dyno_mod
-from herosim.platform import logline
-from herosim.runtime import memory
-from herosim.addons import base as addons
-from herosim.platform.state import Release
-from herosim.platform.config_vars import merge
 from herosim.platform.logplex import Logplex
+from herosim.platform.sizes import DEFAULT_SIZE, SIZES
 from herosim.platform.timeouts import Timeouts
+from herosim.runtime import memory, plan
+from herosim.runtime.plan import COMPLETE, CRASHED, DOWN, STARTING, UP
+from herosim.runtime.router.proxy import Backends
 
 # Seconds up before a dyno counts as started successfully and its crash cool-off resets.
 # Not scaled by --time-scale: a dyno that dies a second after each start is crash-looping
@@ -35,6 +31,7 @@ from herosim.platform.timeouts import Timeouts
 SUCCESS_WINDOW = 60.0
 R14_REPEAT = 60.0       # seconds between repeated R14 lines for one dyno (times time_scale)
 CYCLE_JITTER = 0.15     # Heroku: 24 h plus up to 216 min, i.e. up to 15 % of the period
+RETRY_DELAYS = (1, 2, 5, 10, 30)  # a start that failed on the platform's side (engine gone) is retried
 
 
 def utcnow() -> dt.datetime:
@@ -42,337 +39,430 @@ def utcnow() -> dt.datetime:
 
 
 @dataclass
-class DynoRecord:
+class Dyno:
+    """The manager's memory of one dyno."""
     name: str
     process_type: str
     command: str
     release: int
-    size: str = dyno_mod.DEFAULT_SIZE
-    state: str = "down"          # starting, up, crashed, down
+    size: str = DEFAULT_SIZE
+    state: str = DOWN
     since: dt.datetime = field(default_factory=utcnow)
-    container: object = None
+    handle: object = None        # the backend's container
     port: int | None = None
     host_port: int | None = None
     address: tuple[str, int] | None = None  # where the router reaches it
-    started: float = 0.0         # monotonic time of the last start
+    started: float = 0.0         # clock time of the last start
     up_at: float | None = None
     crashes: int = 0
     restart_at: float | None = None
     cycle_at: float | None = None
-    r14_at: float | None = None  # monotonic time of the last R14 line
-    stopping: bool = False
-    busy: bool = False           # a restart or stop is in progress
+    r14_at: float | None = None
+    boot_reported: bool = False
+    busy: bool = False           # a transition is in progress
     one_off: bool = False        # run:detached: never restarted, removed when done
+    faults: int = 0              # platform-side failures in a row (not crashes)
 
     @property
     def web(self) -> bool:
         return self.process_type == "web"
 
+    def seen(self) -> plan.Seen:
+        return plan.Seen(self.name, self.command, self.release, self.size, self.state, self.busy, self.crashes,
+                         self.started, self.up_at, self.restart_at, self.cycle_at, self.web, self.boot_reported)
 
-class Lifecycle:
-    """Dyno transitions for one app; the Manager decides which dynos, this does the how."""
 
-    def __init__(self, client: docker.DockerClient, app: str, logs: Logplex, timeouts: Timeouts,
-                 network: str, release: Callable[[], Release | None], cycle_every: float | None = None):
-        self.client = client
-        self.app = app
+@dataclass(frozen=True)
+class DynoView:
+    """What `herosim ps` shows of a dyno."""
+    name: str
+    type: str
+    command: str
+    state: str
+    since: str
+    release: int
+    size: str
+    port: int | None
+    host_port: int | None
+    crashes: int
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class DynoSet:
+    def __init__(self, backend, logs: Logplex, timeouts: Timeouts, *, cycle_every: float | None = None,
+                 clock: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
+                 pool: Executor | None = None, success_window: float = SUCCESS_WINDOW,
+                 report: Callable[[str], None] | None = None):
+        self.backend = backend
         self.logs = logs
         self.timeouts = timeouts
-        self.network = network
-        self.release = release
         self.cycle_every = cycle_every
-        self.lock = threading.RLock()
-        self.dynos: dict[str, DynoRecord] = {}
-        self.one_offs: dict[str, DynoRecord] = {}
-        self.pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="dyno")
-        self.closing = False
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.pool = pool or ThreadPoolExecutor(max_workers=16, thread_name_prefix="dyno")
+        self.success_window = success_window
+        self.report = report or (lambda text: print(text, file=sys.stderr, flush=True))
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._dynos: dict[str, Dyno] = {}
+        self._one_offs: dict[str, Dyno] = {}
+        self._closing = False
 
-    # -- log lines ---------------------------------------------------------------------
-    def platform(self, record: DynoRecord, message: str) -> None:
-        self.logs.platform(record.name, message)
+    # -- views ------------------------------------------------------------------------------
+    def views(self) -> list[DynoView]:
+        with self._lock:
+            found = sorted(self._dynos.values(), key=_order)
+            return [DynoView(d.name, d.process_type, d.command, d.state, d.since.isoformat(), d.release,
+                             SIZES[d.size].name, d.port, d.host_port, d.crashes) for d in found]
 
-    def set_state(self, record: DynoRecord, new: str) -> None:
-        old, record.state, record.since = record.state, new, utcnow()
-        if old != new:
-            self.platform(record, f"State changed from {old} to {new}")
+    def seen(self) -> dict[str, plan.Seen]:
+        with self._lock:
+            return {name: dyno.seen() for name, dyno in self._dynos.items()}
 
-    # -- transitions ------------------------------------------------------------------------
-    def create(self, record: DynoRecord):
-        release = self.release()
-        env = merge(addons.config_vars(addons.attachments(self.client, self.app)),
-                    release.config_vars if release else {})
-        return dyno_mod.create(self.client, app=self.app, name=record.name, process_type=record.process_type,
-                               command=record.command, image=release.slug, env=env, network=self.network,
-                               release=record.release, size=dyno_mod.SIZES[record.size])
+    def names(self, dyno: str | None = None, process_type: str | None = None) -> list[str]:
+        with self._lock:
+            return [d.name for d in sorted(self._dynos.values(), key=_order)
+                    if (dyno is None or d.name == dyno) and (process_type is None or d.process_type == process_type)]
 
-    def start(self, record: DynoRecord, container) -> None:
-        self.platform(record, f"Starting process with command `{record.command}`")
-        container.start()
-        container.reload()
-        with self.lock:
-            record.container = container
-            record.port = dyno_mod.Dyno.from_container(container).port
-            record.host_port = dyno_mod.host_port(container, record.port) if record.port else None
-            record.started = time.monotonic()
-            record.stopping = False
-            record.up_at = None
-            record.cycle_at = self._next_cycle()
-        self.follow(record, container)
-        if not record.web:  # a worker is up as soon as its process starts
-            with self.lock:
-                self.set_state(record, "up")
-                record.up_at = time.monotonic()
+    def backends(self) -> Backends:
+        """The router's view: web dynos asked for, those up and where, whether one boots."""
+        with self._lock:
+            web = [d for d in self._dynos.values() if d.web]
+            up = tuple((d.name, *d.address) for d in web if d.state == UP and d.address)
+            starting = any(d.state == STARTING for d in web)
+        return Backends(web_formation=len(web), up=up, starting=starting)
 
-    def boot(self, record: DynoRecord, from_state: str | None = None) -> None:
-        """Start a dyno that has no running container (new, or crashed)."""
-        record.busy = True
-        try:
-            container = self.create(record)
-            with self.lock:
-                if from_state is None:
-                    record.state = "starting"
+    def starting(self) -> bool:
+        with self._lock:
+            return any(d.state == STARTING for d in self._dynos.values())
+
+    # -- commands ---------------------------------------------------------------------------
+    def apply(self, actions: Iterable[plan.Action], wait: bool = True) -> None:
+        """Carry out a convergence plan; with `wait`, return once the dynos it touched have
+        left `starting` (up or crashed), at most the boot timeout later."""
+        touched = set()
+        with self._lock:
+            for action in actions:
+                if isinstance(action, plan.Boot):
+                    want = action.wanted
+                    dyno = Dyno(want.name, want.process_type, want.command, want.release, want.size)
+                    self._dynos[want.name] = dyno
+                    self._submit(dyno, self._boot, dyno)
+                elif isinstance(action, plan.Replace):
+                    dyno = self._dynos[action.wanted.name]
+                    want = action.wanted
+                    dyno.command, dyno.release, dyno.size = want.command, want.release, want.size
+                    self._submit(dyno, self._replace, dyno, action.reason)
                 else:
-                    self.set_state(record, "starting")
-            self.start(record, container)
-        finally:
-            record.busy = False
+                    dyno = self._dynos.get(action.name)
+                    if dyno is None:
+                        continue
+                    self._submit(dyno, self._retire, dyno)
+                touched.add(dyno.name)
+        if wait:
+            self.wait_settled(touched)
 
-    def replace(self, record: DynoRecord, reason: str = "Restarting") -> None:
-        """Heroku's restart: a new container from the slug, the old one stopped first."""
-        record.busy = True
-        try:
-            self.platform(record, reason)
-            with self.lock:
-                self.set_state(record, "starting")
-            new = self.create(record)  # before the old one stops, so the swap is quick
-            if record.container is not None:
-                self.stop_container(record, record.container)
-            self.start(record, new)
-        finally:
-            record.busy = False
+    def restart(self, names: Iterable[str], reason: str = "Restarting") -> list[str]:
+        """`heroku restart`: new containers from the slug; the crash cool-off resets."""
+        with self._lock:
+            targets = [self._dynos[n] for n in names if n in self._dynos]
+            for dyno in targets:
+                dyno.crashes = 0
+                dyno.restart_at = None
+                self._submit(dyno, self._replace, dyno, reason)
+        self.wait_settled({d.name for d in targets})
+        return [d.name for d in targets]
 
-    def retire(self, record: DynoRecord) -> None:
-        """Stop and remove a dyno for good (scale down, down)."""
-        record.busy = True
-        try:
-            if record.container is not None:
-                was_running = record.state in ("starting", "up")
-                self.stop_container(record, record.container)
-                if was_running:
-                    with self.lock:
-                        self.set_state(record, "down")
-            with self.lock:
-                self.dynos.pop(record.name, None)
-        finally:
-            record.busy = False
+    def reset_crashes(self) -> None:
+        """A new release resets every dyno's crash cool-off."""
+        with self._lock:
+            for dyno in self._dynos.values():
+                dyno.crashes = 0
 
-    def stop_container(self, record: DynoRecord, container) -> None:
-        """SIGTERM to every process, SIGKILL after the stop timeout (R12), then remove."""
-        record.stopping = True
-        try:
-            container.reload()
-            running = container.status == "running"
-        except docker.errors.NotFound:
-            return
-        if running:
-            self.platform(record, "Stopping all processes with SIGTERM")
-            _kill(container, "SIGTERM")
-            status = wait(container, self.timeouts.stop)
-            if status is None:
-                self.platform(record, "Error R12 (Exit timeout) -> At least one process failed to exit "
-                                      f"within {self.timeouts.stop:g} seconds of SIGTERM")
-                self.platform(record, "Stopping remaining processes with SIGKILL")
-                _kill(container, "SIGKILL")
-                status = wait(container, 30) or 137
-            self.platform(record, f"Process exited with status {status}")
-        try:
-            container.remove(force=True, v=True)
-        except docker.errors.APIError:
-            pass
+    def wait_settled(self, names: set[str], timeout: float | None = None) -> bool:
+        timeout = self.timeouts.boot + 5 if timeout is None else timeout
+        deadline = self.clock() + timeout
 
-    def restart_crashed(self, record: DynoRecord) -> None:
-        old = record.container
-        self.boot(record, from_state="crashed")
-        if old is not None:
-            try:
-                old.remove(force=True, v=True)
-            except docker.errors.APIError:
-                pass
+        def pending() -> bool:
+            return any(d.state == STARTING or d.busy for n, d in self._dynos.items() if n in names)
 
-    # -- watching ------------------------------------------------------------------------------
-    def follow(self, record: DynoRecord, container, since: int | None = None) -> None:
-        threading.Thread(target=self._pump, args=(record, container, since), daemon=True,
-                         name=f"logs-{record.name}").start()
+        with self._changed:
+            while pending():
+                left = deadline - self.clock()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, 0.5))
+        return True
 
-    def _pump(self, record: DynoRecord, container, since: int | None) -> None:
-        """Copy a dyno's output into the log, then report how it ended."""
-        buffer = b""
-        try:
-            for chunk in container.logs(stream=True, follow=True, timestamps=True,
-                                        **({"since": since} if since else {})):
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for raw in lines:
-                    self._app_line(record, raw)
-            if buffer:
-                self._app_line(record, buffer)
-        except (docker.errors.APIError, requests.exceptions.RequestException):
-            pass
-        status = wait(container, 60)
-        self.exited(record, container, 0 if status is None else status)
+    def adopt(self, found: Iterable[tuple[object, object]]) -> None:
+        """Take over running dyno containers a previous manager left: (container, Described)."""
+        now = self.clock()
+        for handle, described in found:
+            with self._lock:
+                if described.name in self._dynos:
+                    self.backend.remove(handle)
+                    continue
+                dyno = Dyno(described.name, described.process_type, described.command, described.release,
+                            described.size, state=UP, handle=handle, port=described.port, started=now, up_at=now,
+                            host_port=self.backend.host_port(handle, described.port))
+                dyno.address = self.backend.address(handle, dyno.port, dyno.host_port) if dyno.port else None
+                self._dynos[dyno.name] = dyno
+            self._follow(dyno, handle, since=int(time.time()))
 
-    def _app_line(self, record: DynoRecord, raw: bytes) -> None:
-        text = raw.decode("utf-8", errors="replace").rstrip("\r")
-        stamp, _, message = text.partition(" ")
-        try:
-            when = logline.parse_docker_timestamp(stamp)
-        except ValueError:
-            when, message = None, text
-        self.logs.emit("app", record.name, message, when=when)
-
-    def exited(self, record: DynoRecord, container, status: int) -> None:
-        """Any exit of a formation dyno that nobody asked for is a crash, exit 0 included."""
-        if record.one_off:
-            self._one_off_done(record, container, status)
-            return
-        with self.lock:
-            if record.container is not container or record.stopping or self.closing:
-                return
-            if _oom_killed(container):
-                quota = dyno_mod.SIZES[record.size].memory_mb
-                self.platform(record, memory.usage_line(int(quota * 2 * 1024 * 1024), quota))
-                self.platform(record, "Error R15 (Memory quota vastly exceeded)")
-                self.platform(record, "Stopping process with SIGKILL")
-            self.platform(record, f"Process exited with status {status}")
-            self.set_state(record, "crashed")
-            record.crashes += 1
-            record.restart_at = time.monotonic() + self.timeouts.crash_delay(record.crashes)
-
-    def run_detached(self, record: DynoRecord, container, user: str) -> None:
+    def run_detached(self, name: str, command: str, release: int, size: str, handle, user: str) -> None:
         """A one-off dyno whose output goes to the log (`run:detached`)."""
-        record.one_off = True
-        with self.lock:
-            self.one_offs[record.name] = record
-        self.platform(record, f"Starting process with command `{record.command}` by user {user}")
-        container.start()
-        with self.lock:
-            record.container = container
-            record.started = time.monotonic()
-            record.state = "starting"
-            self.set_state(record, "up")
-        self.follow(record, container)
+        dyno = Dyno(name, name.split(".")[0], command, release, size, handle=handle, one_off=True)
+        with self._lock:
+            self._one_offs[name] = dyno
+        self._log(dyno, f"Starting process with command `{command}` by user {user}")
+        self.backend.start(handle)
+        with self._lock:
+            dyno.started = self.clock()
+            dyno.state = STARTING
+            self._set_state(dyno, UP)
+        self._follow(dyno, handle)
 
-    def _one_off_done(self, record: DynoRecord, container, status: int) -> None:
-        if not record.stopping:  # stop_container already logged how it ended
-            self.platform(record, f"Process exited with status {status}")
-        with self.lock:
-            self.set_state(record, "complete")
-            self.one_offs.pop(record.name, None)
-        try:
-            container.remove(force=True, v=True)
-        except docker.errors.APIError:
-            pass
+    def stop_all(self) -> None:
+        """`herosim down`: every dyno stopped (SIGTERM, SIGKILL after the stop timeout) and removed."""
+        with self._lock:
+            self._closing = True
+            jobs = [self.pool.submit(self._stop, d, d.handle) for d in self._one_offs.values() if d.handle]
+            jobs += [self.pool.submit(self._retire, d) for d in list(self._dynos.values())]
+        for job in jobs:
+            job.result()
 
+    # -- the clock ----------------------------------------------------------------------------
     def tick(self) -> None:
         """One pass of the dyno manager's clock: boots, crash restarts, cycling, counters."""
-        now = time.monotonic()
-        with self.lock:
-            records = list(self.dynos.values())
-        for record in records:
-            if record.busy:
+        now = self.clock()
+        for due in plan.due(self.seen().values(), now, self.success_window):
+            if due.kind == "boot-check":
+                self._check_boot(due.name, now)
                 continue
-            if record.state == "starting" and record.web and record.container is not None:
-                self._check_boot(record, now)
-            elif record.state == "crashed" and record.restart_at is not None and now >= record.restart_at:
-                record.restart_at = None
-                self.pool.submit(self.restart_crashed, record)
-            elif record.state == "up":
-                if record.crashes and record.up_at and now - record.up_at > SUCCESS_WINDOW:
-                    record.crashes = 0
-                if record.cycle_at is not None and now >= record.cycle_at:
-                    record.cycle_at = None
-                    record.busy = True
-                    self.pool.submit(self._cycle, record)
-
-    def _cycle(self, record: DynoRecord) -> None:
-        record.busy = False
-        self.replace(record, "Cycling")
-
-    def _next_cycle(self) -> float | None:
-        if not self.cycle_every:
-            return None
-        return time.monotonic() + self.cycle_every * (1 + random.uniform(0, CYCLE_JITTER))
-
-    def _check_boot(self, record: DynoRecord, now: float) -> None:
-        container = record.container
-        if record.port in dyno_mod.wildcard_listeners(dyno_mod.read_proc_net(container)):
-            address = self.route_to(record)
-            with self.lock:
-                if record.container is container and record.state == "starting":
-                    record.address = address
-                    self.set_state(record, "up")
-                    record.up_at = now
-            return
-        if now - record.started > self.timeouts.boot:
-            self.platform(record, "Error R10 (Boot timeout) -> Web process failed to bind to $PORT within "
-                                  f"{self.timeouts.boot:g} seconds of launch")
-            self.platform(record, "Stopping process with SIGKILL")
-            record.started = float("inf")  # report once
-            _kill(container, "SIGKILL")
-
-    def route_to(self, record: DynoRecord) -> tuple[str, int] | None:
-        """The container's own address when this host reaches the bridge network (Linux),
-        else the port published on 127.0.0.1 (Docker Desktop, remote engines)."""
-        ip = ((record.container.attrs.get("NetworkSettings", {}).get("Networks") or {})
-              .get(self.network, {}).get("IPAddress"))
-        if ip and record.port and _reachable(ip, record.port):
-            return ip, record.port
-        return ("127.0.0.1", record.host_port) if record.host_port else None
+            with self._lock:
+                dyno = self._dynos.get(due.name)
+                if dyno is None or dyno.busy:
+                    continue
+                if due.kind == "restart":
+                    dyno.restart_at = None
+                    self._submit(dyno, self._restart_crashed, dyno)
+                elif due.kind == "reset-crashes":
+                    dyno.crashes = 0
+                elif due.kind == "cycle":
+                    dyno.cycle_at = None
+                    self._submit(dyno, self._replace, dyno, "Cycling")
 
     def sample_memory(self) -> None:
         """R14 when a dyno uses more than its quota (it keeps running, as on Heroku)."""
-        now = time.monotonic()
-        with self.lock:
-            records = [r for r in self.dynos.values() if r.state in ("starting", "up") and r.container is not None]
-        for record in records:
-            pid = dyno_mod.host_pid(record.container)
-            used = memory.cgroup_usage(pid) if pid and memory.local_engine() else memory.stats_usage(record.container)
-            quota = dyno_mod.SIZES[record.size].memory_mb
+        now = self.clock()
+        with self._lock:
+            running = [d for d in self._dynos.values() if d.state in (STARTING, UP) and d.handle is not None]
+        for dyno in running:
+            used = self.backend.memory_used(dyno.handle)
+            quota = SIZES[dyno.size].memory_mb
             if used is None or used <= quota * 1024 * 1024:
                 continue
-            if record.r14_at is None or now - record.r14_at >= R14_REPEAT * self.timeouts.time_scale:
-                record.r14_at = now
-                self.platform(record, memory.usage_line(used, quota))
-                self.platform(record, "Error R14 (Memory quota exceeded)")
+            if dyno.r14_at is None or now - dyno.r14_at >= R14_REPEAT * self.timeouts.time_scale:
+                dyno.r14_at = now
+                self._log(dyno, memory.usage_line(used, quota))
+                self._log(dyno, "Error R14 (Memory quota exceeded)")
+
+    # -- transitions (run on the pool) ----------------------------------------------------------
+    def _submit(self, dyno: Dyno, work, *args) -> None:
+        dyno.busy = True
+        self.pool.submit(self._guarded, dyno, work, *args)
+
+    def _guarded(self, dyno: Dyno, work, *args) -> None:
+        """Run a transition; a platform failure (the engine gone, a refused create) is logged to
+        the manager's log and retried later with a backoff, never dropped."""
+        try:
+            work(*args)
+            dyno.faults = 0
+        except Exception:  # noqa: BLE001 - the manager keeps running whatever one dyno does
+            self.report(f"{dyno.name}: {work.__name__} failed:\n{traceback.format_exc()}")
+            with self._lock:
+                if work == self._retire:  # whatever is left is found by its labels later
+                    if self._dynos.get(dyno.name) is dyno:
+                        del self._dynos[dyno.name]
+                elif dyno.name in self._dynos and not self._closing:
+                    dyno.faults += 1
+                    if dyno.state != CRASHED:
+                        self._set_state(dyno, CRASHED)
+                    dyno.restart_at = self.clock() + RETRY_DELAYS[min(dyno.faults, len(RETRY_DELAYS)) - 1]
+        finally:
+            with self._changed:
+                dyno.busy = False
+                self._changed.notify_all()
+
+    def _boot(self, dyno: Dyno, from_state: str | None = None) -> None:
+        """Start a dyno that has no running container (new, or crashed)."""
+        handle = self.backend.create(dyno)
+        with self._lock:
+            if from_state is None:
+                dyno.state = STARTING
+                self._changed.notify_all()
+            else:
+                self._set_state(dyno, STARTING)
+        self._start(dyno, handle)
+
+    def _replace(self, dyno: Dyno, reason: str) -> None:
+        """Heroku's restart: the old processes get SIGTERM and the new dyno starts at once (old and
+        new can overlap, as on Heroku); the old one is SIGKILLed after the stop timeout."""
+        self._log(dyno, reason)
+        with self._lock:
+            self._set_state(dyno, STARTING)
+        new = self.backend.create(dyno)
+        with self._lock:
+            old, dyno.handle = dyno.handle, None  # its exit is expected from now on, not a crash
+        if old is not None:
+            self._signal_stop(dyno, old)
+            self.pool.submit(self._finish_stop, dyno, old)
+        self._start(dyno, new)
+
+    def _retire(self, dyno: Dyno) -> None:
+        """Stop and remove a dyno for good (scale down, down)."""
+        if dyno.handle is not None:
+            was_running = dyno.state in (STARTING, UP)
+            self._stop(dyno, dyno.handle)
+            if was_running:
+                with self._lock:
+                    self._set_state(dyno, DOWN)
+        with self._lock:
+            if self._dynos.get(dyno.name) is dyno:
+                del self._dynos[dyno.name]
+
+    def _restart_crashed(self, dyno: Dyno) -> None:
+        old = dyno.handle
+        self._boot(dyno, from_state=CRASHED)
+        if old is not None:
+            self.backend.remove(old)
+
+    def _start(self, dyno: Dyno, handle) -> None:
+        self._log(dyno, f"Starting process with command `{dyno.command}`")
+        port, host_port = self.backend.start(handle)
+        with self._lock:
+            dyno.handle, dyno.port, dyno.host_port, dyno.address = handle, port, host_port, None
+            dyno.started = self.clock()
+            dyno.up_at = None
+            dyno.boot_reported = False
+            dyno.cycle_at = plan.next_cycle(dyno.started, self.cycle_every, CYCLE_JITTER, self.rng)
+            if not dyno.web:  # a worker is up as soon as its process starts
+                self._set_state(dyno, UP)
+                dyno.up_at = dyno.started
+        self._follow(dyno, handle)
+
+    def _signal_stop(self, dyno: Dyno, handle) -> None:
+        self._log(dyno, "Stopping all processes with SIGTERM")
+        self.backend.signal(handle, "SIGTERM")
+
+    def _finish_stop(self, dyno: Dyno, handle) -> None:
+        """Wait for the processes to exit; R12 and SIGKILL after the stop timeout; remove."""
+        status = self.backend.wait(handle, self.timeouts.stop)
+        if status is None:
+            self._log(dyno, "Error R12 (Exit timeout) -> At least one process failed to exit "
+                            f"within {self.timeouts.stop:g} seconds of SIGTERM")
+            self._log(dyno, "Stopping remaining processes with SIGKILL")
+            self.backend.signal(handle, "SIGKILL")
+            status = self.backend.wait(handle, 30) or 137
+        self._log(dyno, f"Process exited with status {status}")
+        self.backend.remove(handle)
+
+    def _stop(self, dyno: Dyno, handle) -> None:
+        with self._lock:
+            if dyno.handle is handle:
+                dyno.handle = None  # its exit is expected, not a crash
+        self._signal_stop(dyno, handle)
+        self._finish_stop(dyno, handle)
+
+    def _check_boot(self, name: str, now: float) -> None:
+        """Up once it listens on 0.0.0.0:$PORT (read without holding the lock); R10 past the
+        boot timeout."""
+        with self._lock:
+            dyno = self._dynos.get(name)
+            if dyno is None or dyno.busy or dyno.state != STARTING or dyno.handle is None:
+                return
+            handle, port, started = dyno.handle, dyno.port, dyno.started
+        verdict = plan.boot_verdict(port in self.backend.listening(handle), started, now, self.timeouts.boot)
+        if verdict == STARTING:
+            return
+        address = self.backend.address(handle, port, dyno.host_port) if verdict == UP else None
+        with self._lock:
+            if dyno.handle is not handle or dyno.state != STARTING or dyno.boot_reported:
+                return
+            if verdict == UP:
+                dyno.address = address
+                self._set_state(dyno, UP)
+                dyno.up_at = now
+                return
+            dyno.boot_reported = True
+        self._log(dyno, "Error R10 (Boot timeout) -> Web process failed to bind to $PORT within "
+                        f"{self.timeouts.boot:g} seconds of launch")
+        self._log(dyno, "Stopping process with SIGKILL")
+        self.backend.signal(handle, "SIGKILL")
+
+    # -- watching -----------------------------------------------------------------------------
+    def _follow(self, dyno: Dyno, handle, since: int | None = None) -> None:
+        threading.Thread(target=self._pump, args=(dyno, handle, since), daemon=True,
+                         name=f"logs-{dyno.name}").start()
+
+    def _pump(self, dyno: Dyno, handle, since: int | None) -> None:
+        """Copy a dyno's output into the log, then report how it ended."""
+        self.backend.follow(handle, lambda message, when: self.logs.emit("app", dyno.name, message, when=when),
+                            since)
+        status = self.backend.wait(handle, 60)
+        try:
+            self._exited(dyno, handle, 0 if status is None else status)
+        except Exception:  # noqa: BLE001
+            self.report(f"{dyno.name}: exit handling failed:\n{traceback.format_exc()}")
+
+    def _exited(self, dyno: Dyno, handle, status: int) -> None:
+        """Any exit of a formation dyno that nobody asked for is a crash, exit 0 included."""
+        if dyno.one_off:
+            self._one_off_done(dyno, handle, status)
+            return
+        def expected() -> bool:
+            return dyno.handle is not handle or self._closing or self._dynos.get(dyno.name) is not dyno
+
+        with self._lock:
+            if expected():
+                return
+        oom = self.backend.oom_killed(handle)
+        with self._lock:
+            if expected():
+                return
+            if oom:
+                quota = SIZES[dyno.size].memory_mb
+                self._log(dyno, memory.usage_line(int(quota * 2 * 1024 * 1024), quota))
+                self._log(dyno, "Error R15 (Memory quota vastly exceeded)")
+                self._log(dyno, "Stopping process with SIGKILL")
+            self._log(dyno, f"Process exited with status {status}")
+            self._set_state(dyno, CRASHED)
+            dyno.crashes += 1
+            dyno.restart_at = self.clock() + self.timeouts.crash_delay(dyno.crashes)
+
+    def _one_off_done(self, dyno: Dyno, handle, status: int) -> None:
+        if dyno.handle is handle:  # a stop already logged how it ended
+            self._log(dyno, f"Process exited with status {status}")
+        with self._lock:
+            self._set_state(dyno, COMPLETE)
+            self._one_offs.pop(dyno.name, None)
+        self.backend.remove(handle)
+
+    # -- log lines ----------------------------------------------------------------------------
+    def _log(self, dyno: Dyno, message: str) -> None:
+        self.logs.platform(dyno.name, message)
+
+    def _set_state(self, dyno: Dyno, new: str) -> None:
+        old, dyno.state, dyno.since = dyno.state, new, utcnow()
+        if old != new:
+            self._log(dyno, f"State changed from {old} to {new}")
+        self._changed.notify_all()
 
 
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.3):
-            return True
-    except OSError:
-        return False
+def _order(dyno: Dyno):
+    kind, _, index = dyno.name.rpartition(".")
+    return (kind != "web", kind, int(index) if index.isdigit() else 0)
 
 
-def wait(container, timeout: float) -> int | None:
-    try:
-        return int(container.wait(timeout=timeout).get("StatusCode", 0))
-    except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout):
-        return None
-    except docker.errors.NotFound:
-        return 0
-
-
-def _kill(container, signal: str) -> None:
-    try:
-        container.kill(signal=signal)
-    except docker.errors.APIError:
-        pass
-
-
-def _oom_killed(container) -> bool:
-    try:
-        container.reload()
-        return bool(container.attrs.get("State", {}).get("OOMKilled"))
-    except docker.errors.APIError:
-        return False

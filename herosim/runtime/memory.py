@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -64,8 +63,3 @@ def stats_usage(container) -> int | None:
         return None
     inner = mem.get("stats") or {}
     return max(usage - inner.get("total_inactive_file", inner.get("inactive_file", 0)), 0)
-
-
-def local_engine() -> bool:
-    host = os.environ.get("DOCKER_HOST", "")
-    return (not host or host.startswith("unix://")) and CGROUP_ROOT.is_dir()

@@ -1,25 +1,27 @@
-"""One-off dynos (`herosim run`, the release phase): a fresh container from the
-slug, attached or not, never restarted, removed when it ends."""
+"""One-off dynos (`herosim run`, the release phase): a fresh container from the slug,
+attached or not, never restarted, removed when it ends."""
 
 from __future__ import annotations
 
 import random
 import shlex
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import docker
-import docker.errors
 
-from herosim.runtime import attach
-from herosim.runtime import containers as dyno
-from herosim.engine import network
-from herosim.addons import base as addons
-from herosim.platform.state import AppState, Release, current_user
-from herosim.platform.config_vars import merge
+from herosim import paths
+from herosim.addons.attachment import dyno_environment
 from herosim.const import ROLE_ONE_OFF
+from herosim.engine import cleanup, network
 from herosim.errors import HerosimError
 from herosim.platform.logplex import Logplex
+from herosim.platform.releases import Release, current_user
+from herosim.platform.sizes import DEFAULT_SIZE, SIZES
+from herosim.platform.state import AppState
+from herosim.runtime import attach, containers
+
+Output = Callable[[int, bytes], None]   # (1 stdout | 2 stderr, data)
 
 
 @dataclass(frozen=True)
@@ -43,41 +45,36 @@ def new(kind: str, command: str) -> OneOff:
     return OneOff(name=f"{kind}.{random.randint(1000, 9999)}", command=command)
 
 
-def create(client: docker.DockerClient, app: str, state: AppState, release: Release, one_off: OneOff, *,
-           size: str = dyno.DEFAULT_SIZE, interactive: bool = False, use_tty: bool = False):
-    env = merge(addons.config_vars(addons.attachments(client, app)), release.config_vars)
-    return dyno.create(client, app=app, name=one_off.name, process_type=one_off.name.split(".")[0],
-                       command=one_off.command, image=release.slug, env=env, network=network.ensure(client, app),
-                       release=release.version, size=dyno.SIZES[size], role=ROLE_ONE_OFF, web=False,
-                       tty=use_tty, stdin=interactive)
+def create(client: docker.DockerClient, app: str, release: Release, one_off: OneOff, *,
+           size: str = DEFAULT_SIZE, interactive: bool = False, use_tty: bool = False):
+    return containers.create(client, app=app, name=one_off.name, process_type=one_off.name.split(".")[0],
+                             command=one_off.command, image=release.slug,
+                             env=dyno_environment(client, app, release.config_vars),
+                             network=network.ensure(client, app), release=release.version, size=SIZES[size],
+                             role=ROLE_ONE_OFF, web=False, tty=use_tty, stdin=interactive)
 
 
-def run(client: docker.DockerClient, app: str, state: AppState, release: Release, one_off: OneOff, *,
-        interactive: bool, use_tty: bool, echo=None, size: str = dyno.DEFAULT_SIZE) -> int:
-    """Run attached; app output goes to this terminal (and, for release, to the log too)."""
-    logs = Logplex(state.path("logplex.log"))
-    container = create(client, app, state, release, one_off, size=size, interactive=interactive, use_tty=use_tty)
+def run(client: docker.DockerClient, state: AppState, release: Release, one_off: OneOff, *, output: Output,
+        interactive: bool, use_tty: bool, size: str = DEFAULT_SIZE, to_log: bool = False) -> int:
+    """Run attached: output goes to `output` (and to the app's log with `to_log`, as the release
+    phase's does). Returns the exit status."""
+    logs = Logplex(state.path(paths.LOG))
+    container = create(client, state.app, release, one_off, size=size, interactive=interactive, use_tty=use_tty)
     logs.platform(one_off.name, f"Starting process with command `{one_off.command}` by user {current_user()}")
     logs.platform(one_off.name, "State changed from starting to up")
     partial = {1: b"", 2: b""}
 
-    def output(stream: int, data: bytes) -> None:
-        if echo is not None:
-            echo(stream, data)
-        else:
-            target = sys.stdout.buffer if stream == 1 else sys.stderr.buffer
-            target.write(data)
-            target.flush()
-        if one_off.name.startswith("release."):  # the release phase's output reaches the log
-            text = partial[stream] + data
-            *lines, partial[stream] = text.split(b"\n")
+    def forward(stream: int, data: bytes) -> None:
+        output(stream, data)
+        if to_log:
+            *lines, partial[stream] = (partial[stream] + data).split(b"\n")
             for line in lines:
                 logs.emit("app", one_off.name, line.decode("utf-8", errors="replace").rstrip("\r"))
 
     status = 1
     try:
         status = attach.attach_and_run(client, container, interactive=interactive, use_tty=use_tty,
-                                       on_output=output)
+                                       on_output=forward)
     except KeyboardInterrupt:
         container.kill(signal="SIGTERM")
         status = int(container.wait(timeout=30).get("StatusCode", 130))
@@ -85,8 +82,5 @@ def run(client: docker.DockerClient, app: str, state: AppState, release: Release
     finally:
         logs.platform(one_off.name, f"Process exited with status {status}")
         logs.platform(one_off.name, "State changed from up to complete")
-        try:
-            container.remove(force=True, v=True)
-        except docker.errors.APIError:
-            pass
+        cleanup.container(container)
     return status

@@ -19,7 +19,7 @@ from herosim.slug.dependencies import DependencyLayer
 from herosim.slug.source import SourceTree, collect
 from herosim.engine.client import translated
 from herosim.errors import AppError, BuildError
-from herosim.cli.output import Printer
+from herosim.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class BuildResult:
     deps_inputs: dict
 
 
-def compile_app(client: docker.DockerClient, printer: Printer, app: str, root: Path,
+def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: Path,
                 ca_bundle: Path | None = None, no_cache: bool = False,
                 config_vars: dict[str, str] | None = None, previous: dict | None = None) -> BuildResult:
     """bin/compile: each phase one call, in the buildpack's order. `previous` describes the
@@ -101,7 +101,7 @@ def read_procfile(read, files: set[str], root: Path) -> procfile_mod.Procfile:
     return procfile_mod.parse(read("Procfile") or "")
 
 
-def warn_untracked(printer: Printer, source: SourceTree) -> None:
+def warn_untracked(printer: Progress, source: SourceTree) -> None:
     if source.untracked:
         shown = list(source.untracked[:20])
         more = len(source.untracked) - len(shown)
@@ -112,7 +112,7 @@ def warn_untracked(printer: Printer, source: SourceTree) -> None:
                      "Run `git add` on the ones the app needs.")
 
 
-def warn_dotenv(printer: Printer, root: Path, config_vars: dict[str, str]) -> None:
+def warn_dotenv(printer: Progress, root: Path, config_vars: dict[str, str]) -> None:
     env_file = root / ".env"
     if not env_file.is_file():
         return
@@ -123,7 +123,7 @@ def warn_dotenv(printer: Printer, root: Path, config_vars: dict[str, str]) -> No
                      "Set the ones the app needs: herosim config:set KEY=value")
 
 
-def announce_python(printer: Printer, request: detect.PythonRequest, stack: stack_mod.Stack,
+def announce_python(printer: Progress, request: detect.PythonRequest, stack: stack_mod.Stack,
                     python_full: str) -> None:
     if request.origin == "cached":
         printer.step(f"No Python version was specified. Using the same version as the last build: "

@@ -21,7 +21,7 @@ from herosim.slug.detect import BuildPlan
 from herosim.const import (LABEL_APP, LABEL_DEPS_INPUTS, LABEL_DEPS_KEY, LABEL_PYTHON, LABEL_ROLE,
                            LABEL_STACK, ROLE_DEPS)
 from herosim.errors import BuildError
-from herosim.cli.output import Printer
+from herosim.progress import Progress
 from herosim.engine.stack import Stack
 from herosim.engine.tarball import TarWriter
 
@@ -149,7 +149,7 @@ fi
 class DependencyLayer:
     """Builds or reuses the `deps` image for one app."""
 
-    def __init__(self, client: docker.DockerClient, printer: Printer, app: str):
+    def __init__(self, client: docker.DockerClient, printer: Progress, app: str):
         self.client = client
         self.printer = printer
         self.app = app

@@ -9,12 +9,11 @@ from pathlib import Path
 import docker
 
 from herosim.slug.step import BuildStep, environment
-from herosim.const import LABEL_APP, LABEL_ROLE
+from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_COMPILE
 from herosim.errors import BuildError
-from herosim.cli.output import Printer
+from herosim.progress import Progress
 from herosim.engine.tarball import TarWriter
 
-ROLE_COMPILE = "compile"
 SLUG_ROOT = "/slug"  # the compiled app ends up at /slug/app, so COPY keeps /app's owner
 
 
@@ -57,7 +56,7 @@ def script(compile_plan: CompilePlan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(client: docker.DockerClient, printer: Printer, app: str, deps_ref: str, compile_plan: CompilePlan,
+def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str, compile_plan: CompilePlan,
         root: Path, files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str]) -> str:
     """The compiled app as an image (`herosim-compile/<app>`), its tree at /slug/app."""
     context = TarWriter()

@@ -9,13 +9,12 @@ import docker
 
 from herosim.engine import images
 from herosim.engine import resources
-from herosim.const import LABEL_APP, LABEL_PYTHON, LABEL_ROLE, LABEL_STACK, ROLE_SLUG
-from herosim.cli.output import Printer
+from herosim.const import LABEL_APP, LABEL_PROCESSES, LABEL_PYTHON, LABEL_ROLE, LABEL_STACK, ROLE_SLUG
+from herosim.progress import Progress
 from herosim.engine.stack import OFFICIAL, Stack
 from herosim.engine.tarball import TarWriter
 
 DYNO_UID = 1000  # dynos run unprivileged, as on Heroku: only /app and /tmp are writable
-LABEL_PROCESSES = "io.herosim.processes"
 
 # What the Python buildpack writes to .profile.d/python.sh (sourced at dyno boot).
 PROFILE_PYTHON = """\
@@ -69,7 +68,7 @@ LIBPQ = ("RUN ldconfig -p | grep -q libpq.so.5 || (apt-get update -q && apt-get 
          "--no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*)\n")
 
 
-def build(client: docker.DockerClient, printer: Printer, app: str, stack: Stack, deps_ref: str,
+def build(client: docker.DockerClient, printer: Progress, app: str, stack: Stack, deps_ref: str,
           root: Path, files: tuple[str, ...], processes: dict[str, str], python_full: str,
           compile_ref: str | None = None) -> str:
     labels = {

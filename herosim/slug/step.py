@@ -14,7 +14,7 @@ from herosim.slug import cabundle
 from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_BUILD, ROLE_CACHE
 from herosim.engine.client import translated
 from herosim.errors import BuildError
-from herosim.cli.output import Printer
+from herosim.progress import Progress
 from herosim.engine.tarball import TarWriter
 
 CACHE_VOLUME = "herosim-package-cache"  # HEROSIM_CACHE_VOLUME names another (benchmarks: a cold one)
@@ -40,7 +40,7 @@ def environment(ca_bundle: Path | None, config_vars: dict[str, str] | None = Non
 
 
 class BuildStep:
-    def __init__(self, client: docker.DockerClient, printer: Printer, app: str):
+    def __init__(self, client: docker.DockerClient, printer: Progress, app: str):
         self.client = client
         self.printer = printer
         self.app = app

@@ -122,14 +122,18 @@ def test_r12_when_a_process_ignores_sigterm(herosim_home, tmp_path):
     try:
         assert result.returncode == 0, result.stderr[-2000:]
         assert app.cli("restart").returncode == 0
+        app.wait_for_log("Process exited with status 137", 15, "-d", "web.1")
         tail = heroku_lines(app, "web.1")
         start = max(i for i, l in enumerate(tail) if l == "Stopping all processes with SIGTERM")
-        assert tail[start:start + 4] == [
+        old_process = [l for l in tail[start:] if not l.startswith(("Starting process", "State changed"))]
+        assert old_process[:4] == [
             "Stopping all processes with SIGTERM",
             "Error R12 (Exit timeout) -> At least one process failed to exit within 2 seconds of SIGTERM",
             "Stopping remaining processes with SIGKILL",
             "Process exited with status 137",
         ]
+        # The replacement started as soon as the old one was signalled (old and new overlap, as on Heroku).
+        assert tail.index("State changed from starting to up", start) < tail.index("Process exited with status 137", start)
         assert app.get("/").status_code == 200
     finally:
         app.cli("destroy", "--confirm", app.name)

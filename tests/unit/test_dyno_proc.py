@@ -1,4 +1,5 @@
-from herosim.runtime import containers as dyno
+from herosim.platform import sizes
+from herosim.runtime.listeners import wildcard_listeners
 
 # /proc/net/tcp and tcp6 from a container: 8080 on 0.0.0.0, 5000 on 127.0.0.1,
 # 9000 on :: (tcp6), an established connection on 8080.
@@ -14,9 +15,9 @@ PROC_NET = """\
 
 
 def test_only_wildcard_listeners_count_as_bound():
-    assert dyno.wildcard_listeners(PROC_NET) == {8080, 9000}
+    assert wildcard_listeners(PROC_NET) == {8080, 9000}
 
 
 def test_sizes_kill_at_twice_the_quota():
-    assert dyno.SIZES["standard-2x"].kill_bytes == 2048 * 1024 * 1024
-    assert dyno.SIZES[dyno.DEFAULT_SIZE].memory_mb == 512
+    assert sizes.SIZES["standard-2x"].kill_bytes == 2048 * 1024 * 1024
+    assert sizes.SIZES[sizes.DEFAULT_SIZE].memory_mb == 512

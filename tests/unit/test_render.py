@@ -1,7 +1,8 @@
 import datetime as dt
 
 from herosim.cli import render
-from herosim.platform.state import AppState, app_name_from_dir
+from herosim.platform.names import from_dir as app_name_from_dir
+from herosim.platform.state import AppState
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.timezone.utc)
 

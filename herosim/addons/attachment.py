@@ -1,0 +1,79 @@
+"""The attachment record: an add-on provisioned for an app lives on its data volume's labels
+(plan, name, config vars, what its sidecar needs), so labels alone say what an app has."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import docker
+
+from herosim.const import LABEL_ADDON_CONFIG, LABEL_ADDON_NAME, LABEL_ADDON_PLAN, LABEL_ADDON_SECRET, ROLE_ADDON
+from herosim.engine import cleanup, labels
+from herosim.engine.client import translated
+from herosim.platform.config_vars import merge
+
+
+@dataclass(frozen=True)
+class Attachment:
+    app: str
+    plan: str                  # heroku-postgresql:essential-0
+    name: str                  # postgresql-concave-52656
+    volume: str
+    config: dict[str, str] = field(default_factory=dict)   # vars it gives the app
+    secret: dict[str, str] = field(default_factory=dict)   # what the sidecar needs to start
+
+    @property
+    def service(self) -> str:
+        return self.plan.split(":", 1)[0]
+
+    @property
+    def tier(self) -> str:
+        return self.plan.partition(":")[2]
+
+    @property
+    def container_name(self) -> str:
+        return f"herosim.{self.app}.{self.name}"
+
+
+def attachments(client: docker.DockerClient, app: str) -> list[Attachment]:
+    out = []
+    for volume in client.volumes.list(filters=labels.of_app(app, ROLE_ADDON)):
+        found = volume.attrs.get("Labels") or {}
+        out.append(Attachment(
+            app=app, plan=found.get(LABEL_ADDON_PLAN, ""), name=found.get(LABEL_ADDON_NAME, volume.name),
+            volume=volume.name, config=json.loads(found.get(LABEL_ADDON_CONFIG, "{}")),
+            secret=json.loads(found.get(LABEL_ADDON_SECRET, "{}")),
+        ))
+    return sorted(out, key=lambda a: a.name)
+
+
+def config_vars(found: list[Attachment]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for attachment in found:
+        merged.update(attachment.config)
+    return merged
+
+
+def dyno_environment(client: docker.DockerClient, app: str, user_vars: dict[str, str]) -> dict[str, str]:
+    """What every dyno of the app sees: the add-ons' vars plus the user's config vars."""
+    return merge(config_vars(attachments(client, app)), user_vars)
+
+
+def record(client: docker.DockerClient, attachment: Attachment) -> None:
+    """Create the attachment's data volume, its labels the record."""
+    with translated(f"creating the volume for {attachment.name}"):
+        client.volumes.create(attachment.volume, labels=labels.for_app(attachment.app, ROLE_ADDON, **{
+            LABEL_ADDON_PLAN: attachment.plan, LABEL_ADDON_NAME: attachment.name,
+            LABEL_ADDON_CONFIG: json.dumps(attachment.config), LABEL_ADDON_SECRET: json.dumps(attachment.secret)}))
+
+
+def remove(client: docker.DockerClient, app: str, name: str | None = None) -> list[str]:
+    """Remove sidecars and their volumes (destroy / addons:destroy): the data goes too."""
+    removed = []
+    for container in client.containers.list(all=True, filters=labels.of_app(app, ROLE_ADDON, addon=name)):
+        cleanup.container(container)
+    for volume in client.volumes.list(filters=labels.of_app(app, ROLE_ADDON, addon=name)):
+        removed.append((volume.attrs.get("Labels") or {}).get(LABEL_ADDON_NAME, volume.name))
+        cleanup.quietly(volume, force=True)
+    return removed

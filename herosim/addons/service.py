@@ -1,0 +1,55 @@
+"""One kind of add-on: how it is provisioned, run and probed. Subclasses, one module each."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import docker
+
+from herosim.addons.attachment import Attachment, attachments, config_vars, record
+from herosim.engine.stack import Stack
+
+ADJECTIVES = ("concave", "convex", "curly", "silent", "shallow", "rigid", "fluffy", "round", "solid",
+              "tapered", "transparent", "vertical", "horizontal", "clean", "cubic", "dimensional",
+              "elliptical", "encircled", "opaque", "polished", "reticulated", "sinuous", "symmetrical")
+
+
+@dataclass(frozen=True)
+class SidecarSpec:
+    image: str
+    environment: dict[str, str]
+    command: list[str] | None
+    port: int                  # inside the container
+    data_path: str             # where the volume is mounted
+    files: dict[str, tuple[bytes, int]] = field(default_factory=dict)  # path -> (content, mode)
+
+
+class AddonService:
+    service = ""           # heroku-postgresql
+    default_plan = ""      # heroku-postgresql:essential-0
+    name_prefix = ""       # postgresql
+    ready_timeout = 90.0
+
+    def new_attachment(self, app: str, plan: str, name: str, volume: str,
+                       taken_vars: set[str], options: dict) -> Attachment:
+        raise NotImplementedError
+
+    def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
+        raise NotImplementedError
+
+    def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
+        """(ready, what was seen) for one readiness check."""
+        raise NotImplementedError
+
+    def random_name(self) -> str:
+        return f"{self.name_prefix}-{random.choice(ADJECTIVES)}-{random.randint(10000, 99999)}"
+
+    def provision(self, client: docker.DockerClient, app: str, plan: str | None = None,
+                  options: dict | None = None) -> Attachment:
+        """A new attachment for `app`, recorded on its data volume."""
+        name = self.random_name()
+        attachment = self.new_attachment(app, plan or self.default_plan, name, f"herosim-{app}-{name}",
+                                         set(config_vars(attachments(client, app))), options or {})
+        record(client, attachment)
+        return attachment

@@ -1,0 +1,41 @@
+"""What every verb on an app shares: the engine, the app's name and state, where progress
+goes, its log, its dyno manager (when one runs) and its lock."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import docker
+
+from herosim import paths
+from herosim.platform import lock
+from herosim.platform.logplex import Logplex
+from herosim.platform.state import AppState
+from herosim.progress import Progress
+from herosim.runtime.client import ManagerClient
+
+
+@dataclass
+class AppContext:
+    client: docker.DockerClient
+    name: str
+    state: AppState
+    progress: Progress
+
+    @property
+    def logs(self) -> Logplex:
+        return Logplex(self.state.path(paths.LOG))
+
+    def manager(self) -> ManagerClient | None:
+        """The app's running dyno manager, or None when its dynos are down."""
+        return ManagerClient.find(self.state)
+
+    def require_manager(self) -> ManagerClient:
+        return ManagerClient.require(self.state)
+
+    @contextlib.contextmanager
+    def changing(self):
+        """Hold the app's lock while a command changes it (a second command waits)."""
+        with lock.held(self.state.dir, self.name, notice=self.progress.info):
+            yield

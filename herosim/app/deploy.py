@@ -1,0 +1,81 @@
+"""`up` and `build`: the slug compiler, then add-ons, a release and the formation on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from herosim.app.addons import Addons
+from herosim.app.config import ConfigVars
+from herosim.app.context import AppContext
+from herosim.app.releases import Releases
+from herosim.const import DEFAULT_ROUTER_PORT, ROLE_SLUG
+from herosim.engine import cleanup, labels
+from herosim.platform.releases import Release
+from herosim.platform.timeouts import Timeouts
+from herosim.runtime import launcher
+from herosim.runtime.settings import ManagerSettings
+from herosim.slug import cabundle
+from herosim.slug import size as slugsize
+from herosim.slug.compile import BuildResult, compile_app
+
+SLUGS_KEPT = 5  # slug images of the last releases stay (rollback); older ones go
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    port: int | None
+    timeouts: Timeouts
+    size: str
+    ca_bundle: str | None = None
+    no_cache: bool = False
+    cycle_every: float | None = None
+
+
+class Deployer:
+    def __init__(self, ctx: AppContext, releases: Releases, addons: Addons, config: ConfigVars):
+        self.ctx = ctx
+        self.releases = releases
+        self.addons = addons
+        self.config = config
+
+    def up(self, path: Path, options: UpOptions) -> Release:
+        """Build, provision, release and (re)start the formation. Returns the new release."""
+        progress = self.ctx.progress
+        with self.ctx.changing():
+            port = options.port or self.ctx.state.settings().get("router_port") or DEFAULT_ROUTER_PORT
+            settings = ManagerSettings(port, options.timeouts, options.size, options.cycle_every)
+            manager = self.ctx.manager()
+            if manager is None or manager.ping().get("router_port") != port:
+                launcher.check_port(port)  # before a long build, not after it
+            self.ctx.state.update_settings(source=str(path.resolve()), router_port=port)
+            progress.step(f"Building {self.ctx.name} from {path.resolve()}")
+            result = self.build(path, options.ca_bundle, options.no_cache)
+            self.addons.provision_for(result)
+            release = self.releases.create(f"Deploy {result.commit or 'working tree'}", result.slug_image,
+                                           result.processes, self.ctx.state.config_vars(), commit=result.commit)
+            progress.step("Launching...")
+            progress.detail(f"Released v{release.version}")
+            manager = launcher.ensure(self.ctx.state, settings)
+            manager.deploy(release.version, timeout=options.timeouts.boot + options.timeouts.stop + 60)
+            progress.detail(f"http://127.0.0.1:{port}/ deployed to herosim")
+            self._prune_slugs()
+            return release
+
+    def build(self, path: Path, ca_bundle: str | None = None, no_cache: bool = False) -> BuildResult:
+        """The slug compiler alone: no release, no dynos touched."""
+        result = compile_app(self.ctx.client, self.ctx.progress, self.ctx.name, path,
+                             ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache, config_vars=self.config.all(),
+                             previous=self.ctx.state.settings().get("last_build"))
+        self.ctx.progress.step(f"Compressed size: {slugsize.human(result.compressed_size)}")
+        warning = slugsize.check(result.compressed_size)
+        if warning:
+            self.ctx.progress.warn(warning)
+        self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
+        return result
+
+    def _prune_slugs(self) -> None:
+        wanted = {r.slug for r in self.ctx.state.releases()[-SLUGS_KEPT:] if r.slug}
+        for image in self.ctx.client.images.list(filters=labels.of_app(self.ctx.name, ROLE_SLUG)):
+            if image.id not in wanted:
+                cleanup.quietly(image)

@@ -1,0 +1,131 @@
+"""The app's dynos: restart, scale, one-offs, status, health, down."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from herosim import poll
+from herosim.app.context import AppContext
+from herosim.const import HEXAGON, ROLE_DYNO, ROLE_ONE_OFF
+from herosim.engine import cleanup, labels
+from herosim.errors import HerosimError
+from herosim.platform import formation, procfile
+from herosim.platform.releases import Release, current_user
+from herosim.platform.sizes import DEFAULT_SIZE, SIZES
+from herosim.runtime import launcher, oneoff
+
+
+@dataclass(frozen=True)
+class Scaled:
+    counts: dict[str, int]
+    types: list[str]
+    sizes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    one_off: oneoff.OneOff
+    release: Release
+    size: str
+
+    @property
+    def size_name(self) -> str:
+        return SIZES[self.size].name
+
+
+class Dynos:
+    def __init__(self, ctx: AppContext):
+        self.ctx = ctx
+
+    def status(self) -> list[dict]:
+        manager = self.ctx.manager()
+        return manager.status() if manager else []
+
+    def restart(self, dyno: str | None = None, process_type: str | None = None) -> list[str]:
+        return self.ctx.require_manager().restart(dyno, process_type)
+
+    def formation(self) -> Scaled:
+        release = self.ctx.state.current_release()
+        types = procfile.Procfile(release.processes).formation_types if release else []
+        return Scaled(formation.quantities(self.ctx.state.formation(), types), types,
+                      dict(self.ctx.state.settings().get("sizes") or {}))
+
+    def scale(self, args: list[str]) -> Scaled:
+        """`ps:scale`: the new formation (persisted); running dynos converge to it (a new size
+        means new containers)."""
+        now = self.formation()
+        if not now.types:
+            raise HerosimError(f"No process types on {HEXAGON} {self.ctx.name}.",
+                               hint="deploy an app with a Procfile first: herosim up")
+        if not args:
+            return now
+        counts, new_sizes = formation.parse_scale(args, now.counts, now.types)
+        updated = {**now.counts, **counts}
+        sizes = {**now.sizes, **new_sizes}
+        with self.ctx.changing():
+            self.ctx.state.set_formation(updated)
+            self.ctx.state.update_settings(sizes=sizes)
+            manager = self.ctx.manager()
+            if manager is not None:
+                manager.converge()
+        return Scaled(updated, now.types, sizes)
+
+    def prepare_run(self, args: list[str]) -> PreparedRun:
+        release = self.ctx.state.current_release()
+        if release is None or not release.slug:
+            raise HerosimError(f"{self.ctx.name} has no release to run on yet", hint=f"herosim up -a {self.ctx.name}")
+        size = (self.ctx.state.settings().get("sizes") or {}).get("run", DEFAULT_SIZE)
+        return PreparedRun(oneoff.new("run", oneoff.command_for(args, release)), release, size)
+
+    def run(self, prepared: PreparedRun, output: oneoff.Output, interactive: bool, use_tty: bool) -> int:
+        """A one-off dyno attached to this terminal; its exit status."""
+        return oneoff.run(self.ctx.client, self.ctx.state, prepared.release, prepared.one_off, output=output,
+                          interactive=interactive, use_tty=use_tty, size=prepared.size)
+
+    def run_detached(self, args: list[str]) -> str:
+        """A one-off dyno whose output goes to the log; its name."""
+        prepared = self.prepare_run(args)
+        manager = self.ctx.manager()
+        if manager is None:
+            raise HerosimError(f"No dyno manager is running for {self.ctx.name}",
+                               hint=f"start the app first: herosim up -d -a {self.ctx.name}")
+        return manager.run_detached(prepared.release.version, prepared.one_off.command, current_user())
+
+    def down(self, stop_timeout: float) -> bool:
+        """Stop the dyno manager and every dyno; True when a manager was running."""
+        stopped = launcher.stop(self.ctx.state, stop_timeout + 60)
+        for role in (ROLE_DYNO, ROLE_ONE_OFF):  # left by a manager that died, or attached one-offs
+            for container in self.ctx.client.containers.list(all=True, filters=labels.of_app(self.ctx.name, role)):
+                cleanup.container(container)
+        return stopped
+
+    def wait_until_answering(self, url: str, timeout: float) -> tuple[bool, str]:
+        """(answered, what was seen). Heroku's `up`: a web dyno is up and the router gets an
+        answer from it; a web dyno crashed into its cool-off is a failure, not a wait."""
+        seen = {"what": "no answer"}
+
+        def answered():
+            dynos = self.status()
+            web = [d for d in dynos if d["type"] == "web"]
+            if web and all(d["state"] == "crashed" and d["crashes"] >= 2 for d in web):
+                return False, "web dynos crashed: " + ", ".join(f"{d['name']} ({d['crashes']} crashes)" for d in web)
+            if dynos and not web:
+                return True, "no web process type"
+            if not any(d["state"] == "up" for d in web):
+                seen["what"] = "web dynos: " + ", ".join(f"{d['name']} {d['state']}" for d in web)
+                return None
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    return True, f"HTTP {response.status}"
+            except urllib.error.HTTPError as exc:
+                code = exc.headers.get("X-Herosim-Error")
+                if not code:
+                    return True, f"HTTP {exc.code}"
+                seen["what"] = f"router {code}"
+            except (urllib.error.URLError, OSError) as exc:
+                seen["what"] = str(exc)
+            return None
+
+        return poll.until(answered, timeout, 0.1) or (False, seen["what"])

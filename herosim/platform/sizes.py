@@ -1,0 +1,24 @@
+"""Dyno sizes: memory quota (R14 above it) and the kill threshold (R15), heroku.md §11."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DynoSize:
+    name: str
+    memory_mb: int   # the quota: R14 above it
+    kill_factor: float = 2.0  # R15: killed at twice the quota
+
+    @property
+    def kill_bytes(self) -> int:
+        return int(self.memory_mb * self.kill_factor) * 1024 * 1024
+
+
+SIZES = {
+    "eco": DynoSize("Eco", 512), "basic": DynoSize("Basic", 512),
+    "standard-1x": DynoSize("Standard-1X", 512), "standard-2x": DynoSize("Standard-2X", 1024),
+    "performance-m": DynoSize("Performance-M", 2560), "performance-l": DynoSize("Performance-L", 14336),
+}
+DEFAULT_SIZE = "basic"

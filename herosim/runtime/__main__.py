@@ -1,0 +1,5 @@
+import sys
+
+from herosim.runtime.entry import main
+
+sys.exit(main())

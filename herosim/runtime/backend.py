@@ -1,0 +1,178 @@
+"""The Docker side of the dyno state machine: what `DynoSet` asks of containers.
+
+Everything here is one call on one container; the decisions live in plan.py and the
+transitions in dynos.py, which tests drive with an in-memory fake of this class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from collections.abc import Callable
+
+import docker
+import docker.errors
+import requests.exceptions
+
+from herosim.const import LOG_CHUNK_BYTES
+from herosim.engine import cleanup, labels
+from herosim.platform import logline
+from herosim.platform.sizes import SIZES
+from herosim.runtime import containers, memory
+from herosim.runtime.listeners import wildcard_listeners
+
+DockerTrouble = (docker.errors.APIError, requests.exceptions.RequestException, docker.errors.DockerException)
+
+
+class DockerDynos:
+    """Dyno containers of one app on one engine.
+
+    `release_env(version)` gives the slug image and the environment (config vars, add-on
+    vars) of a release: it is asked at each create, so a new release's vars reach new dynos."""
+
+    def __init__(self, client: docker.DockerClient, app: str, network: str,
+                 release_env: Callable[[int], tuple[str, dict[str, str]]]):
+        self.client = client
+        self.app = app
+        self.network = network
+        self.release_env = release_env
+        self.local = labels.engine_is_local()
+
+    # -- lifetime -----------------------------------------------------------------------------
+    def create(self, dyno):
+        image, env = self.release_env(dyno.release)
+        return containers.create(self.client, app=self.app, name=dyno.name, process_type=dyno.process_type,
+                                 command=dyno.command, image=image, env=env, network=self.network,
+                                 release=dyno.release, size=SIZES[dyno.size])
+
+    def start(self, container) -> tuple[int | None, int | None]:
+        """Start; ($PORT inside, the port published on 127.0.0.1)."""
+        container.start()
+        container.reload()
+        port = containers.Described.of(container).port
+        return port, containers.host_port(container, port) if port else None
+
+    def signal(self, container, name: str) -> None:
+        try:
+            container.kill(signal=name)
+        except docker.errors.APIError:
+            pass  # already gone
+
+    def wait(self, container, timeout: float) -> int | None:
+        """The exit status, or None when it is still running after `timeout` seconds."""
+        try:
+            return int(container.wait(timeout=timeout).get("StatusCode", 0))
+        except (requests.exceptions.ConnectionError, requests.exceptions.ReadTimeout):
+            return None
+        except docker.errors.NotFound:
+            return 0
+
+    def remove(self, container) -> None:
+        cleanup.container(container)
+
+    def oom_killed(self, container) -> bool:
+        try:
+            container.reload()
+            return bool(container.attrs.get("State", {}).get("OOMKilled"))
+        except DockerTrouble:
+            return False
+
+    def adoptable(self) -> list[tuple[object, containers.Described]]:
+        """Running dyno containers a previous manager left (the others are removed)."""
+        out = []
+        for container in containers.find(self.client, self.app):
+            described = containers.Described.of(container)
+            if described.running:
+                out.append((container, described))
+            else:
+                cleanup.container(container)
+        return out
+
+    def host_port(self, container, port: int | None) -> int | None:
+        return containers.host_port(container, port) if port else None
+
+    # -- watching -----------------------------------------------------------------------------
+    def follow(self, container, emit: Callable[[str, dt.datetime | None], None], since: int | None = None) -> None:
+        """Copy the dyno's output line by line until its process ends. A line that never ends
+        (a progress bar redrawn with \\r) is cut at Logplex's 10,000 bytes."""
+        buffer = b""
+        try:
+            for chunk in container.logs(stream=True, follow=True, timestamps=True,
+                                        **({"since": since} if since else {})):
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for raw in lines:
+                    _emit_raw(emit, raw)
+                if len(buffer) > LOG_CHUNK_BYTES * 2:
+                    _emit_raw(emit, buffer)
+                    buffer = b""
+            if buffer:
+                _emit_raw(emit, buffer)
+        except DockerTrouble:
+            pass
+
+    def listening(self, container) -> set[int]:
+        return wildcard_listeners(self._proc_net(container))
+
+    def address(self, container, port: int | None, host_port: int | None) -> tuple[str, int] | None:
+        """The container's own address when this host reaches the bridge network (Linux),
+        else the port published on 127.0.0.1 (Docker Desktop, remote engines)."""
+        ip = ((container.attrs.get("NetworkSettings", {}).get("Networks") or {})
+              .get(self.network, {}).get("IPAddress"))
+        if ip and port and _reachable(ip, port):
+            return ip, port
+        return ("127.0.0.1", host_port) if host_port else None
+
+    def memory_used(self, container) -> int | None:
+        pid = self._host_pid(container)
+        used = memory.cgroup_usage(pid) if pid else None
+        return used if used is not None else memory.stats_usage(container)
+
+    def _proc_net(self, container) -> str:
+        """The dyno's /proc/net/tcp{,6}: from the host's /proc when the engine is local, else by exec."""
+        pid = self._host_pid(container)
+        if pid:
+            try:
+                text = ""
+                for name in ("tcp", "tcp6"):
+                    path = f"/proc/{pid}/net/{name}"
+                    if os.path.exists(path):
+                        with open(path) as handle:
+                            text += handle.read()
+                return text
+            except OSError:
+                pass
+        try:
+            return container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"]).output.decode(errors="replace")
+        except DockerTrouble:
+            return ""
+
+    def _host_pid(self, container) -> int | None:
+        """The dyno's PID 1 as this host sees it, when the engine runs here (else None)."""
+        if not self.local:
+            return None
+        pid = container.attrs.get("State", {}).get("Pid") or 0
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                return pid if pid and b"herosim-dyno" in handle.read() else None
+        except OSError:
+            return None
+
+
+def _emit_raw(emit, raw: bytes) -> None:
+    text = raw.decode("utf-8", errors="replace").rstrip("\r")
+    stamp, _, message = text.partition(" ")
+    try:
+        when = logline.parse_docker_timestamp(stamp)
+    except ValueError:
+        when, message = None, text
+    emit(message, when)
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.3):
+            return True
+    except OSError:
+        return False
