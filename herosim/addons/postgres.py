@@ -82,30 +82,32 @@ class Postgres(AddonService):
         )
 
     def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
-        """pg_isready inside the sidecar, then a real login as the app's credential over SSL:
-        from this host with psycopg2 through the published port, or, when this host cannot
-        reach it (a remote engine), with psql inside (the password in its environment, never
-        in a process argument)."""
-        # TCP on 127.0.0.1: the entrypoint's temporary init server listens on the socket only.
-        result = container.exec_run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], user="postgres")
-        if result.exit_code != 0:
-            return False, result.output.decode(errors="replace").strip()
+        """A real login as the app's credential over SSL: from this host with psycopg2 through
+        the published port when the engine is local (milliseconds), else with psql inside the
+        sidecar (the password in its environment, never in a process argument). When the login
+        fails, pg_isready inside says whether the server is up at all."""
         secret = attachment.secret
-        port = published_port(container)
-        if port and engine_is_local():
+        port = published_port(container) if engine_is_local() else None
+        if port:
             try:
-                with psycopg2.connect(host="127.0.0.1", port=port, user=secret["user"], password=secret["password"],
-                                      dbname=secret["database"], sslmode="require", connect_timeout=3) as conn:
-                    with conn.cursor() as cursor:
-                        cursor.execute("select 1")
+                conn = psycopg2.connect(host="127.0.0.1", port=port, user=secret["user"],
+                                        password=secret["password"], dbname=secret["database"],
+                                        sslmode="require", connect_timeout=3)
                 conn.close()
                 return True, "login as the app's credential over SSL"
             except psycopg2.OperationalError as exc:
-                return False, str(exc).strip().splitlines()[0] if str(exc).strip() else "login failed"
-        check = container.exec_run(
-            ["psql", "-h", "127.0.0.1", "-p", str(PORT), "-U", secret["user"], "-d", secret["database"],
-             "-tAc", "select 1"], user="postgres", environment={"PGPASSWORD": secret["password"], "PGSSLMODE": "require"})
-        return check.exit_code == 0, check.output.decode(errors="replace").strip()
+                seen = (str(exc).strip().splitlines() or ["login failed"])[0]
+        else:
+            check = container.exec_run(
+                ["psql", "-h", "127.0.0.1", "-p", str(PORT), "-U", secret["user"], "-d", secret["database"],
+                 "-tAc", "select 1"], user="postgres",
+                environment={"PGPASSWORD": secret["password"], "PGSSLMODE": "require"})
+            if check.exit_code == 0:
+                return True, "login as the app's credential over SSL"
+            seen = check.output.decode(errors="replace").strip()
+        # TCP on 127.0.0.1: the entrypoint's temporary init server listens on the socket only.
+        ready = container.exec_run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], user="postgres")
+        return False, ready.output.decode(errors="replace").strip() if ready.exit_code != 0 else seen
 
 
 def published_port(container) -> int | None:

@@ -182,15 +182,16 @@ class DynoSet:
                 dyno.crashes = 0
 
     def wait_settled(self, names: set[str], timeout: float | None = None) -> bool:
+        # Real time, not the injected clock: this waits for other threads to finish their work.
         timeout = self.timeouts.boot + 5 if timeout is None else timeout
-        deadline = self.clock() + timeout
+        deadline = time.monotonic() + timeout
 
         def pending() -> bool:
             return any(d.state == STARTING or d.busy for n, d in self._dynos.items() if n in names)
 
         with self._changed:
             while pending():
-                left = deadline - self.clock()
+                left = deadline - time.monotonic()
                 if left <= 0:
                     return False
                 self._changed.wait(min(left, 0.5))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from herosim.audit import doctor
 
-APPS = Path(__file__).resolve().parents[1] / "fixtures" / "apps"
+APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 
 
 def reader(root: Path):
