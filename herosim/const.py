@@ -33,7 +33,7 @@ ROLE_STACK = "stack"
 ROLE_CACHE = "cache"
 ROLE_COMPILE = "compile"
 
-# Heroku's numbers (../shared/docs/heroku.md).
+# Heroku's numbers (Dev Center: dynos, error-codes, http-routing, logging, config-vars).
 BOOT_TIMEOUT = 60.0          # R10
 STOP_TIMEOUT = 30.0          # SIGTERM -> SIGKILL, R12
 ROUTER_TIMEOUT = 30.0        # H12, first byte

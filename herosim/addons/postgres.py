@@ -9,6 +9,7 @@ import string
 
 import psycopg2
 
+from herosim.addons import sidecar
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
 from herosim.engine.labels import engine_is_local
@@ -87,7 +88,7 @@ class Postgres(AddonService):
         sidecar (the password in its environment, never in a process argument). When the login
         fails, pg_isready inside says whether the server is up at all."""
         secret = attachment.secret
-        port = published_port(container) if engine_is_local() else None
+        port = sidecar.published_port(container, PORT) if engine_is_local() else None
         if port:
             try:
                 conn = psycopg2.connect(host="127.0.0.1", port=port, user=secret["user"],
@@ -108,12 +109,6 @@ class Postgres(AddonService):
         # TCP on 127.0.0.1: the entrypoint's temporary init server listens on the socket only.
         ready = container.exec_run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], user="postgres")
         return False, ready.output.decode(errors="replace").strip() if ready.exit_code != 0 else seen
-
-
-def published_port(container) -> int | None:
-    container.reload()
-    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{PORT}/tcp") or []
-    return next((int(b["HostPort"]) for b in bindings if b.get("HostPort")), None)
 
 
 def wanted(dependencies: frozenset[str]) -> bool:

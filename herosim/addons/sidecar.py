@@ -88,3 +88,10 @@ def stop(client: docker.DockerClient, app: str) -> int:
         container.stop(timeout=30)
         stopped += 1
     return stopped
+
+
+def published_port(container, port: int) -> int | None:
+    """The port on 127.0.0.1 of this machine where the sidecar's `port` is published."""
+    container.reload()
+    bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get(f"{port}/tcp") or []
+    return next((int(b["HostPort"]) for b in bindings if b.get("HostPort")), None)

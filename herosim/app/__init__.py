@@ -52,7 +52,8 @@ class App:
         release = self.state.current_release()
         return {"app": self.name, "url": self.url(), "release": release.name if release else None,
                 "dynos": self.dynos.status(),
-                "addons": [{"name": a.name, "plan": a.plan, "config_vars": a.config} for a in self.addons.attached()]}
+                "addons": [{"name": a.name, "plan": a.plan, "config_vars": a.config,
+                            "local_url": self.addons.local_url(a)} for a in self.addons.attached()]}
 
     def down(self, stop_timeout: float) -> tuple[bool, int]:
         """Stop the dynos and the add-on containers (their data is kept): (a manager was

@@ -4,6 +4,7 @@ on the app's stack and network; each change is a release, as on Heroku."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import docker.errors
 
@@ -83,6 +84,20 @@ class Addons:
             raise HerosimError(f"{attachment.name} is not running",
                                hint=f"start the app: herosim up -a {self.ctx.name}")
         return container
+
+    def local_url(self, attachment: addons.Attachment) -> str | None:
+        """The add-on's URL as this machine reaches it (the published port on 127.0.0.1), for
+        tools and tests on the host; None when it is not running."""
+        container = sidecar.find(self.ctx.client, attachment)
+        url = next(iter(attachment.config.values()), "")
+        parts = urlsplit(url)
+        if container is None or container.status != "running" or not parts.port:
+            return None
+        port = sidecar.published_port(container, parts.port)
+        if port is None:
+            return None
+        credentials = parts.netloc.rpartition("@")[0]
+        return urlunsplit(parts._replace(netloc=f"{credentials + '@' if credentials else ''}127.0.0.1:{port}"))
 
     def stack(self) -> stack_mod.Stack:
         """The stack of the running release (add-ons match it), else the machine's default."""

@@ -1,5 +1,5 @@
 """Releases: each change (a build, config vars, an add-on) is vN, with the release phase
-run first when the Procfile has one (heroku.md §8), and the dynos restarted on it."""
+run first when the Procfile has one (Dev Center: release-phase), and the dynos restarted on it."""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import click
+import docker.errors
+import requests.exceptions
 
 from herosim import __version__
 from herosim.engine import client as engine_client
@@ -19,9 +21,9 @@ from herosim.cli.output import Printer
 class Env:
     """What every command needs: the printer, and a Docker client made on first use."""
 
-    def __init__(self):
-        self.printer = Printer()
-        self._client = None
+    def __init__(self, client=None, printer: Printer | None = None):
+        self.printer = printer or Printer()
+        self._client = client
 
     @property
     def client(self):
@@ -51,12 +53,39 @@ def timeout_options(f):
     return f
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class HerosimGroup(click.Group):
+    """The error edge: a HerosimError (or a Docker failure nobody translated) becomes one line
+    and a hint on stderr and an exit status, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except HerosimError as exc:
+            show(exc)
+            ctx.exit(exc.exit_code)
+        except (docker.errors.DockerException, requests.exceptions.ConnectionError) as exc:
+            show(HerosimError(f"Docker failed: {_first_line(exc)}",
+                              hint="check `docker info`; if the engine is healthy, this is a herosim bug"))
+            ctx.exit(1)
+
+
+def show(exc: HerosimError) -> None:
+    click.echo(f" ▸    {exc.message}", err=True)
+    if exc.hint:
+        click.echo(f" ▸    Hint: {exc.hint}", err=True)
+    if exc.details:
+        click.echo(exc.details, err=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "explanation", None) or exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
+
+
+@click.group(cls=HerosimGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="herosim")
 def cli():
     """A local Heroku: slug builds, dynos, add-ons, router and logs in Docker."""
-
-
 
 
 def confirm_app(env: Env, app: App, warning: str, confirm: str | None) -> None:
@@ -81,19 +110,18 @@ def report_losses(env: Env, app: App, heading: str, target: str | None = None) -
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except HerosimError as exc:
-        click.echo(f" ▸    {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f" ▸    Hint: {exc.hint}", err=True)
-        if exc.details:
-            click.echo(exc.details, err=True)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except HerosimError as exc:  # raised outside a command (while parsing options)
+        show(exc)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -24,11 +24,27 @@ class Printer:
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None,
                  colour: bool | None = None):
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-        self.colour = self.out.isatty() if colour is None else colour
+        self._out = out      # None: whatever sys.stdout is when a line is written
+        self._err = err
+        self._colour = colour
         self._dyno_colours: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    @property
+    def out(self) -> TextIO:
+        return self._out or sys.stdout
+
+    @out.setter
+    def out(self, stream: TextIO) -> None:
+        self._out = stream
+
+    @property
+    def err(self) -> TextIO:
+        return self._err or sys.stderr
+
+    @property
+    def colour(self) -> bool:
+        return self.out.isatty() if self._colour is None else self._colour
 
     # -- the buildpack's shape ---------------------------------------------
     def step(self, message: str) -> None:

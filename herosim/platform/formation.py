@@ -7,7 +7,7 @@ import re
 from herosim.platform.sizes import SIZES
 from herosim.errors import HerosimError
 
-SCALE_RE = re.compile(r"^(?P<type>[A-Za-z0-9_]+)(?P<op>[=+-])(?P<count>\d+)?(?::(?P<size>[A-Za-z0-9-]+))?$")
+SCALE_RE = re.compile(r"^(?P<type>[A-Za-z0-9_-]+?)(?P<op>[=+-])(?P<count>\d+)?(?::(?P<size>[A-Za-z0-9-]+))?$")
 
 
 def parse_scale(args: list[str], current: dict[str, int], types: list[str]) -> tuple[dict[str, int], dict[str, str]]:

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from honcho.environ import PROCFILE_LINE, expand_processes, parse_procfile
 
 from herosim.errors import AppError
 
-# Heroku: "The process type name can be alphanumeric" (underscores are accepted too).
-TYPE_RE = re.compile(r"^[A-Za-z0-9_]+$")
 RELEASE = "release"
 
 
 @dataclass(frozen=True)
 class Procfile:
     processes: dict[str, str]  # type -> command, in file order
+    ignored: tuple[str, ...] = ()  # lines that declare nothing (Heroku skips them silently)
 
     @property
     def formation_types(self) -> list[str]:
@@ -36,37 +34,19 @@ class DynoSpec:
 
 
 def parse(text: str) -> Procfile:
-    """Parse a Procfile, refusing what Heroku would ignore silently or reject."""
-    seen: set[str] = set()
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        match = PROCFILE_LINE.match(line)
-        if not match:
-            raise AppError(
-                f"Procfile line {number} is not `<type>: <command>`: {raw.strip()!r}",
-                hint="each line names a process type and its command, e.g. `web: gunicorn app:app`",
-            )
-        name = match.group(1)
-        if not TYPE_RE.match(name):
-            raise AppError(
-                f"Procfile line {number}: process type {name!r} must be alphanumeric",
-                hint="rename it, e.g. `" + re.sub(r"[^A-Za-z0-9_]", "_", name) + ": …`",
-            )
-        if name in seen:
-            raise AppError(
-                f"Procfile line {number}: process type {name!r} is declared twice",
-                hint="keep one line per process type",
-            )
-        seen.add(name)
-    processes = dict(parse_procfile("\n".join(l.strip() for l in text.splitlines())).processes)
-    if not processes:
-        raise AppError(
-            "Procfile declares no process types",
-            hint="add a line such as `web: gunicorn app:app`",
-        )
-    return Procfile(processes=processes)
+    """Parse a Procfile as Heroku does, with honcho: `<type>: <command>` lines (letters, digits,
+    `_` and `-` in the type); other lines declare nothing and are skipped (they are listed, so
+    the build can say so). A type declared twice is an error."""
+    try:
+        processes = dict(parse_procfile(text).processes)
+    except AssertionError:
+        names = [m.group(1) for m in map(PROCFILE_LINE.match, text.splitlines()) if m]
+        twice = next(name for name in names if names.count(name) > 1)
+        raise AppError(f"Procfile declares the process type {twice!r} twice",
+                       hint="keep one line per process type") from None
+    ignored = tuple(line for line in text.splitlines()
+                    if line.strip() and not line.lstrip().startswith("#") and not PROCFILE_LINE.match(line))
+    return Procfile(processes=processes, ignored=ignored)
 
 
 def expand(procfile: Procfile, formation: dict[str, int]) -> list[DynoSpec]:

@@ -1,4 +1,4 @@
-"""Dyno sizes: memory quota (R14 above it) and the kill threshold (R15), heroku.md §11."""
+"""Dyno sizes: memory quota (R14 above it) and the kill threshold (R15) (Dev Center: dyno-memory-behavior, dyno-types)."""
 
 from __future__ import annotations
 

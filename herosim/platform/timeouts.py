@@ -10,7 +10,7 @@ from herosim.const import (BOOT_TIMEOUT, ENV_BOOT_TIMEOUT, ENV_ROUTER_TIMEOUT, E
 from herosim.errors import HerosimError
 
 ENV_TIME_SCALE = "HEROSIM_TIME_SCALE"
-# Crash cool-offs after the first (immediate) restart, in minutes (heroku.md §5).
+# Crash cool-offs after the first (immediate) restart, in minutes (Dev Center: dynos#dyno-crash-restart-policy).
 CRASH_COOLOFF_MINUTES = (20, 40, 60, 180, 320)
 
 

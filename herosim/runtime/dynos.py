@@ -8,7 +8,6 @@ randomness behind `rng` and concurrency behind `pool`, so tests drive it without
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import sys
 import threading
@@ -16,12 +15,12 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 from herosim.platform.logplex import Logplex
-from herosim.platform.sizes import DEFAULT_SIZE, SIZES
+from herosim.platform.sizes import SIZES
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime import memory, plan
+from herosim.runtime.dyno import Dyno, DynoView, utcnow
 from herosim.runtime.plan import COMPLETE, CRASHED, DOWN, STARTING, UP
 from herosim.runtime.router.proxy import Backends
 
@@ -29,65 +28,8 @@ from herosim.runtime.router.proxy import Backends
 # Not scaled by --time-scale: a dyno that dies a second after each start is crash-looping
 # however fast the schedule runs.
 SUCCESS_WINDOW = 60.0
-R14_REPEAT = 60.0       # seconds between repeated R14 lines for one dyno (times time_scale)
 CYCLE_JITTER = 0.15     # Heroku: 24 h plus up to 216 min, i.e. up to 15 % of the period
 RETRY_DELAYS = (1, 2, 5, 10, 30)  # a start that failed on the platform's side (engine gone) is retried
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-@dataclass
-class Dyno:
-    """The manager's memory of one dyno."""
-    name: str
-    process_type: str
-    command: str
-    release: int
-    size: str = DEFAULT_SIZE
-    state: str = DOWN
-    since: dt.datetime = field(default_factory=utcnow)
-    handle: object = None        # the backend's container
-    port: int | None = None
-    host_port: int | None = None
-    address: tuple[str, int] | None = None  # where the router reaches it
-    started: float = 0.0         # clock time of the last start
-    up_at: float | None = None
-    crashes: int = 0
-    restart_at: float | None = None
-    cycle_at: float | None = None
-    r14_at: float | None = None
-    boot_reported: bool = False
-    busy: bool = False           # a transition is in progress
-    one_off: bool = False        # run:detached: never restarted, removed when done
-    faults: int = 0              # platform-side failures in a row (not crashes)
-
-    @property
-    def web(self) -> bool:
-        return self.process_type == "web"
-
-    def seen(self) -> plan.Seen:
-        return plan.Seen(self.name, self.command, self.release, self.size, self.state, self.busy, self.crashes,
-                         self.started, self.up_at, self.restart_at, self.cycle_at, self.web, self.boot_reported)
-
-
-@dataclass(frozen=True)
-class DynoView:
-    """What `herosim ps` shows of a dyno."""
-    name: str
-    type: str
-    command: str
-    state: str
-    since: str
-    release: int
-    size: str
-    port: int | None
-    host_port: int | None
-    crashes: int
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 class DynoSet:
@@ -107,7 +49,6 @@ class DynoSet:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._dynos: dict[str, Dyno] = {}
-        self._one_offs: dict[str, Dyno] = {}
         self._closing = False
 
     # -- views ------------------------------------------------------------------------------
@@ -212,25 +153,11 @@ class DynoSet:
                 self._dynos[dyno.name] = dyno
             self._follow(dyno, handle, since=int(time.time()))
 
-    def run_detached(self, name: str, command: str, release: int, size: str, handle, user: str) -> None:
-        """A one-off dyno whose output goes to the log (`run:detached`)."""
-        dyno = Dyno(name, name.split(".")[0], command, release, size, handle=handle, one_off=True)
-        with self._lock:
-            self._one_offs[name] = dyno
-        self._log(dyno, f"Starting process with command `{command}` by user {user}")
-        self.backend.start(handle)
-        with self._lock:
-            dyno.started = self.clock()
-            dyno.state = STARTING
-            self._set_state(dyno, UP)
-        self._follow(dyno, handle)
-
     def stop_all(self) -> None:
         """`herosim down`: every dyno stopped (SIGTERM, SIGKILL after the stop timeout) and removed."""
         with self._lock:
             self._closing = True
-            jobs = [self.pool.submit(self._stop, d, d.handle) for d in self._one_offs.values() if d.handle]
-            jobs += [self.pool.submit(self._retire, d) for d in list(self._dynos.values())]
+            jobs = [self.pool.submit(self._retire, d) for d in list(self._dynos.values())]
         for job in jobs:
             job.result()
 
@@ -255,20 +182,11 @@ class DynoSet:
                     dyno.cycle_at = None
                     self._submit(dyno, self._replace, dyno, "Cycling")
 
-    def sample_memory(self) -> None:
-        """R14 when a dyno uses more than its quota (it keeps running, as on Heroku)."""
-        now = self.clock()
+    def running(self) -> list[tuple[str, str, object]]:
+        """(name, size, container) of every formation dyno starting or up: for the memory watch."""
         with self._lock:
-            running = [d for d in self._dynos.values() if d.state in (STARTING, UP) and d.handle is not None]
-        for dyno in running:
-            used = self.backend.memory_used(dyno.handle)
-            quota = SIZES[dyno.size].memory_mb
-            if used is None or used <= quota * 1024 * 1024:
-                continue
-            if dyno.r14_at is None or now - dyno.r14_at >= R14_REPEAT * self.timeouts.time_scale:
-                dyno.r14_at = now
-                self._log(dyno, memory.usage_line(used, quota))
-                self._log(dyno, "Error R14 (Memory quota exceeded)")
+            return [(d.name, d.size, d.handle) for d in self._dynos.values()
+                    if d.state in (STARTING, UP) and d.handle is not None]
 
     # -- transitions (run on the pool) ----------------------------------------------------------
     def _submit(self, dyno: Dyno, work, *args) -> None:
@@ -420,9 +338,6 @@ class DynoSet:
 
     def _exited(self, dyno: Dyno, handle, status: int) -> None:
         """Any exit of a formation dyno that nobody asked for is a crash, exit 0 included."""
-        if dyno.one_off:
-            self._one_off_done(dyno, handle, status)
-            return
         def expected() -> bool:
             return dyno.handle is not handle or self._closing or self._dynos.get(dyno.name) is not dyno
 
@@ -442,14 +357,6 @@ class DynoSet:
             self._set_state(dyno, CRASHED)
             dyno.crashes += 1
             dyno.restart_at = self.clock() + self.timeouts.crash_delay(dyno.crashes)
-
-    def _one_off_done(self, dyno: Dyno, handle, status: int) -> None:
-        if dyno.handle is handle:  # a stop already logged how it ended
-            self._log(dyno, f"Process exited with status {status}")
-        with self._lock:
-            self._set_state(dyno, COMPLETE)
-            self._one_offs.pop(dyno.name, None)
-        self.backend.remove(handle)
 
     # -- log lines ----------------------------------------------------------------------------
     def _log(self, dyno: Dyno, message: str) -> None:

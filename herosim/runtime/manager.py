@@ -25,7 +25,9 @@ from herosim.platform.logplex import Logplex
 from herosim.platform.state import AppState
 from herosim.runtime import oneoff, plan
 from herosim.runtime.backend import DockerDynos
+from herosim.runtime.detached import DetachedRuns
 from herosim.runtime.dynos import DynoSet
+from herosim.runtime.memwatch import MemoryWatch
 from herosim.runtime.router.proxy import Router
 from herosim.runtime.server import Server
 from herosim.runtime.settings import ManagerSettings
@@ -54,6 +56,8 @@ class Manager:
         self.current = state.current_release()
         self.backend = DockerDynos(client, self.app, network.name_for(self.app), self._release_env)
         self.dynos = DynoSet(self.backend, self.logs, settings.timeouts, cycle_every=settings.cycle_every)
+        self.detached = DetachedRuns(self.backend, self.logs, settings.timeouts)
+        self.memory = MemoryWatch(self.dynos, self.backend, self.logs, settings.timeouts.time_scale)
         self.done = threading.Event()
         self.router_log = self.logs.buffered("heroku", "router")
         self.router = Router(settings.router_port, self.dynos.backends, self.router_log, settings.timeouts)
@@ -95,7 +99,7 @@ class Manager:
     def _memory_loop(self) -> None:
         while not self.done.wait(MEMORY_INTERVAL):
             try:
-                self.dynos.sample_memory()
+                self.memory.sample()
             except Exception:  # noqa: BLE001 - a sample that fails is skipped
                 pass
 
@@ -144,9 +148,10 @@ class Manager:
         size = (self.state.settings().get("sizes") or {}).get("run", self.settings.size)
         one_off = oneoff.new("run", command)
         handle = oneoff.create(self.client, self.app, release, one_off, size=size)
-        self.dynos.run_detached(one_off.name, command, release.version, size, handle, user)
+        self.detached.start(one_off.name, command, handle, user)
         return one_off.name
 
     def stop(self) -> None:
+        self.detached.stop_all()
         self.dynos.stop_all()
         self.done.set()

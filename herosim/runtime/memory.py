@@ -1,4 +1,4 @@
-"""A dyno's memory use against its quota: R14 above it, R15 at twice it (heroku.md §11)."""
+"""A dyno's memory use against its quota: R14 above it, R15 at twice it (Dev Center: dyno-memory-behavior, error-codes)."""
 
 from __future__ import annotations
 

@@ -9,28 +9,39 @@
         status, _, body = herosim_app.request("GET", "/")
         assert status == 200
 
-`herosim_app` brings the app at `herosim_app_path` up once per session (`herosim up -d`) and
-destroys it at the end; `herosim_factory(path, name=None, options=())` does the same for any
-app. Each gives `url`, `request()`, `get_json()`, `recycle()`, `run()`, `logs()`, `fs_diff()`,
-`config_set()`. Everything goes through the herosim command, as in a terminal.
+`herosim_app` brings the app at `herosim_app_path` up once per session under a name of its
+own (the directory's name and the session's id, e.g. `microblog-t3f9a1c`), labelled with the
+session, and destroys it at the end. It never touches an app it did not create: the app you
+run day to day under the directory's name keeps its dynos, config and database.
+`herosim_factory(path, name=None, options=())` does the same for any app. Each gives `url`,
+`request()`, `get_json()`, `recycle()`, `run()`, `logs()`, `fs_diff()`, `config_set()` and
+`db()` (a psycopg2 connection to its Postgres add-on, over SSL, as the app's credential).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
 
+from herosim.platform import names
+from herosim.platform.state import AppState
+
+SESSION_ENV = "HEROSIM_TEST_SESSION"
+
 
 def pytest_addoption(parser):
     parser.addini("herosim_app_path", "the app `herosim_app` brings up (a directory in git)", default="")
-    parser.addini("herosim_app_name", "its herosim app name (default: the directory's name)", default="")
+    parser.addini("herosim_app_name", "a name for it (default: the directory's name and the session's id); "
+                  "it must not be an existing app", default="")
     parser.addini("herosim_options", "extra arguments for `herosim up -d`", type="args", default=[])
     group = parser.getgroup("herosim")
     group.addoption("--herosim-keep", action="store_true", help="leave herosim apps running after the session")
@@ -42,30 +53,42 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def session_name(path: Path, session: str) -> str:
+    """`<directory>-t<session>`, within Heroku's 30 characters."""
+    suffix = f"-t{session}"
+    return names.from_dir(path)[:30 - len(suffix)].rstrip("-") + suffix
+
+
 class HerosimApp:
-    def __init__(self, path: Path, name: str | None = None, options: tuple[str, ...] = ()):
+    def __init__(self, path: Path, name: str, session: str, options: tuple[str, ...] = ()):
         self.path = Path(path).resolve()
         self.name = name
+        self.session = session
         self.options = tuple(options)
-        self.port = None
         self.info: dict = {}
+        self.created = False
+        self.port: int | None = None
 
     # -- the herosim command ---------------------------------------------------------------
     def cli(self, *args, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "herosim", args[0], *(["-a", self.name] if self.name else []), *args[1:]]
-        result = subprocess.run(command, capture_output=True, text=True, input=input, cwd=self.path)
+        command = [sys.executable, "-m", "herosim", args[0], "-a", self.name, *args[1:]]
+        result = subprocess.run(command, capture_output=True, text=True, input=input, cwd=self.path,
+                                env={**os.environ, SESSION_ENV: self.session})
         if check and result.returncode != 0:
             raise AssertionError(f"herosim {' '.join(args)} failed ({result.returncode}):\n"
                                  f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
         return result
 
     def up(self) -> "HerosimApp":
+        if AppState(self.name).exists:
+            raise pytest.UsageError(f"herosim app {self.name} already exists; the plugin only works on apps it "
+                                    "creates, and never removes one it did not: choose another herosim_app_name")
+        self.created = True
         if "--port" not in self.options and "-p" not in self.options:
             self.port = _free_port()
             self.options += ("--port", str(self.port))
         result = self.cli("up", "-d", "--json", str(self.path), *self.options)
         self.info = json.loads(result.stdout)
-        self.name = self.info["app"]
         return self
 
     @property
@@ -103,18 +126,33 @@ class HerosimApp:
     def config_set(self, **values: str) -> None:
         self.cli("config:set", *(f"{k}={v}" for k, v in values.items()))
 
+    def db(self):
+        """A psycopg2 connection to the app's Postgres add-on (DATABASE_URL), from this machine,
+        over SSL, as the app's own credential."""
+        import psycopg2
+        for addon in self.info.get("addons", []):
+            if "DATABASE_URL" in addon.get("config_vars", {}) and addon.get("local_url"):
+                return psycopg2.connect(addon["local_url"], sslmode="require")
+        raise AssertionError(f"{self.name} has no Postgres add-on reachable from this machine")
+
     def destroy(self) -> None:
-        if self.name:
+        if self.created:
             self.cli("destroy", "--confirm", self.name, check=False)
 
 
 @pytest.fixture(scope="session")
-def herosim_factory(request):
+def herosim_session() -> str:
+    """This test session's id: in its apps' names and on everything they create."""
+    return uuid.uuid4().hex[:6]
+
+
+@pytest.fixture(scope="session")
+def herosim_factory(request, herosim_session):
     """Bring up apps for the session: herosim_factory(path, name=None, options=())."""
     apps: list[HerosimApp] = []
 
     def make(path, name: str | None = None, options=()) -> HerosimApp:
-        app = HerosimApp(path, name, tuple(options))
+        app = HerosimApp(path, name or session_name(Path(path), herosim_session), herosim_session, tuple(options))
         apps.append(app)
         return app.up()
 
@@ -126,7 +164,7 @@ def herosim_factory(request):
 
 @pytest.fixture(scope="session")
 def herosim_app(herosim_factory, pytestconfig):
-    """The app named by the `herosim_app_path` ini option, up for the whole session."""
+    """The app at the `herosim_app_path` ini option, up for the whole session under its own name."""
     path = pytestconfig.getini("herosim_app_path")
     if not path:
         pytest.skip("set herosim_app_path in the pytest ini file to use the herosim_app fixture")

@@ -12,16 +12,20 @@ def test_parses_types_in_order_and_skips_comments():
     assert parsed.release_command == "flask db upgrade"
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("web gunicorn app:app\n", "line 1 is not `<type>: <command>`"),
-    ("web: a\nweb: b\n", "declared twice"),
-    ("web-ui: node server.js\n", "must be alphanumeric"),
-    ("\n# only a comment\n", "declares no process types"),
-])
-def test_refuses_what_heroku_would_not_run(text, fragment):
+def test_process_types_may_have_hyphens_and_other_lines_are_skipped():
+    parsed = procfile.parse("web: true\nexample-worker: true\nnot a declaration\n  # indented comment\n")
+    assert list(parsed.processes) == ["web", "example-worker"]
+    assert parsed.ignored == ("not a declaration",)
+
+
+def test_no_types_is_an_empty_procfile():
+    assert procfile.parse("\n# only a comment\n").processes == {}
+
+
+def test_a_type_declared_twice_is_refused():
     with pytest.raises(AppError) as err:
-        procfile.parse(text)
-    assert fragment in err.value.message
+        procfile.parse("web: a\nweb: b\n")
+    assert err.value.message == "Procfile declares the process type 'web' twice"
     assert err.value.hint
 
 

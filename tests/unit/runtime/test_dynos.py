@@ -10,6 +10,7 @@ from herosim.platform.logplex import Logplex
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime import plan
 from herosim.runtime.dynos import DynoSet
+from herosim.runtime.memwatch import MemoryWatch
 from herosim.runtime.plan import Boot, Replace, Retire, Wanted
 from tests.unit.runtime.fakes import FakeBackend, FakeClock, InlinePool
 
@@ -170,8 +171,10 @@ def test_r14_when_a_dyno_uses_more_than_its_quota(world):
     backend, clock, logs, dynos = world
     dynos.apply([Boot(WORKER)])
     backend.memory["worker.1"] = 612 * 1024 * 1024
-    dynos.sample_memory()
-    dynos.sample_memory()  # once a minute (times the time scale), not at every sample
+    watch = MemoryWatch(dynos, backend, logs, time_scale=1.0, clock=clock)
+    watch.sample()
+    clock.advance(30)
+    watch.sample()  # once a minute (times the time scale), not at every sample
     assert lines(logs, "worker.1")[-2:] == ["Process running mem=612M(119.5%)", "Error R14 (Memory quota exceeded)"]
     assert lines(logs, "worker.1").count("Error R14 (Memory quota exceeded)") == 1
 

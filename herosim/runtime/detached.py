@@ -1,0 +1,50 @@
+"""`run:detached`: one-off dynos whose output goes to the log; never restarted, removed when
+their command ends, stopped with the app."""
+
+from __future__ import annotations
+
+import threading
+
+from herosim.platform.logplex import Logplex
+from herosim.platform.timeouts import Timeouts
+
+
+class DetachedRuns:
+    def __init__(self, backend, logs: Logplex, timeouts: Timeouts):
+        self.backend, self.logs, self.timeouts = backend, logs, timeouts
+        self._lock = threading.Lock()
+        self._running: dict[str, object] = {}
+        self._stopped: set[str] = set()
+
+    def start(self, name: str, command: str, handle, user: str) -> None:
+        with self._lock:
+            self._running[name] = handle
+        self.logs.platform(name, f"Starting process with command `{command}` by user {user}")
+        self.backend.start(handle)
+        self.logs.platform(name, "State changed from starting to up")
+        threading.Thread(target=self._watch, args=(name, handle), daemon=True, name=f"logs-{name}").start()
+
+    def _watch(self, name: str, handle) -> None:
+        self.backend.follow(handle, lambda message, when: self.logs.emit("app", name, message, when=when))
+        status = self.backend.wait(handle, 60)
+        with self._lock:
+            self._running.pop(name, None)
+            stopped = name in self._stopped
+        if not stopped:  # a stop already logged how it ended
+            self.logs.platform(name, f"Process exited with status {0 if status is None else status}")
+        self.logs.platform(name, "State changed from up to complete")
+        self.backend.remove(handle)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            running = dict(self._running)
+            self._stopped |= set(running)
+        for name, handle in running.items():
+            self.logs.platform(name, "Stopping all processes with SIGTERM")
+            self.backend.signal(handle, "SIGTERM")
+            status = self.backend.wait(handle, self.timeouts.stop)
+            if status is None:
+                self.logs.platform(name, "Stopping remaining processes with SIGKILL")
+                self.backend.signal(handle, "SIGKILL")
+                status = self.backend.wait(handle, 30) or 137
+            self.logs.platform(name, f"Process exited with status {status}")
