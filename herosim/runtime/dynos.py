@@ -22,7 +22,7 @@ from herosim.platform.timeouts import Timeouts
 from herosim.runtime import memory, plan
 from herosim.runtime.dyno import Dyno, DynoView, utcnow
 from herosim.runtime.plan import COMPLETE, CRASHED, DOWN, STARTING, UP
-from herosim.runtime.router.proxy import Backends
+from herosim.runtime.router.exchange import Backends
 
 # Seconds up before a dyno counts as started successfully and its crash cool-off resets.
 # Not scaled by --time-scale: a dyno that dies a second after each start is crash-looping

@@ -28,7 +28,7 @@ from herosim.runtime.backend import DockerDynos
 from herosim.runtime.detached import DetachedRuns
 from herosim.runtime.dynos import DynoSet
 from herosim.runtime.memwatch import MemoryWatch
-from herosim.runtime.router.proxy import Router
+from herosim.runtime.router.router import Router
 from herosim.runtime.server import Server
 from herosim.runtime.settings import ManagerSettings
 

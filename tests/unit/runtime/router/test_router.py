@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from herosim.runtime.router.proxy import Backends, Router, router_line
+from herosim.runtime.router.exchange import Backends
+from herosim.runtime.router.lines import router_line
+from herosim.runtime.router.router import Router
 from herosim.platform.timeouts import Timeouts
 
 

@@ -1,0 +1,221 @@
+"""One client connection: requests parsed by llhttp (httptools), one at a time on their way
+to a dyno (reading pauses while one is in flight; pipelined ones wait their turn)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import deque
+
+import httptools
+
+from herosim.runtime.router import heads
+from herosim.runtime.router.exchange import Exchange
+from herosim.runtime.router.lines import router_line
+
+HIGH_WATER = 256 * 1024
+
+
+class Restricted(Exception):
+    """A request head over the router's size limits (H25)."""
+
+
+class Client(asyncio.Protocol):
+    def __init__(self, router):
+        self.router = router
+        self.transport = None
+        self.peer = ""
+        self.parser = httptools.HttpRequestParser(self)
+        self.exchange: Exchange | None = None      # in flight
+        self.parsing: Exchange | None = None       # being read
+        self.waiting: deque[Exchange] = deque()    # pipelined, complete, not sent yet
+        self.tunnel = None
+        self.closed = False
+        self.idle_timer = None
+        self.last_activity = time.monotonic()
+        self._reset_head()
+
+    def _reset_head(self):
+        self._target = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._size = 0
+        self._restriction = ""
+
+    # -- asyncio callbacks --------------------------------------------------------------------
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.set_write_buffer_limits(high=HIGH_WATER)
+        self.peer = (transport.get_extra_info("peername") or ("",))[0]
+        self.idle_timer = self.router.loop.call_later(self.router.timeouts.idle, self._idle_check)
+
+    def data_received(self, data: bytes):
+        self.last_activity = time.monotonic()
+        if self.tunnel is not None:
+            self.tunnel.transport.write(data)
+            return
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            if self.parsing is not None:  # the rest belongs to the tunnel once the dyno agrees
+                self.parsing.upgrade_rest = data[upgrade.args[0]:]
+                self._message_done()
+        except httptools.HttpParserError as exc:
+            self._reject(exc)
+
+    def connection_lost(self, exc):
+        self.closed = True
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
+        if self.tunnel is not None:
+            self.tunnel.transport.close()
+            return
+        exchange = self.exchange
+        if exchange is not None:
+            if not exchange.request_done:
+                self.router.log(router_line(**exchange.line(status=400, bytes_=0), code="H26",
+                                            cause="unexpected_upload_end"))
+            else:
+                self.router.log(router_line(**exchange.line(status=499, bytes_=0), code="H27", at="warning"))
+            if exchange.backend is not None:
+                exchange.backend.abandon()
+
+    def pause_writing(self):
+        if self.exchange is not None and self.exchange.backend is not None:
+            self.exchange.backend.transport.pause_reading()
+
+    def resume_writing(self):
+        if self.exchange is not None and self.exchange.backend is not None:
+            self.exchange.backend.transport.resume_reading()
+
+    # -- llhttp callbacks ---------------------------------------------------------------------
+    def on_message_begin(self):
+        self._reset_head()
+
+    def on_url(self, url: bytes):
+        self._target += url
+        if len(self._target) > heads.MAX_REQUEST_LINE:
+            self._restriction = "oversized request line"
+            raise Restricted()
+
+    def on_header(self, name: bytes, value: bytes):
+        self._headers.append((name, value))
+        self._size += len(name) + len(value) + 4
+        if len(name) + len(value) + 2 > heads.MAX_HEADER_LINE:
+            self._restriction = "oversized header"
+        elif len(self._headers) > heads.MAX_HEADERS or self._size > heads.MAX_HEAD:
+            self._restriction = "too many headers"
+        if self._restriction:
+            raise Restricted()
+
+    def on_headers_complete(self):
+        parser = self.parser
+        method = parser.get_method()
+        found = {}
+        for name, value in self._headers:
+            lower = name.lower()
+            if lower in (b"host", b"x-forwarded-for", b"x-request-id", b"transfer-encoding", b"content-length"):
+                found.setdefault(lower, value)
+        incoming = found.get(b"x-request-id")
+        request_id = incoming.decode() if heads.valid_request_id(incoming) else str(uuid.uuid4())
+        forwarded = found.get(b"x-forwarded-for")
+        fwd = f"{forwarded.decode('latin-1')}, {self.peer}" if forwarded else self.peer
+        upgrade = parser.should_upgrade()
+        chunked = b"transfer-encoding" in found
+        if chunked:
+            framing = b"Transfer-Encoding: chunked"
+        elif b"content-length" in found:
+            framing = b"Content-Length: " + found[b"content-length"].strip()
+        else:
+            framing = b""
+        target = self._target
+        head = heads.request(method, target, self._headers, self.router.our_headers(fwd, request_id), framing,
+                             upgrade)
+        self.parsing = Exchange(
+            fields={"method": method.decode("latin-1"), "path": target.decode("latin-1"),
+                    "host": found.get(b"host", b"").decode("latin-1"), "request_id": request_id, "fwd": fwd},
+            started=time.monotonic(), head=head, method=method, client_keep=parser.should_keep_alive(),
+            upgrade=upgrade, chunked=chunked)
+        self.parsing.last_activity = self.parsing.started
+        if self.exchange is None:
+            self.exchange = self.parsing
+            self.router.route(self, self.exchange)
+        else:
+            self.waiting.append(self.parsing)
+
+    def on_body(self, body: bytes):
+        exchange = self.parsing
+        data = heads.chunk(body) if exchange.chunked else body
+        backend = exchange.backend
+        if backend is not None and exchange is self.exchange:
+            backend.transport.write(data)
+        else:
+            exchange.pending.append(data)
+
+    def on_message_complete(self):
+        if self.parsing is not None and not self.parsing.upgrade:
+            self._message_done()
+
+    def _message_done(self):
+        exchange, self.parsing = self.parsing, None
+        exchange.request_done = True
+        if exchange.chunked:
+            if exchange.backend is not None and exchange is self.exchange:
+                exchange.backend.transport.write(heads.LAST_CHUNK)
+            else:
+                exchange.pending.append(heads.LAST_CHUNK)
+        if not self.closed:
+            self.transport.pause_reading()  # one request at a time
+
+    # -- answers --------------------------------------------------------------------------------
+    def _reject(self, exc: Exception):
+        """A request llhttp refuses, or over the size limits: 400, H25 or H26, closed."""
+        if self.closed:
+            return
+        restricted = bool(self._restriction) or isinstance(exc.__cause__ or exc.__context__, Restricted)
+        code, desc = ("H25", f"HTTP restriction: {self._restriction}") if restricted else ("H26", "Request Error")
+        cause = "" if restricted else (str(exc) or exc.__class__.__name__)
+        request_id = str(uuid.uuid4())
+        self.router.log(router_line(method=self.parser.get_method().decode("latin-1") if self._target else "",
+                                    path=self._target.decode("latin-1"), host="", request_id=request_id,
+                                    fwd=self.peer, status=400, code=code, desc=desc, cause=cause or None))
+        if self.exchange is None:
+            self.transport.write(heads.error_page(code, request_id, b"", 400, b"Bad Request", b"text/plain"))
+        self.transport.close()
+
+    def fail(self, exchange: Exchange, code: str, **extra) -> None:
+        """Answer with Heroku's error page and close (the log line goes first)."""
+        self.router.log(router_line(**{**exchange.fields, **extra}, code=code))
+        if self.closed:
+            return
+        self.transport.write(heads.error_page(code, exchange.fields["request_id"], self.router.error_page))
+        self.exchange = None
+        self.transport.close()
+
+    def write(self, data: bytes) -> None:
+        if not self.closed:
+            self.transport.write(data)
+
+    def finished(self, exchange: Exchange, keep: bool) -> None:
+        """The response went out: the next pipelined request, or more reading, or close."""
+        self.exchange = None
+        if self.closed:
+            return
+        if not keep:
+            self.transport.close()
+            return
+        if self.waiting:
+            self.exchange = self.waiting.popleft()
+            self.router.route(self, self.exchange)
+        if self.exchange is None or not self.exchange.request_done:
+            self.transport.resume_reading()
+
+    def _idle_check(self):
+        if self.closed:
+            return
+        idle = self.router.timeouts.idle
+        quiet = time.monotonic() - self.last_activity
+        if self.exchange is None and self.tunnel is None and quiet >= idle:
+            self.transport.close()
+            return
+        self.idle_timer = self.router.loop.call_later(max(idle - quiet, 1.0), self._idle_check)

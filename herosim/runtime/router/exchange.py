@@ -1,0 +1,45 @@
+"""What the router knows of the web dynos, and of one request on its way through."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Backends:
+    web_formation: int                    # web dynos asked for; 0 means H14
+    up: tuple[tuple[str, str, int], ...]  # (dyno name, address, port) of web dynos that are up
+    starting: bool                        # a web dyno is booting: queue the request (H20 after 75 s)
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request on its way to a dyno and its response on the way back."""
+    fields: dict                  # what the router line reports
+    started: float
+    head: bytes                   # the request head as sent to the dyno
+    method: bytes
+    client_keep: bool
+    upgrade: bool
+    chunked: bool                 # the body goes to the dyno chunked (else by Content-Length, or none)
+    pending: list = field(default_factory=list)  # body bytes framed for the dyno, not sent yet
+    request_done: bool = False
+    upgrade_rest: bytes = b""     # bytes after an upgrade request: the tunnel's first
+    dyno: str = ""
+    address: tuple | None = None
+    connect_ms: int = 0
+    status: int | None = None
+    response_bytes: int = 0
+    backend: object = None
+    reused: bool = False
+    timer: object = None
+    last_activity: float = 0.0
+    first_byte: bool = False
+
+    def service_ms(self) -> int:
+        return int((time.monotonic() - self.started) * 1000)
+
+    def line(self, **extra) -> dict:
+        return {**self.fields, "dyno": self.dyno, "connect": self.connect_ms, "service": self.service_ms(),
+                **extra}

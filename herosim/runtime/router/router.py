@@ -1,0 +1,143 @@
+"""The HTTP front door: forwards to a random `web` dyno, adds Heroku's headers, answers
+Heroku's H-codes, and writes a `heroku[router]` line per request.
+
+asyncio protocols (callbacks, no task per request) on uvloop when it is installed, llhttp
+(httptools) for parsing: the router sits on every request's path, on a machine whose cores
+the app itself needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from herosim.platform.timeouts import Timeouts
+from herosim.runtime.router.downstream import Client
+from herosim.runtime.router.exchange import Backends, Exchange
+from herosim.runtime.router.upstream import Backend
+
+try:  # the C event loop uvicorn pairs with httptools; the standard one otherwise
+    import uvloop
+    new_event_loop = uvloop.new_event_loop
+except ImportError:  # pragma: no cover
+    new_event_loop = asyncio.new_event_loop
+
+ERROR_PAGE = (
+    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Application Error</title></head>"
+    "<body><h1>Application Error</h1><p>An error occurred in the application and your page could not be "
+    "served. If you are the application owner, check your logs for details: "
+    "<code>herosim logs --tail</code></p></body></html>"
+).encode()
+POOL_PER_DYNO = 64
+
+
+class Router:
+    def __init__(self, port: int, backends: Callable[[], Backends], log: Callable[[str], None],
+                 timeouts: Timeouts, host: str = "127.0.0.1"):
+        self.port = port
+        self._port_bytes = str(port).encode()
+        self.host = host
+        self.backends = backends
+        self.log = log
+        self.timeouts = timeouts
+        self.error_page = ERROR_PAGE
+        self.pool: dict[tuple[str, int], list[Backend]] = {}
+        self.loop = new_event_loop()
+        self._server = None
+        self._thread = threading.Thread(target=self.loop.run_forever, name="router", daemon=True)
+
+    def start(self) -> None:
+        """Bind and serve on a thread; raises OSError when the port is taken."""
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(
+            self.loop.create_server(lambda: Client(self), self.host, self.port, reuse_address=True), self.loop)
+        self._server = future.result(timeout=10)
+
+    def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
+
+        def shutdown():
+            if self._server is not None:
+                self._server.close()
+            for conns in self.pool.values():
+                for backend in conns:
+                    backend.transport.close()
+            self.loop.stop()
+
+        self.loop.call_soon_threadsafe(shutdown)
+        self._thread.join(timeout=5)
+
+    def our_headers(self, fwd: str, request_id: str) -> list[tuple[bytes, bytes]]:
+        return [(b"X-Forwarded-For", fwd.encode("latin-1")), (b"X-Forwarded-Proto", b"http"),
+                (b"X-Forwarded-Port", self._port_bytes), (b"X-Request-Start", b"%d" % int(time.time() * 1000)),
+                (b"X-Request-Id", request_id.encode()), (b"Via", b"1.1 vegur")]
+
+    # -- choosing and reaching a dyno ----------------------------------------------------------
+    def route(self, client: Client, exchange: Exchange) -> None:
+        backends = self.backends()
+        if backends.web_formation == 0:
+            client.fail(exchange, "H14", status=503)
+        elif backends.up:
+            exchange.dyno, address, port = random.choice(backends.up)
+            exchange.address = (address, port)
+            self.connect(client, exchange, allow_pool=not exchange.upgrade)
+        elif not backends.starting:
+            client.fail(exchange, "H10", status=503)
+        elif time.monotonic() - exchange.started > self.timeouts.queue:
+            client.fail(exchange, "H20", status=503)
+        elif not client.closed:
+            self.loop.call_later(0.05, self.route, client, exchange)  # queued while a dyno boots
+
+    def connect(self, client: Client, exchange: Exchange, allow_pool: bool = True) -> None:
+        if client.closed:
+            return
+        backend = self._pool_get(exchange.address) if allow_pool else None
+        if backend is not None:
+            exchange.reused = True
+            exchange.connect_ms = 0
+            backend.send(client, exchange)
+            return
+        exchange.reused = False
+        self.loop.create_task(self._open(client, exchange))
+
+    async def _open(self, client: Client, exchange: Exchange) -> None:
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(5):
+                _, backend = await self.loop.create_connection(lambda: Backend(self, exchange.address),
+                                                               *exchange.address)
+        except TimeoutError:
+            client.fail(exchange, "H19", dyno=exchange.dyno, status=503)
+            return
+        except OSError:
+            client.fail(exchange, "H21", dyno=exchange.dyno, status=503)
+            return
+        exchange.connect_ms = int((time.monotonic() - started) * 1000)
+        if client.closed:
+            backend.transport.close()
+            return
+        backend.send(client, exchange)
+
+    def _pool_get(self, address) -> Backend | None:
+        conns = self.pool.get(address)
+        while conns:
+            backend = conns.pop()
+            if not backend.closed:
+                return backend
+        return None
+
+    def pool_put(self, backend: Backend) -> None:
+        conns = self.pool.setdefault(backend.address, [])
+        if len(conns) < POOL_PER_DYNO:
+            conns.append(backend)
+        else:
+            backend.transport.close()
+
+    def pool_forget(self, backend: Backend) -> None:
+        conns = self.pool.get(backend.address)
+        if conns and backend in conns:
+            conns.remove(backend)

@@ -1,0 +1,232 @@
+"""A connection to a dyno: sends one request at a time, parses the response with llhttp
+(httptools) and streams it to the client; kept in the pool between requests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httptools
+
+from herosim.runtime.router import heads
+from herosim.runtime.router.exchange import Exchange
+from herosim.runtime.router.lines import router_line
+
+HIGH_WATER = 256 * 1024
+NO_BODY = (204, 304)
+
+
+class Backend(asyncio.Protocol):
+    def __init__(self, router, address: tuple[str, int]):
+        self.router = router
+        self.address = address
+        self.transport = None
+        self.client = None
+        self.exchange: Exchange | None = None
+        self.parser = httptools.HttpResponseParser(self)
+        self.closed = False
+        self.tunnel = False
+        self.reusable = False
+        self._reset()
+
+    def _reset(self):
+        self._reason = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._body = "none"      # none, length, chunked, close: how the response's body ends
+        self._interim = False    # a 1xx answer (100 Continue): the real one follows
+
+    # -- asyncio callbacks --------------------------------------------------------------------
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.set_write_buffer_limits(high=HIGH_WATER)
+
+    def pause_writing(self):
+        if self.client is not None and not self.client.closed:
+            self.client.transport.pause_reading()
+
+    def resume_writing(self):
+        if self.client is not None and not self.client.closed and (
+                self.tunnel or (self.exchange is not None and not self.exchange.request_done)):
+            self.client.transport.resume_reading()
+
+    def send(self, client, exchange: Exchange) -> None:
+        self.client, self.exchange = client, exchange
+        self._reset()
+        self.transport.write(exchange.head + b"".join(exchange.pending) if exchange.pending else exchange.head)
+        exchange.pending = []
+        exchange.backend = self
+        if not exchange.request_done:
+            client.transport.resume_reading()
+        remaining = self.router.timeouts.router - (time.monotonic() - exchange.started)
+        exchange.timer = self.router.loop.call_later(max(remaining, 0.001), self._timeout)
+
+    def data_received(self, data: bytes):
+        if self.tunnel:
+            if self.client is not None:
+                self.client.write(data)
+            return
+        exchange = self.exchange
+        if exchange is None:  # data while idle in the pool: nothing asked for it
+            self.transport.close()
+            return
+        exchange.last_activity = time.monotonic()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as upgrade:
+            self._open_tunnel(data[upgrade.args[0]:])
+        except httptools.HttpParserError:
+            self._malformed()
+
+    def connection_lost(self, exc):
+        self.closed = True
+        self.router.pool_forget(self)
+        exchange, client = self.exchange, self.client
+        if self.tunnel:
+            if client is not None and not client.closed:
+                client.transport.close()
+            return
+        if exchange is None:
+            return
+        self.exchange, self.client = None, None
+        if exchange.timer is not None:
+            exchange.timer.cancel()
+        if not exchange.first_byte:
+            if exchange.reused and not exchange.pending and exchange.request_done and not exchange.chunked \
+                    and b"Content-Length" not in exchange.head:
+                exchange.backend = None  # a pooled connection the dyno had closed: try a fresh one
+                self.router.connect(client, exchange, allow_pool=False)
+                return
+            client.fail(exchange, "H13", **exchange.line(status=503, bytes_=0))
+            return
+        if self._body == "close":  # the response ended with the connection, as it said it would
+            self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=exchange.response_bytes)))
+            client.finished(exchange, False)
+            return
+        self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=0), code="H18") + " sock=backend")
+        client.exchange = None
+        if not client.closed:
+            client.transport.close()
+
+    # -- llhttp callbacks ---------------------------------------------------------------------
+    def on_status(self, reason: bytes):
+        self._reason += reason
+
+    def on_header(self, name: bytes, value: bytes):
+        self._headers.append((name, value))
+
+    def on_headers_complete(self):
+        exchange, client = self.exchange, self.client
+        status = self.parser.get_status_code()
+        exchange.first_byte = True
+        if 100 <= status < 200 and status != 101:
+            self._interim = True
+            client.write(heads.response(status, self._reason, self._headers, b"", False))
+            return
+        exchange.status = status
+        if status == 101:
+            return  # the tunnel opens once llhttp hands over the rest (HttpParserUpgrade)
+        framing = b""
+        names = {name.lower(): value for name, value in self._headers
+                 if name.lower() in (b"content-length", b"transfer-encoding")}
+        if exchange.method == b"HEAD" or status in NO_BODY:
+            self._body = "none"
+            if b"content-length" in names:
+                framing = b"Content-Length: " + names[b"content-length"].strip()
+        elif b"transfer-encoding" in names:
+            self._body, framing = "chunked", b"Transfer-Encoding: chunked"
+        elif b"content-length" in names:
+            self._body, framing = "length", b"Content-Length: " + names[b"content-length"].strip()
+        else:
+            self._body = "close"
+        keep = self.parser.should_keep_alive() and self._body != "close"
+        exchange.client_keep = exchange.client_keep and self._body != "close"
+        self.reusable = keep
+        client.write(heads.response(status, self._reason, self._headers, framing, not exchange.client_keep))
+        if exchange.method == b"HEAD":
+            # llhttp cannot know a HEAD response has no body: done now, a fresh parser for the next one
+            self.parser = httptools.HttpResponseParser(self)
+            self._complete()
+
+    def on_body(self, body: bytes):
+        exchange = self.exchange
+        exchange.response_bytes += len(body)
+        self.client.write(heads.chunk(body) if self._body == "chunked" else body)
+
+    def on_message_complete(self):
+        if self._interim:
+            self._reset()
+            return
+        if self.exchange is not None and self.exchange.status != 101:
+            if self._body == "chunked":
+                self.client.write(heads.LAST_CHUNK)
+            self._complete()
+
+    # -- endings --------------------------------------------------------------------------------
+    def _complete(self) -> None:
+        exchange, client = self.exchange, self.client
+        if exchange is None:
+            return
+        if exchange.timer is not None:
+            exchange.timer.cancel()
+        self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=exchange.response_bytes)))
+        self.exchange, self.client = None, None
+        if self.reusable and not self.closed:
+            self.router.pool_put(self)
+        else:
+            self.transport.close()
+        client.finished(exchange, exchange.client_keep)
+
+    def _open_tunnel(self, rest: bytes) -> None:
+        exchange, client = self.exchange, self.client
+        if exchange.timer is not None:
+            exchange.timer.cancel()
+        self.tunnel = True
+        client.tunnel = self
+        client.exchange = None
+        client.write(heads.response(101, self._reason, self._headers, b"", False, upgrade=True))
+        self.router.log(router_line(**exchange.line(status=101, bytes_=0)))
+        if rest:
+            client.write(rest)
+        if exchange.upgrade_rest:
+            self.transport.write(exchange.upgrade_rest)
+        client.transport.resume_reading()
+
+    def _malformed(self) -> None:
+        """A response llhttp refuses: H17 before the client got anything, else H18."""
+        exchange, client = self.exchange, self.client
+        self._drop()
+        if not exchange.first_byte or exchange.status is None:
+            client.fail(exchange, "H17", **exchange.line(status=503, bytes_=0))
+        else:
+            self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=0), code="H18")
+                            + " sock=backend")
+            client.exchange = None
+            client.transport.close()
+
+    def _timeout(self):
+        exchange, client = self.exchange, self.client
+        if exchange is None:
+            return
+        now = time.monotonic()
+        if not exchange.first_byte:
+            self._drop()
+            client.fail(exchange, "H12", **exchange.line(status=503, bytes_=0))
+            return
+        quiet = now - exchange.last_activity
+        if quiet >= self.router.timeouts.idle:
+            self._drop()
+            self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=0), code="H15"))
+            client.exchange = None
+            client.transport.close()
+            return
+        exchange.timer = self.router.loop.call_later(self.router.timeouts.idle - quiet, self._timeout)
+
+    def _drop(self):
+        self.exchange, self.client = None, None
+        self.transport.close()
+
+    def abandon(self):
+        """The client went away: this connection's response is nobody's."""
+        if self.exchange is not None and self.exchange.timer is not None:
+            self.exchange.timer.cancel()
+        self._drop()
