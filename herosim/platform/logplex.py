@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from herosim import paths
 from herosim.platform import logline
 from herosim.const import LOG_LINES_KEPT
 from herosim.platform.logline import LogLine
@@ -30,6 +31,8 @@ class Logplex:
         self.path = path
         self.keep = keep
         self.clock = clock
+        self._fd: int | None = None
+        self._lock = threading.Lock()
 
     # -- writing ---------------------------------------------------------------
     def emit(self, source: str, dyno: str, message: str, when: dt.datetime | None = None) -> list[LogLine]:
@@ -40,33 +43,70 @@ class Logplex:
         self.append(lines)
         return lines
 
+    def emit_many(self, source: str, dyno: str, messages: list[tuple[str, dt.datetime | None]]) -> None:
+        """Several lines of one dyno in one write (a chunk of its output)."""
+        stamp = self.clock()
+        self.append([LogLine(when or stamp, source, dyno, piece)
+                     for message, when in messages
+                     for raw in (message.splitlines() or [""])
+                     for piece in logline.chunks(raw)])
+
     def platform(self, dyno: str, message: str) -> list[LogLine]:
         return self.emit("heroku", dyno, message)
 
     def append(self, lines: list[LogLine]) -> None:
+        """Whole lines in one O_APPEND write under a shared lock (several processes write this
+        file); a trim takes the lock exclusively and swaps the file, so a writer that finds
+        the path pointing elsewhere reopens it."""
         if not lines:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = "".join(line.render() + "\n" for line in lines).encode("utf-8")
-        with open(self.path, "ab") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                handle.write(data)
-                handle.flush()
-                if handle.tell() > self.keep * 2 * 200:  # cheap size gate before counting lines
-                    self._trim()
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with self._lock:
+            for _ in range(5):
+                fd = self._open()
+                fcntl.flock(fd, fcntl.LOCK_SH)
+                try:
+                    if os.fstat(fd).st_ino != _inode(self.path):
+                        self._close()
+                        continue
+                    os.write(fd, data)
+                    size = os.fstat(fd).st_size
+                finally:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                break
+            else:
+                return
+            if size > self.keep * 2 * 200:  # cheap size gate before counting lines
+                self._trim()
+
+    def _open(self) -> int:
+        if self._fd is None:
+            paths.private_dir(self.path.parent)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, paths.PRIVATE_FILE)
+        return self._fd
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def _trim(self) -> None:
-        with open(self.path, "rb") as handle:
-            lines = handle.readlines()
-        if len(lines) <= self.keep * 2:
-            return
-        tmp = self.path.with_suffix(".trim")
-        with open(tmp, "wb") as handle:
-            handle.writelines(lines[-self.keep:])
-        os.replace(tmp, self.path)
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_ino != _inode(self.path):
+                return  # someone else trimmed it meanwhile
+            with open(fd, "rb", closefd=False) as handle:
+                lines = handle.readlines()
+            if len(lines) <= self.keep * 2:
+                return
+            tmp = self.path.with_suffix(".trim")
+            with paths.open_private(tmp, "wb") as handle:
+                handle.writelines(lines[-self.keep:])
+            os.replace(tmp, self.path)
+        finally:
+            os.close(fd)
+        self._close()
 
     def buffered(self, source: str, dyno: str, interval: float = 0.05) -> "BufferedEmitter":
         return BufferedEmitter(self, source, dyno, interval)
@@ -155,3 +195,10 @@ class BufferedEmitter:
         with self._lock:
             lines, self._lines = self._lines, []
         self.plex.append(lines)
+
+
+def _inode(path: Path) -> int:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return -1

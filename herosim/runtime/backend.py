@@ -93,22 +93,24 @@ class DockerDynos:
         return containers.host_port(container, port) if port else None
 
     # -- watching -----------------------------------------------------------------------------
-    def follow(self, container, emit: Callable[[str, dt.datetime | None], None], since: int | None = None) -> None:
-        """Copy the dyno's output line by line until its process ends. A line that never ends
-        (a progress bar redrawn with \\r) is cut at Logplex's 10,000 bytes."""
+    def follow(self, container, emit: Callable[[list[tuple[str, dt.datetime | None]]], None],
+               since: int | None = None) -> None:
+        """Copy the dyno's output until its process ends: the complete lines of each chunk in
+        one call. A line that never ends (a progress bar redrawn with \\r) is cut at
+        Logplex's 10,000 bytes."""
         buffer = b""
         try:
             for chunk in container.logs(stream=True, follow=True, timestamps=True,
                                         **({"since": since} if since else {})):
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
-                for raw in lines:
-                    _emit_raw(emit, raw)
                 if len(buffer) > LOG_CHUNK_BYTES * 2:
-                    _emit_raw(emit, buffer)
+                    lines.append(buffer)
                     buffer = b""
+                if lines:
+                    emit([_parse_raw(raw) for raw in lines])
             if buffer:
-                _emit_raw(emit, buffer)
+                emit([_parse_raw(buffer)])
         except DockerTrouble:
             pass
 
@@ -160,14 +162,14 @@ class DockerDynos:
             return None
 
 
-def _emit_raw(emit, raw: bytes) -> None:
+def _parse_raw(raw: bytes) -> tuple[str, dt.datetime | None]:
+    """Docker's `<RFC 3339 stamp> <line>` as (line, time)."""
     text = raw.decode("utf-8", errors="replace").rstrip("\r")
     stamp, _, message = text.partition(" ")
     try:
-        when = logline.parse_docker_timestamp(stamp)
+        return message, logline.parse_docker_timestamp(stamp)
     except ValueError:
-        when, message = None, text
-    emit(message, when)
+        return text, None
 
 
 def _reachable(host: str, port: int) -> bool:

@@ -25,7 +25,7 @@ class DetachedRuns:
         threading.Thread(target=self._watch, args=(name, handle), daemon=True, name=f"logs-{name}").start()
 
     def _watch(self, name: str, handle) -> None:
-        self.backend.follow(handle, lambda message, when: self.logs.emit("app", name, message, when=when))
+        self.backend.follow(handle, lambda lines: self.logs.emit_many("app", name, lines))
         status = self.backend.wait(handle, 60)
         with self._lock:
             self._running.pop(name, None)

@@ -36,7 +36,7 @@ class DynoSet:
     def __init__(self, backend, logs: Logplex, timeouts: Timeouts, *, cycle_every: float | None = None,
                  clock: Callable[[], float] = time.monotonic, rng: random.Random | None = None,
                  pool: Executor | None = None, success_window: float = SUCCESS_WINDOW,
-                 report: Callable[[str], None] | None = None):
+                 report: Callable[[str], None] | None = None, on_change: Callable[[], None] | None = None):
         self.backend = backend
         self.logs = logs
         self.timeouts = timeouts
@@ -50,6 +50,7 @@ class DynoSet:
         self._changed = threading.Condition(self._lock)
         self._dynos: dict[str, Dyno] = {}
         self._closing = False
+        self.on_change = on_change or (lambda: None)
 
     # -- views ------------------------------------------------------------------------------
     def views(self) -> list[DynoView]:
@@ -90,6 +91,7 @@ class DynoSet:
                     want = action.wanted
                     dyno = Dyno(want.name, want.process_type, want.command, want.release, want.size)
                     self._dynos[want.name] = dyno
+                    self.on_change()
                     self._submit(dyno, self._boot, dyno)
                 elif isinstance(action, plan.Replace):
                     dyno = self._dynos[action.wanted.name]
@@ -205,6 +207,7 @@ class DynoSet:
                 if work == self._retire:  # whatever is left is found by its labels later
                     if self._dynos.get(dyno.name) is dyno:
                         del self._dynos[dyno.name]
+                        self.on_change()
                 elif dyno.name in self._dynos and not self._closing:
                     dyno.faults += 1
                     if dyno.state != CRASHED:
@@ -251,6 +254,7 @@ class DynoSet:
         with self._lock:
             if self._dynos.get(dyno.name) is dyno:
                 del self._dynos[dyno.name]
+                self.on_change()
 
     def _restart_crashed(self, dyno: Dyno) -> None:
         old = dyno.handle
@@ -328,8 +332,7 @@ class DynoSet:
 
     def _pump(self, dyno: Dyno, handle, since: int | None) -> None:
         """Copy a dyno's output into the log, then report how it ended."""
-        self.backend.follow(handle, lambda message, when: self.logs.emit("app", dyno.name, message, when=when),
-                            since)
+        self.backend.follow(handle, lambda lines: self.logs.emit_many("app", dyno.name, lines), since)
         status = self.backend.wait(handle, 60)
         try:
             self._exited(dyno, handle, 0 if status is None else status)
@@ -367,6 +370,7 @@ class DynoSet:
         if old != new:
             self._log(dyno, f"State changed from {old} to {new}")
         self._changed.notify_all()
+        self.on_change()
 
 
 def _order(dyno: Dyno):

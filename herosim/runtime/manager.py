@@ -28,7 +28,7 @@ from herosim.runtime.backend import DockerDynos
 from herosim.runtime.detached import DetachedRuns
 from herosim.runtime.dynos import DynoSet
 from herosim.runtime.memwatch import MemoryWatch
-from herosim.runtime.router.router import Router
+from herosim.runtime.router.link import RouterProcess
 from herosim.runtime.server import Server
 from herosim.runtime.settings import ManagerSettings
 
@@ -55,12 +55,12 @@ class Manager:
         self.logs = Logplex(state.path(paths.LOG))
         self.current = state.current_release()
         self.backend = DockerDynos(client, self.app, network.name_for(self.app), self._release_env)
-        self.dynos = DynoSet(self.backend, self.logs, settings.timeouts, cycle_every=settings.cycle_every)
+        self.dynos = DynoSet(self.backend, self.logs, settings.timeouts, cycle_every=settings.cycle_every,
+                             on_change=self._publish)
         self.detached = DetachedRuns(self.backend, self.logs, settings.timeouts)
         self.memory = MemoryWatch(self.dynos, self.backend, self.logs, settings.timeouts.time_scale)
         self.done = threading.Event()
-        self.router_log = self.logs.buffered("heroku", "router")
-        self.router = Router(settings.router_port, self.dynos.backends, self.router_log, settings.timeouts)
+        self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts)
         self.server = Server(state.dir, self)
 
     # -- process lifetime -------------------------------------------------------------------
@@ -78,12 +78,25 @@ class Manager:
                 except Exception:  # noqa: BLE001 - the engine may be restarting; the next tick retries
                     traceback.print_exc()
                     self.done.wait(ENGINE_RETRY)
+                self._publish()
+                if not self.router.alive:  # it died: start another (the port is ours)
+                    self._restart_router()
                 self.done.wait(TICK_BOOTING if self.dynos.starting() else TICK)
         finally:
             self.router.stop()
-            self.router_log.flush()
             self.server.stop()
             os.close(lock)
+
+    def _publish(self) -> None:
+        self.router.publish(self.dynos.backends())
+
+    def _restart_router(self) -> None:
+        try:
+            self.router.stop()
+            self.router = RouterProcess(self.settings.router_port, self.state.path(paths.LOG), self.settings.timeouts)
+            self.router.start()
+        except HerosimError:
+            traceback.print_exc()
 
     def _hold_lock(self) -> int:
         """One manager per app, for its whole life."""

@@ -33,9 +33,9 @@ class Exchange:
     response_bytes: int = 0
     backend: object = None
     reused: bool = False
-    timer: object = None
     last_activity: float = 0.0
-    first_byte: bool = False
+    first_byte: bool = False      # the dyno answered (a status line)
+    answered: bool = False        # the client got bytes of the answer
 
     def service_ms(self) -> int:
         return int((time.monotonic() - self.started) * 1000)

@@ -32,6 +32,7 @@ ERROR_PAGE = (
     "<code>herosim logs --tail</code></p></body></html>"
 ).encode()
 POOL_PER_DYNO = 64
+SWEEP = 0.05  # seconds between checks of requests in flight (H12, H15)
 
 
 class Router:
@@ -45,6 +46,7 @@ class Router:
         self.timeouts = timeouts
         self.error_page = ERROR_PAGE
         self.pool: dict[tuple[str, int], list[Backend]] = {}
+        self.inflight: set[Backend] = set()   # waiting on a dyno: checked for H12 and H15
         self.loop = new_event_loop()
         self._server = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="router", daemon=True)
@@ -55,6 +57,7 @@ class Router:
         future = asyncio.run_coroutine_threadsafe(
             self.loop.create_server(lambda: Client(self), self.host, self.port, reuse_address=True), self.loop)
         self._server = future.result(timeout=10)
+        self.loop.call_soon_threadsafe(self._sweep)
 
     def stop(self) -> None:
         if not self._thread.is_alive():
@@ -70,6 +73,19 @@ class Router:
 
         self.loop.call_soon_threadsafe(shutdown)
         self._thread.join(timeout=5)
+
+    def watch(self, backend: Backend) -> None:
+        self.inflight.add(backend)
+
+    def unwatch(self, backend: Backend) -> None:
+        self.inflight.discard(backend)
+
+    def _sweep(self) -> None:
+        """The router's clock: one timer for every request in flight, not one per request."""
+        now = time.monotonic()
+        for backend in list(self.inflight):
+            backend.check_time(now)
+        self.loop.call_later(SWEEP, self._sweep)
 
     def our_headers(self, fwd: str, request_id: str) -> list[tuple[bytes, bytes]]:
         return [(b"X-Forwarded-For", fwd.encode("latin-1")), (b"X-Forwarded-Proto", b"http"),

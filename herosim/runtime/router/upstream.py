@@ -27,6 +27,7 @@ class Backend(asyncio.Protocol):
         self.closed = False
         self.tunnel = False
         self.reusable = False
+        self._out: list[bytes] = []  # what goes to the client from this read: one write
         self._reset()
 
     def _reset(self):
@@ -57,8 +58,7 @@ class Backend(asyncio.Protocol):
         exchange.backend = self
         if not exchange.request_done:
             client.transport.resume_reading()
-        remaining = self.router.timeouts.router - (time.monotonic() - exchange.started)
-        exchange.timer = self.router.loop.call_later(max(remaining, 0.001), self._timeout)
+        self.router.watch(self)
 
     def data_received(self, data: bytes):
         if self.tunnel:
@@ -76,6 +76,15 @@ class Backend(asyncio.Protocol):
             self._open_tunnel(data[upgrade.args[0]:])
         except httptools.HttpParserError:
             self._malformed()
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._out:
+            out, self._out = self._out, []
+            if self.client is not None:
+                if self.exchange is not None:
+                    self.exchange.answered = True
+                self.client.write(b"".join(out) if len(out) > 1 else out[0])
 
     def connection_lost(self, exc):
         self.closed = True
@@ -88,8 +97,7 @@ class Backend(asyncio.Protocol):
         if exchange is None:
             return
         self.exchange, self.client = None, None
-        if exchange.timer is not None:
-            exchange.timer.cancel()
+        self.router.unwatch(self)
         if not exchange.first_byte:
             if exchange.reused and not exchange.pending and exchange.request_done and not exchange.chunked \
                     and b"Content-Length" not in exchange.head:
@@ -120,7 +128,7 @@ class Backend(asyncio.Protocol):
         exchange.first_byte = True
         if 100 <= status < 200 and status != 101:
             self._interim = True
-            client.write(heads.response(status, self._reason, self._headers, b"", False))
+            self._out.append(heads.response(status, self._reason, self._headers, b"", False))
             return
         exchange.status = status
         if status == 101:
@@ -141,7 +149,7 @@ class Backend(asyncio.Protocol):
         keep = self.parser.should_keep_alive() and self._body != "close"
         exchange.client_keep = exchange.client_keep and self._body != "close"
         self.reusable = keep
-        client.write(heads.response(status, self._reason, self._headers, framing, not exchange.client_keep))
+        self._out.append(heads.response(status, self._reason, self._headers, framing, not exchange.client_keep))
         if exchange.method == b"HEAD":
             # llhttp cannot know a HEAD response has no body: done now, a fresh parser for the next one
             self.parser = httptools.HttpResponseParser(self)
@@ -150,7 +158,7 @@ class Backend(asyncio.Protocol):
     def on_body(self, body: bytes):
         exchange = self.exchange
         exchange.response_bytes += len(body)
-        self.client.write(heads.chunk(body) if self._body == "chunked" else body)
+        self._out.append(heads.chunk(body) if self._body == "chunked" else body)
 
     def on_message_complete(self):
         if self._interim:
@@ -158,7 +166,7 @@ class Backend(asyncio.Protocol):
             return
         if self.exchange is not None and self.exchange.status != 101:
             if self._body == "chunked":
-                self.client.write(heads.LAST_CHUNK)
+                self._out.append(heads.LAST_CHUNK)
             self._complete()
 
     # -- endings --------------------------------------------------------------------------------
@@ -166,8 +174,8 @@ class Backend(asyncio.Protocol):
         exchange, client = self.exchange, self.client
         if exchange is None:
             return
-        if exchange.timer is not None:
-            exchange.timer.cancel()
+        self._flush()
+        self.router.unwatch(self)
         self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=exchange.response_bytes)))
         self.exchange, self.client = None, None
         if self.reusable and not self.closed:
@@ -177,9 +185,9 @@ class Backend(asyncio.Protocol):
         client.finished(exchange, exchange.client_keep)
 
     def _open_tunnel(self, rest: bytes) -> None:
+        self._out = []
         exchange, client = self.exchange, self.client
-        if exchange.timer is not None:
-            exchange.timer.cancel()
+        self.router.unwatch(self)
         self.tunnel = True
         client.tunnel = self
         client.exchange = None
@@ -193,9 +201,10 @@ class Backend(asyncio.Protocol):
 
     def _malformed(self) -> None:
         """A response llhttp refuses: H17 before the client got anything, else H18."""
+        self._out = []
         exchange, client = self.exchange, self.client
         self._drop()
-        if not exchange.first_byte or exchange.status is None:
+        if not exchange.answered:
             client.fail(exchange, "H17", **exchange.line(status=503, bytes_=0))
         else:
             self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=0), code="H18")
@@ -203,30 +212,27 @@ class Backend(asyncio.Protocol):
             client.exchange = None
             client.transport.close()
 
-    def _timeout(self):
+    def check_time(self, now: float) -> None:
+        """H12 without a first byte within the router timeout; H15 when the answer stalls."""
         exchange, client = self.exchange, self.client
         if exchange is None:
+            self.router.unwatch(self)
             return
-        now = time.monotonic()
         if not exchange.first_byte:
-            self._drop()
-            client.fail(exchange, "H12", **exchange.line(status=503, bytes_=0))
-            return
-        quiet = now - exchange.last_activity
-        if quiet >= self.router.timeouts.idle:
+            if now - exchange.started >= self.router.timeouts.router:
+                self._drop()
+                client.fail(exchange, "H12", **exchange.line(status=503, bytes_=0))
+        elif now - exchange.last_activity >= self.router.timeouts.idle:
             self._drop()
             self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=0), code="H15"))
             client.exchange = None
             client.transport.close()
-            return
-        exchange.timer = self.router.loop.call_later(self.router.timeouts.idle - quiet, self._timeout)
 
     def _drop(self):
+        self.router.unwatch(self)
         self.exchange, self.client = None, None
         self.transport.close()
 
     def abandon(self):
         """The client went away: this connection's response is nobody's."""
-        if self.exchange is not None and self.exchange.timer is not None:
-            self.exchange.timer.cancel()
         self._drop()

@@ -85,8 +85,8 @@ class FakeBackend:
 
     def follow(self, process: FakeProcess, emit, since=None) -> None:
         process.done.wait(10)
-        for line in process.output:
-            emit(line, None)
+        if process.output:
+            emit([(line, None) for line in process.output])
 
     def listening(self, process: FakeProcess) -> set[int]:
         return process.listening

@@ -1,0 +1,5 @@
+import sys
+
+from herosim.runtime.router.process import main
+
+sys.exit(main())
