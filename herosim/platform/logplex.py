@@ -171,20 +171,23 @@ class Logplex:
 
 
 class BufferedEmitter:
-    """Collects lines (each stamped when emitted) and appends them in batches from a
-    thread: the router writes one line per request and must not wait on the file."""
+    """Collects lines and appends them in batches from a thread: the router writes one line
+    per request and must not wait on the file. A line is stamped when it is emitted; its
+    text can be made later, at the flush (`defer`), off the request's path."""
 
     def __init__(self, plex: Logplex, source: str, dyno: str, interval: float):
         self.plex, self.source, self.dyno, self.interval = plex, source, dyno, interval
-        self._lines: list[LogLine] = []
+        self._pending: list[tuple[float, object, dict | None]] = []
         self._lock = threading.Lock()
         self._wake = threading.Event()
         threading.Thread(target=self._run, daemon=True, name=f"log-{dyno}").start()
 
     def __call__(self, message: str) -> None:
-        line = LogLine(self.plex.clock(), self.source, self.dyno, message)
-        with self._lock:
-            self._lines.append(line)
+        self._pending.append((time.time(), message, None))  # list.append is atomic under the GIL
+
+    def defer(self, make: Callable[..., str], **fields) -> None:
+        """A line whose text is `make(**fields)`, made at the next flush."""
+        self._pending.append((time.time(), make, fields))
 
     def _run(self) -> None:
         while True:
@@ -193,8 +196,13 @@ class BufferedEmitter:
 
     def flush(self) -> None:
         with self._lock:
-            lines, self._lines = self._lines, []
-        self.plex.append(lines)
+            pending, self._pending = self._pending, []
+        if not pending:
+            return
+        utc = dt.timezone.utc
+        self.plex.append([LogLine(dt.datetime.fromtimestamp(stamp, utc), self.source, self.dyno,
+                                  item if fields is None else item(**fields))
+                          for stamp, item, fields in pending])
 
 
 def _inode(path: Path) -> int:

@@ -12,7 +12,6 @@ import httptools
 
 from herosim.runtime.router import heads
 from herosim.runtime.router.exchange import Exchange
-from herosim.runtime.router.lines import router_line
 
 HIGH_WATER = 256 * 1024
 
@@ -38,6 +37,7 @@ class Client(asyncio.Protocol):
         self.parsing: Exchange | None = None       # being read
         self.waiting: deque[Exchange] = deque()    # pipelined, complete, not sent yet
         self.tunnel = None
+        self.broken: bytes = b""          # the 400 owed once the requests before a bad one are answered
         self.closed = False
         self.idle_timer = None
         self.last_activity = time.monotonic()
@@ -69,6 +69,12 @@ class Client(asyncio.Protocol):
                 self._message_done()
         except httptools.HttpParserError as exc:
             self._reject(exc)
+            return
+        # Routed only once all of this read parsed: a request whose framing turns out to be bad
+        # in the same read never reaches a dyno.
+        if self.exchange is None and self.waiting:
+            self.exchange = self.waiting.popleft()
+            self.router.route(self, self.exchange)
 
     def connection_lost(self, exc):
         self.closed = True
@@ -80,10 +86,10 @@ class Client(asyncio.Protocol):
         exchange = self.exchange
         if exchange is not None:
             if not exchange.request_done:
-                self.router.log(router_line(**exchange.line(status=400, bytes_=0), code="H26",
-                                            cause="unexpected_upload_end"))
+                self.router.line(**exchange.line(status=400, bytes_=0), code="H26",
+                                            cause="unexpected_upload_end")
             else:
-                self.router.log(router_line(**exchange.line(status=499, bytes_=0), code="H27", at="warning"))
+                self.router.line(**exchange.line(status=499, bytes_=0), code="H27", at="warning")
             if exchange.backend is not None:
                 exchange.backend.abandon()
 
@@ -117,6 +123,8 @@ class Client(asyncio.Protocol):
 
     def on_headers_complete(self):
         parser = self.parser
+        if parser.get_http_version() not in ("1.1", "1.0"):
+            raise ValueError(f"HTTP/{parser.get_http_version()} is not supported")
         method = parser.get_method()
         found = {}
         for name, value in self._headers:
@@ -144,11 +152,7 @@ class Client(asyncio.Protocol):
             started=time.monotonic(), head=head, method=method, client_keep=parser.should_keep_alive(),
             upgrade=upgrade, chunked=chunked)
         self.parsing.last_activity = self.parsing.started
-        if self.exchange is None:
-            self.exchange = self.parsing
-            self.router.route(self, self.exchange)
-        else:
-            self.waiting.append(self.parsing)
+        self.waiting.append(self.parsing)
 
     def on_body(self, body: bytes):
         exchange = self.parsing
@@ -176,23 +180,44 @@ class Client(asyncio.Protocol):
 
     # -- answers --------------------------------------------------------------------------------
     def _reject(self, exc: Exception):
-        """A request llhttp refuses, or over the size limits: 400, H25 or H26, closed."""
+        """A request llhttp refuses, or over the size limits: 400, H25 or H26, then closed.
+        Complete requests read before it are answered first; the one in flight, if it is the
+        bad one, is cut off from its dyno."""
         if self.closed:
             return
         restricted = bool(self._restriction) or isinstance(exc.__cause__ or exc.__context__, Restricted)
         code, desc = ("H25", f"HTTP restriction: {self._restriction}") if restricted else ("H26", "Request Error")
-        cause = "" if restricted else (str(exc) or exc.__class__.__name__)
+        cause = None if restricted else (str(exc.__cause__ or exc) or exc.__class__.__name__)
         request_id = new_request_id()
-        self.router.log(router_line(method=self.parser.get_method().decode("latin-1") if self._target else "",
-                                    path=self._target.decode("latin-1"), host="", request_id=request_id,
-                                    fwd=self.peer, status=400, code=code, desc=desc, cause=cause or None))
-        if self.exchange is None:
-            self.transport.write(heads.error_page(code, request_id, b"", 400, b"Bad Request", b"text/plain"))
+        self.router.line(method=self.parser.get_method().decode("latin-1") if self._target else "",
+                         path=self._target.decode("latin-1"), host="", request_id=request_id, fwd=self.peer,
+                         status=400, code=code, desc=desc, cause=cause)
+        if self.parsing is not None and self.parsing in self.waiting:
+            self.waiting.remove(self.parsing)  # the bad one
+        bad_in_flight = self.parsing is not None and self.parsing is self.exchange
+        self.parsing = None
+        self.broken = heads.error_page(code, request_id, b"", 400, b"Bad Request", b"text/plain")
+        self.transport.pause_reading()
+        if bad_in_flight:
+            exchange, self.exchange = self.exchange, None
+            if exchange.backend is not None:
+                exchange.backend.abandon()  # its body went bad on the way: the dyno's connection is cut
+            if exchange.answered:
+                self.transport.close()
+                return
+        if self.exchange is None and self.waiting:
+            self.exchange = self.waiting.popleft()
+            self.router.route(self, self.exchange)
+        elif self.exchange is None:
+            self._close_broken()
+
+    def _close_broken(self):
+        self.transport.write(self.broken)
         self.transport.close()
 
     def fail(self, exchange: Exchange, code: str, **extra) -> None:
         """Answer with Heroku's error page and close (the log line goes first)."""
-        self.router.log(router_line(**{**exchange.fields, **extra}, code=code))
+        self.router.line(**{**exchange.fields, **extra}, code=code)
         if self.closed:
             return
         self.transport.write(heads.error_page(code, exchange.fields["request_id"], self.router.error_page))
@@ -210,6 +235,9 @@ class Client(asyncio.Protocol):
             return
         if not keep:
             self.transport.close()
+            return
+        if self.broken and not self.waiting:
+            self._close_broken()
             return
         if self.waiting:
             self.exchange = self.waiting.popleft()

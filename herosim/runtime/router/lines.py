@@ -32,7 +32,8 @@ def bare(value: str) -> str:
 def router_line(*, method: str, path: str, host: str, request_id: str, fwd: str, dyno: str = "",
                 connect: int | None = None, service: int | None = None, status: int | None = None,
                 bytes_: int | None = None, protocol: str = "http", code: str | None = None,
-                at: str | None = None, desc: str | None = None, cause: str | None = None) -> str:
+                at: str | None = None, desc: str | None = None, cause: str | None = None,
+                sock: str | None = None) -> str:
     """One `heroku[router]` message; missing values stay empty."""
     def ms(value):
         return "" if value is None else f"{value}ms"
@@ -47,4 +48,4 @@ def router_line(*, method: str, path: str, host: str, request_id: str, fwd: str,
         head += f' cause="{escape(cause)}"'
     return (f'{head} method={bare(method)} path="{escape(path)}" host={bare(host)} request_id={bare(request_id)} '
             f'fwd="{escape(fwd)}" dyno={dyno} connect={ms(connect)} service={ms(service)} status={num(status)} '
-            f"bytes={num(bytes_)} protocol={protocol}")
+            f"bytes={num(bytes_)} protocol={protocol}" + (f" sock={sock}" if sock else ""))

@@ -12,11 +12,13 @@ import asyncio
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime.router.downstream import Client
 from herosim.runtime.router.exchange import Backends, Exchange
+from herosim.runtime.router.lines import router_line
 from herosim.runtime.router.upstream import Backend
 
 try:  # the C event loop uvicorn pairs with httptools; the standard one otherwise
@@ -45,7 +47,9 @@ class Router:
         self.log = log
         self.timeouts = timeouts
         self.error_page = ERROR_PAGE
-        self.pool: dict[tuple[str, int], list[Backend]] = {}
+        # Idle connections per dyno, used in turn (first in, first out): every connection, and so
+        # every worker process of the dyno that accepted one, gets its share of requests.
+        self.pool: dict[tuple[str, int], deque[Backend]] = {}
         self.inflight: set[Backend] = set()   # waiting on a dyno: checked for H12 and H15
         self.loop = new_event_loop()
         self._server = None
@@ -73,6 +77,14 @@ class Router:
 
         self.loop.call_soon_threadsafe(shutdown)
         self._thread.join(timeout=5)
+
+    def line(self, **fields) -> None:
+        """One router log line; its text is made off the request's path when the log can wait."""
+        defer = getattr(self.log, "defer", None)
+        if defer is not None:
+            defer(router_line, **fields)
+        else:
+            self.log(router_line(**fields))
 
     def watch(self, backend: Backend) -> None:
         self.inflight.add(backend)
@@ -141,13 +153,13 @@ class Router:
     def _pool_get(self, address) -> Backend | None:
         conns = self.pool.get(address)
         while conns:
-            backend = conns.pop()
+            backend = conns.popleft()
             if not backend.closed:
                 return backend
         return None
 
     def pool_put(self, backend: Backend) -> None:
-        conns = self.pool.setdefault(backend.address, [])
+        conns = self.pool.setdefault(backend.address, deque())
         if len(conns) < POOL_PER_DYNO:
             conns.append(backend)
         else:

@@ -10,7 +10,6 @@ import httptools
 
 from herosim.runtime.router import heads
 from herosim.runtime.router.exchange import Exchange
-from herosim.runtime.router.lines import router_line
 
 HIGH_WATER = 256 * 1024
 NO_BODY = (204, 304)
@@ -107,10 +106,10 @@ class Backend(asyncio.Protocol):
             client.fail(exchange, "H13", **exchange.line(status=503, bytes_=0))
             return
         if self._body == "close":  # the response ended with the connection, as it said it would
-            self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=exchange.response_bytes)))
+            self.router.line(**exchange.line(status=exchange.status, bytes_=exchange.response_bytes))
             client.finished(exchange, False)
             return
-        self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=0), code="H18") + " sock=backend")
+        self.router.line(**exchange.line(status=exchange.status, bytes_=0), code="H18", sock="backend")
         client.exchange = None
         if not client.closed:
             client.transport.close()
@@ -176,7 +175,7 @@ class Backend(asyncio.Protocol):
             return
         self._flush()
         self.router.unwatch(self)
-        self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=exchange.response_bytes)))
+        self.router.line(**exchange.line(status=exchange.status, bytes_=exchange.response_bytes))
         self.exchange, self.client = None, None
         if self.reusable and not self.closed:
             self.router.pool_put(self)
@@ -192,7 +191,7 @@ class Backend(asyncio.Protocol):
         client.tunnel = self
         client.exchange = None
         client.write(heads.response(101, self._reason, self._headers, b"", False, upgrade=True))
-        self.router.log(router_line(**exchange.line(status=101, bytes_=0)))
+        self.router.line(**exchange.line(status=101, bytes_=0))
         if rest:
             client.write(rest)
         if exchange.upgrade_rest:
@@ -207,8 +206,7 @@ class Backend(asyncio.Protocol):
         if not exchange.answered:
             client.fail(exchange, "H17", **exchange.line(status=503, bytes_=0))
         else:
-            self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=0), code="H18")
-                            + " sock=backend")
+            self.router.line(**exchange.line(status=exchange.status, bytes_=0), code="H18", sock="backend")
             client.exchange = None
             client.transport.close()
 
@@ -224,7 +222,7 @@ class Backend(asyncio.Protocol):
                 client.fail(exchange, "H12", **exchange.line(status=503, bytes_=0))
         elif now - exchange.last_activity >= self.router.timeouts.idle:
             self._drop()
-            self.router.log(router_line(**exchange.line(status=exchange.status, bytes_=0), code="H15"))
+            self.router.line(**exchange.line(status=exchange.status, bytes_=0), code="H15")
             client.exchange = None
             client.transport.close()
 
