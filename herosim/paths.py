@@ -42,9 +42,20 @@ def cache_dir() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create `path` (and its parents) readable by this user only."""
+    """Create `path` (and its parents) readable by this user only; the folders between
+    $HEROSIM_HOME and it are made private too."""
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-    os.chmod(path, PRIVATE_DIR)
+    root = home().resolve()
+    current = path.resolve()
+    while True:
+        try:
+            if current.stat().st_mode & 0o077:
+                os.chmod(current, PRIVATE_DIR)
+        except OSError:
+            pass
+        if current == root or root not in current.parents:
+            break
+        current = current.parent
     return path
 
 

@@ -6,6 +6,7 @@ import base64
 import hmac
 import json
 import os
+import re
 import socket
 import time
 import urllib.parse
@@ -17,6 +18,8 @@ from searchlite.engine import Engine
 from searchlite.errors import SearchError, bad_json, illegal, unsupported
 
 MAX_CONTENT = 100 * 1024 * 1024  # http.max_content_length
+DIGITS = re.compile(r"[0-9]{1,12}")
+HEX = re.compile(rb"[0-9A-Fa-f]{1,8}")
 CLUSTER_UUID = uuid.uuid5(uuid.NAMESPACE_DNS, "herosim-search-lite").hex[:22]
 
 
@@ -48,20 +51,30 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _read(self) -> bytes:
+        """The request body, framed strictly: a Content-Length of ASCII digits, chunk sizes in
+        hex; sizes are checked against http.max_content_length before anything is read."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             data = b""
             while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                line = self.rfile.readline(1024).split(b";")[0].strip()
+                if not HEX.fullmatch(line):
+                    self.close_connection = True
+                    raise SearchError(400, "parse_exception", "invalid chunk size in a chunked request body")
+                size = int(line, 16)
                 if size == 0:
-                    self.rfile.readline()
+                    self.rfile.readline(1024)
                     return data
-                data += self.rfile.read(size)
-                self.rfile.readline()
-                if len(data) > MAX_CONTENT:
+                if len(data) + size > MAX_CONTENT:
+                    self.close_connection = True
                     raise SearchError(413, "content_too_long_exception", "Request entity too large")
-        length = int(self.headers.get("Content-Length") or 0)
+                data += self.rfile.read(size)
+                self.rfile.readline(1024)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not DIGITS.fullmatch(declared):
+            self.close_connection = True
+            raise SearchError(400, "parse_exception", f"invalid Content-Length [{declared[:20]}]")
+        length = int(declared)
         if length > MAX_CONTENT:
-            self.rfile.read(min(length, 1024 * 1024))
             self.close_connection = True
             raise SearchError(413, "content_too_long_exception",
                               f"Request entity too large: {length} > {MAX_CONTENT} bytes (http.max_content_length)")
@@ -82,10 +95,10 @@ class Handler(BaseHTTPRequestHandler):
         header = self.headers.get("Authorization", "")
         if header.startswith("Basic "):
             try:
-                given = base64.b64decode(header[6:]).decode()
-            except (ValueError, UnicodeDecodeError):
-                given = ""
-            if hmac.compare_digest(given, f"{user}:{password}"):
+                given = base64.b64decode(header[6:], validate=True)
+            except ValueError:
+                given = b""
+            if hmac.compare_digest(given, f"{user}:{password}".encode()):  # bytes: any input compares
                 return True
         return False
 

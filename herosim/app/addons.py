@@ -47,17 +47,19 @@ class Addons:
         """`addons:create`: provision, start, and make a release (the dynos restart with its vars)."""
         service = service_for_plan(plan)
         plan = plan if ":" in plan else service.default_plan
-        stack = self.stack()
-        attachment = self._provision(service, plan, engine=engine or default_engine(stack))
-        self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name))
-        self.releases.again(f"Attach {', '.join(attachment.config)} ({attachment.name})")
-        return attachment
+        with self.ctx.changing():
+            stack = self.stack()
+            attachment = self._provision(service, plan, engine=engine or default_engine(stack))
+            self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name))
+            self.releases.again(f"Attach {', '.join(attachment.config)} ({attachment.name})")
+            return attachment
 
     def destroy(self, name: str) -> list[str]:
-        found = self.find(name)
-        removed = addons.remove(self.ctx.client, self.ctx.name, found.name)
-        self.releases.again(f"Detach {', '.join(found.config)} ({found.name})")
-        return removed
+        with self.ctx.changing():
+            found = self.find(name)
+            removed = addons.remove(self.ctx.client, self.ctx.name, found.name)
+            self.releases.again(f"Detach {', '.join(found.config)} ({found.name})")
+            return removed
 
     def find(self, name: str) -> addons.Attachment:
         """By its name (postgresql-curly-123), service, plan or one of its config vars' names;

@@ -9,7 +9,7 @@ from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
 from herosim.app.releases import Releases
-from herosim.const import DEFAULT_ROUTER_PORT, ROLE_SLUG
+from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
 from herosim.engine import cleanup, labels
 from herosim.platform.releases import Release
 from herosim.platform.timeouts import Timeouts
@@ -49,6 +49,7 @@ class Deployer:
             if manager is None or manager.ping().get("router_port") != port:
                 launcher.check_port(port)  # before a long build, not after it
             self.ctx.state.update_settings(source=str(path.resolve()), router_port=port)
+            self._remove_stale_builds()
             progress.step(f"Building {self.ctx.name} from {path.resolve()}")
             result = self.build(path, options.ca_bundle, options.no_cache)
             self.addons.provision_for(result)
@@ -73,6 +74,12 @@ class Deployer:
             self.ctx.progress.warn(warning)
         self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
         return result
+
+    def _remove_stale_builds(self) -> None:
+        """Build containers of this app left by a command that was killed (the app's lock says
+        no other build of it runs now)."""
+        for container in self.ctx.client.containers.list(all=True, filters=labels.of_app(self.ctx.name, ROLE_BUILD)):
+            cleanup.container(container)
 
     def _prune_slugs(self) -> None:
         wanted = {r.slug for r in self.ctx.state.releases()[-SLUGS_KEPT:] if r.slug}

@@ -33,6 +33,15 @@ def for_app(app: str, role: str, **more: str) -> dict[str, str]:
     return labels
 
 
+def for_tool(role: str) -> dict[str, str]:
+    """The labels of a short-lived helper container that belongs to no app (removed at once)."""
+    labels = {LABEL_ROLE: role}
+    session = os.environ.get("HEROSIM_TEST_SESSION")
+    if session:
+        labels[LABEL_SESSION] = session
+    return labels
+
+
 def engine_is_local() -> bool:
     """True when the engine runs on this machine (a unix socket): its containers' /proc and
     overlay folders can be read directly, which is much faster than asking the API."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,9 +19,21 @@ from herosim.errors import AppBusy
 from herosim.paths import LOCK, PRIVATE_FILE, private_dir
 
 
+_local = threading.local()  # folders this thread holds the lock of: a verb that calls another holds it once
+
+
 @contextlib.contextmanager
 def held(folder: Path, app: str, *, wait: float = 600.0, notice: Callable[[str], None] | None = None,
          clock=time.monotonic, sleep=time.sleep):
+    key = str(folder.resolve())
+    _held = _local.__dict__.setdefault("held", {})
+    if _held.get(key):
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
     private_dir(folder)
     fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
     try:
@@ -40,6 +53,10 @@ def held(folder: Path, app: str, *, wait: float = 600.0, notice: Callable[[str],
                 sleep(0.1)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
-        yield
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            _held.pop(key, None)
     finally:
         os.close(fd)  # closing the descriptor releases the lock, also when the process dies

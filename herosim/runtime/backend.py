@@ -71,6 +71,16 @@ class DockerDynos:
     def remove(self, container) -> None:
         cleanup.container(container)
 
+    def is_running(self, container) -> bool | None:
+        """Whether the container runs; None when the engine does not answer."""
+        try:
+            container.reload()
+            return container.status == "running"
+        except docker.errors.NotFound:
+            return False
+        except DockerTrouble:
+            return None
+
     def oom_killed(self, container) -> bool:
         try:
             container.reload()

@@ -11,6 +11,8 @@ from dotenv import dotenv_values
 
 from herosim.platform import procfile as procfile_mod
 from herosim.engine import stack as stack_mod
+from herosim.const import ROLE_BUILD
+from herosim.engine import cleanup, labels
 from herosim.engine.memo import remembered
 from herosim.slug import detect, hooks, slugignore
 from herosim.slug import image as slug
@@ -164,9 +166,15 @@ def python_version_of(client: docker.DockerClient, image: str) -> str:
     """The exact Python in a build image, remembered per image id."""
     def ask() -> str:
         with translated(f"asking {image} for its Python version"):
-            out = client.containers.run(image, ["python3", "-c", "import platform; print(platform.python_version())"],
-                                        remove=True, labels={"io.herosim.role": "build"})
-        return out.decode().strip()
+            container = client.containers.create(
+                image, ["python3", "-c", "import platform; print(platform.python_version())"],
+                labels=labels.for_tool(ROLE_BUILD))
+            try:
+                container.start()
+                container.wait()
+                return container.logs(stdout=True, stderr=False).decode().strip()
+            finally:
+                cleanup.container(container)
     return remembered("python-versions", client.images.get(image).id, ask)
 
 

@@ -28,7 +28,7 @@ from herosim.engine.tarball import TarWriter
 VENV = "/app/.heroku/python"
 PRE_COMPILE = (
     'if [ -f bin/pre_compile ]; then echo "-----> Running pre-compile hook"; chmod +x bin/pre_compile; '
-    "bin/pre_compile; fi\n"
+    "sub_env bin/pre_compile; fi\n"
 )
 
 
@@ -231,7 +231,7 @@ class DependencyLayer:
             )
 
         BuildStep(self.client, self.printer, self.app).run(
-            stack.build_image, script, files, environment(ca_bundle, config_vars), ca_bundle, failure,
+            stack.build_image, script, files, environment(ca_bundle), ca_bundle, failure, config_vars=config_vars,
             commit_ref=ref, commit_changes=[
                 f"LABEL {LABEL_APP}={self.app} {LABEL_ROLE}={ROLE_DEPS} {LABEL_DEPS_KEY}={inputs.key} "
                 f"{LABEL_STACK}={stack.name} {LABEL_PYTHON}={inputs.python} "

@@ -47,11 +47,11 @@ def script(compile_plan: CompilePlan) -> str:
     if compile_plan.manage_py:
         lines += [
             f'echo "-----> $ python {compile_plan.manage_py} collectstatic --noinput"',
-            f"python {compile_plan.manage_py} collectstatic --noinput || exit 71",
+            f"sub_env python {compile_plan.manage_py} collectstatic --noinput || exit 71",
         ]
     if compile_plan.post_compile:
         lines += ['echo "-----> Running post-compile hook"', "chmod +x bin/post_compile",
-                  "bin/post_compile || exit 72"]
+                  "sub_env bin/post_compile || exit 72"]
     lines += [f"mkdir -p {SLUG_ROOT}", "cd /", f"mv /app {SLUG_ROOT}/app"]
     return "\n".join(lines) + "\n"
 
@@ -76,6 +76,6 @@ def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str,
 
     ref = f"herosim-compile/{app}:latest"
     BuildStep(client, printer, app).run(
-        deps_ref, script(compile_plan), context, environment(ca_bundle, config_vars), ca_bundle, failure,
+        deps_ref, script(compile_plan), context, environment(ca_bundle), ca_bundle, failure, config_vars=config_vars,
         commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"])
     return ref

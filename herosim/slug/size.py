@@ -7,6 +7,8 @@ from pathlib import Path
 
 import docker
 
+from herosim.const import ROLE_BUILD
+from herosim.engine import cleanup, labels
 from herosim.engine.memo import remembered
 from herosim.errors import BuildError
 
@@ -39,7 +41,8 @@ def compressed_files(root: Path, files: tuple[str, ...]) -> int:
 def compressed_path(client: docker.DockerClient, image: str, path: str, cache: bool = True) -> int:
     """gzip size of `path` inside `image`, remembered per image id when `cache`."""
     def measure() -> int:
-        container = client.containers.create(image, command=["true"], entrypoint=[])
+        container = client.containers.create(image, command=["true"], entrypoint=[],
+                                             labels=labels.for_tool(ROLE_BUILD))
         try:
             stream, _ = container.get_archive(path)
             counter = _Counter()
@@ -47,7 +50,7 @@ def compressed_path(client: docker.DockerClient, image: str, path: str, cache: b
                 counter.feed(chunk)
             return counter.done()
         finally:
-            container.remove(force=True)
+            cleanup.container(container)  # with its anonymous volumes (a deps image declares one)
     if not cache:
         return measure()
     return remembered("compressed-sizes", f"{client.images.get(image).id}:{path}", measure)

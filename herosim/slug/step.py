@@ -11,7 +11,8 @@ import docker
 import docker.errors
 
 from herosim.slug import cabundle
-from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_BUILD, ROLE_CACHE
+from herosim.const import LABEL_ROLE, ROLE_BUILD, ROLE_CACHE
+from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
 from herosim.errors import BuildError
 from herosim.progress import Progress
@@ -21,11 +22,35 @@ CACHE_VOLUME = "herosim-package-cache"  # HEROSIM_CACHE_VOLUME names another (be
 CACHE_MOUNT = "/var/cache/herosim"
 
 
-def environment(ca_bundle: Path | None, config_vars: dict[str, str] | None = None) -> dict[str, str]:
-    """The build's environment: the app's config vars (as Heroku exposes them to the build),
-    package caches on the shared volume, the CA bundle; nothing from the host's pip setup."""
+ENV_DIR = "/tmp/herosim-env"       # the app's config vars, a file each, as the buildpack's ENV_DIR
+CACHE_DIR = "/tmp/herosim-cache"   # the buildpack's CACHE_DIR, as hooks see it
+# Shell set-up of every build step: Heroku's build variables, the buildpack's `sub_env` (a
+# command run with the config vars exported, minus those that would break the build), and
+# the clean-up of everything secret before the step's container is committed.
+PROLOGUE = f"""\
+set -eo pipefail
+trap 'rm -rf /tmp/herosim-ca {ENV_DIR} {CACHE_DIR}' EXIT
+export BUILD_DIR=/app CACHE_DIR={CACHE_DIR} ENV_DIR={ENV_DIR}
+mkdir -p "$CACHE_DIR"
+sub_env() {{
+	(
+		for name in $(ls "$ENV_DIR" 2>/dev/null); do
+			echo "$name" | grep -qvE '^(PATH|CPATH|CPPATH|LD_PRELOAD|LIBRARY_PATH|LD_LIBRARY_PATH|PYTHONHOME)$' \\
+				&& export "$name=$(cat "$ENV_DIR/$name")"
+		done
+		"$@"
+	)
+}}
+cd /app
+"""
+
+
+def environment(ca_bundle: Path | None) -> dict[str, str]:
+    """The build container's own environment: package caches on the shared volume, the CA
+    bundle; nothing from the host's pip setup and no config var (those are files in
+    ENV_DIR, read by the steps that get them, and gone before the container is committed:
+    an image never carries a config var)."""
     return {
-        **(config_vars or {}),
         "HOME": "/app",
         "LANG": "C.UTF-8",
         "PIP_CACHE_DIR": f"{CACHE_MOUNT}/pip",
@@ -47,20 +72,23 @@ class BuildStep:
 
     def run(self, image: str, script: str, files: TarWriter, env: dict[str, str], ca_bundle: Path | None,
             failure: Callable[[int], BuildError], commit_ref: str | None = None,
-            commit_changes: list[str] | None = None) -> None:
+            commit_changes: list[str] | None = None, config_vars: dict[str, str] | None = None) -> None:
         """Run `script` with bash in `/app`; commit the container as `commit_ref` on success.
-        The CA bundle is removed by the script's own trap before the commit."""
+        The CA bundle and the config vars travel into the container as files through the API
+        and are removed by the script's own trap before the commit."""
         if ca_bundle:
             files.add_bytes(cabundle.CONTAINER_PATH.lstrip("/"), ca_bundle.read_bytes())
+        files.add_dir(ENV_DIR.lstrip("/"), mode=0o700)
+        for key, value in (config_vars or {}).items():
+            files.add_bytes(f"{ENV_DIR.lstrip('/')}/{key}", value.encode(), mode=0o600)
         volume = os.environ.get("HEROSIM_CACHE_VOLUME") or CACHE_VOLUME
         self._ensure_cache_volume(volume)
         container = None
-        prologue = "set -eo pipefail\ntrap 'rm -rf /tmp/herosim-ca' EXIT\ncd /app\n"
         try:
             with translated("creating a build container"):
                 container = self.client.containers.create(
-                    image, command=["bash", "-c", prologue + script], environment=env, working_dir="/app",
-                    labels={LABEL_APP: self.app, LABEL_ROLE: ROLE_BUILD}, entrypoint=[], user="0:0",
+                    image, command=["bash", "-c", PROLOGUE + script], environment=env, working_dir="/app",
+                    labels=labels.for_app(self.app, ROLE_BUILD), entrypoint=[], user="0:0",
                     volumes={volume: {"bind": CACHE_MOUNT, "mode": "rw"}},
                 )
                 container.put_archive("/", files.close())
@@ -80,10 +108,7 @@ class BuildStep:
                     container.commit(repository=repository, tag=tag or "latest", changes=commit_changes or [])
         finally:
             if container is not None:
-                try:
-                    container.remove(force=True)
-                except docker.errors.APIError:
-                    pass
+                cleanup.container(container)
 
     def _ensure_cache_volume(self, name: str) -> None:
         try:

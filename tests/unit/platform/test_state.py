@@ -67,11 +67,30 @@ def test_the_app_lock_makes_a_second_command_wait(tmp_path):
 
 
 def test_the_app_lock_gives_up_with_a_clear_error(tmp_path):
-    with lock.held(tmp_path, "demo"):
+    started = threading.Event()
+    release = threading.Event()
+
+    def other_command():
+        with lock.held(tmp_path, "demo"):
+            started.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other_command)
+    thread.start()
+    started.wait(5)
+    try:
         with pytest.raises(AppBusy, match="Another herosim command is still changing demo"):
-            # flock is per open file description: a second open in this process contends too
             with lock.held(tmp_path, "demo", wait=0.2):
                 pass
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_a_verb_calling_another_holds_the_lock_once(tmp_path):
+    with lock.held(tmp_path, "demo"):
+        with lock.held(tmp_path, "demo", wait=0.1):
+            pass
 
 
 def test_poll_until():

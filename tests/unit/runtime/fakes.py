@@ -97,6 +97,9 @@ class FakeBackend:
     def host_port(self, process, port):
         return 40000 + port if port else None
 
+    def is_running(self, process) -> bool:
+        return process.status is None
+
     def oom_killed(self, process) -> bool:
         return False
 
