@@ -1,13 +1,62 @@
 import os
+import subprocess
+import sys
 
 import pytest
 
+from tests.support import RunningApp, app_name, docker_client, free_port, git_app, herosim, stop_managers, sweep
+
 # The search conformance suite runs once per official client, in its own pytest process
-# (tests/unit/test_search_clients.py), since two majors of one client cannot share a process.
+# (tests/search_clients/test_search_clients.py), since two majors of one client cannot share a process.
 collect_ignore_glob = [] if os.environ.get("HEROSIM_SEARCH_SUITE") else ["search/*"]
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "/integration/" in str(item.fspath):
+        if "/integration/" in str(item.fspath) or "/reliability/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+
+
+# -- fixtures of the suites that drive a real engine (integration, reliability) ----------------
+
+
+@pytest.fixture(scope="session")
+def client():
+    return docker_client()
+
+
+@pytest.fixture(scope="session")
+def herosim_home(tmp_path_factory, client):
+    home = tmp_path_factory.mktemp("herosim-home")
+    old = {k: os.environ.get(k) for k in ("HEROSIM_HOME", "HEROSIM_OFFLINE")}
+    os.environ["HEROSIM_HOME"] = str(home)
+    os.environ["HEROSIM_OFFLINE"] = "1"
+    # Offline stack images: built once per machine, reused afterwards.
+    result = subprocess.run([sys.executable, "-m", "herosim", "stack", "build"], capture_output=True,
+                            text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    yield home
+    stop_managers(home)
+    sweep(client)
+    for key, value in old.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def microblog(herosim_home, tmp_path_factory):
+    """One running microblog for the tests whose behaviour allows sharing it."""
+    tmp = tmp_path_factory.mktemp("microblog")
+    path = git_app("microblog", tmp, untracked={"notes-untracked.txt": "scratch"},
+                   extra={".gitignore": ".env\n*.db\nlogs/\nuploads/\n__pycache__/\nmigrations/local_*.py\n"})
+    # Ignored by git, so absent after `git push heroku`: they must not reach the slug.
+    (path / ".env").write_text("SECRET_KEY=from-dotenv\nLOG_TO_STDOUT=1\n")
+    (path / "migrations" / "local_tweak.py").write_text("# ignored by git\n")
+    app = RunningApp(app_name("microblog"), path, free_port())
+    result = herosim("up", "-d", path, "-a", app.name, "--port", app.port)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    app.build_output = result.stdout + result.stderr
+    yield app
+    herosim("destroy", "-a", app.name, "--confirm", app.name)

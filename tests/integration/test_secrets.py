@@ -1,0 +1,57 @@
+"""Config vars reach the build's hooks and the dynos, and nothing else: no image (config,
+history, layers), no label, no process argument carries one; a var removed with
+config:unset is gone from the next build too."""
+
+import subprocess
+
+from tests.integration.conftest import LABEL_APP, app_name, commit_all, free_port, git_app, herosim
+
+CANARY = "canary-6f1d2b9e7c"
+
+
+def everything_about_images(client, app: str) -> bytes:
+    seen = b""
+    for image in client.images.list(filters={"label": f"{LABEL_APP}={app}"}):
+        seen += repr(image.attrs).encode() + repr(image.history()).encode()
+        for chunk in image.save():
+            seen += chunk
+    return seen
+
+
+def volumes(client) -> set[str]:
+    """Every volume but the package cache shared by all builds."""
+    return {v.name for v in client.volumes.list() if v.name != "herosim-package-cache"}
+
+
+def test_config_vars_never_reach_an_image_a_label_or_a_process_argument(client, herosim_home, tmp_path):
+    path = git_app("secret_hooks", tmp_path)
+    name, port = app_name("secrets"), free_port()
+    volumes_before = volumes(client)
+    try:
+        herosim("config:set", f"API_TOKEN={CANARY}", "-a", name, check=True)
+        built = herosim("up", "-d", path, "-a", name, "--port", port)
+        assert built.returncode == 0, built.stderr[-3000:]
+        assert f"pre_compile sees API_TOKEN: {len(CANARY)} characters" in built.stdout
+        assert (f"post_compile sees API_TOKEN: {len(CANARY)} characters, ENV_DIR=/tmp/herosim-env BUILD_DIR=/app"
+                in built.stdout)
+        import requests
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=30).json() == {
+            "token_length": len(CANARY), "build_saw": str(len(CANARY))}
+        assert CANARY.encode() not in everything_about_images(client, name)
+        for container in client.containers.list(all=True, filters={"label": f"{LABEL_APP}={name}"}):
+            assert CANARY not in repr(container.labels)
+        processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        assert CANARY not in processes
+        # Unset, then a new build: the hooks no longer see it (no image kept it for them).
+        herosim("config:unset", "API_TOKEN", "-a", name, check=True)
+        (path / "app.py").write_text((path / "app.py").read_text() + "\n# a code change\n")
+        commit_all(path)
+        rebuilt = herosim("up", "-d", path, "-a", name, "--port", port)
+        assert rebuilt.returncode == 0, rebuilt.stderr[-3000:]
+        assert "post_compile sees API_TOKEN: 0 characters" in rebuilt.stdout
+        assert requests.get(f"http://127.0.0.1:{port}/", timeout=30).json() == {"token_length": 0, "build_saw": "0"}
+    finally:
+        herosim("destroy", "-a", name, "--confirm", name)
+    # Nothing of the app remains, anonymous volumes included (helper containers of its images).
+    assert volumes(client) == volumes_before
+    assert not client.images.list(filters={"label": f"{LABEL_APP}={name}"})

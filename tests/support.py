@@ -1,0 +1,158 @@
+"""Helpers of the suites that drive a real Docker engine (integration, reliability): the
+herosim command, throwaway git copies of fixture apps, a running app's handles, cleanup
+by label. Their fixtures are in tests/conftest.py."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker
+import pytest
+import requests
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "apps"
+PREFIX = f"it{uuid.uuid4().hex[:6]}"
+LABEL_APP = "io.herosim.app"
+
+
+def docker_client():
+    try:
+        client = docker.from_env(timeout=300)
+        client.ping()
+        return client
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("HEROSIM_REQUIRE_DOCKER") == "1":
+            pytest.exit(f"integration tests need a Docker engine: {exc}", returncode=3)
+        pytest.skip(f"no Docker engine: {exc}")
+
+
+def stop_managers(home: Path) -> None:
+    """Managers of apps a failed test did not destroy: SIGTERM stops their dynos, then they exit."""
+    import json
+    import signal
+    for info in home.glob("apps/*/manager.json"):
+        try:
+            os.kill(json.loads(info.read_text())["pid"], signal.SIGTERM)
+        except (OSError, ValueError, KeyError):
+            continue
+    deadline = time.monotonic() + 40
+    while any(home.glob("apps/*/manager.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def sweep(client) -> None:
+    """Remove whatever this session created, found by its app label."""
+    def ours(labels):
+        return (labels or {}).get(LABEL_APP, "").startswith(PREFIX)
+    for container in client.containers.list(all=True, filters={"label": LABEL_APP}):
+        if ours(container.labels):
+            container.remove(force=True, v=True)
+    for volume in client.volumes.list(filters={"label": LABEL_APP}):
+        if ours(volume.attrs.get("Labels")):
+            volume.remove(force=True)
+    for network in client.networks.list(filters={"label": LABEL_APP}):
+        if ours(network.attrs.get("Labels")):
+            network.remove()
+    for _ in range(4):  # a layer another image builds on goes after it
+        left = [image for image in client.images.list(filters={"label": LABEL_APP}) if ours(image.labels)]
+        for image in left:
+            try:
+                client.images.remove(image.id, force=True)
+            except docker.errors.APIError:
+                pass
+        if not left:
+            break
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def herosim(*args, timeout=900, check=False, **kwargs) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "herosim", *map(str, args)], capture_output=True,
+                            text=True, timeout=timeout, **kwargs)
+    if check:
+        assert result.returncode == 0, f"herosim {' '.join(map(str, args))} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return result
+
+
+def git_app(fixture: str, dest: Path, extra: dict[str, str] | None = None, untracked: dict[str, str] | None = None) -> Path:
+    """A copy of a fixture app in its own git repository, committed."""
+    path = dest / fixture
+    shutil.copytree(FIXTURES / fixture, path)
+    for name, text in (extra or {}).items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(text)
+    git = ["git", "-c", "user.name=herosim", "-c", "user.email=herosim@localhost"]
+    subprocess.run(git + ["init", "-q"], cwd=path, check=True)
+    subprocess.run(git + ["add", "-A"], cwd=path, check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "fixture"], cwd=path, check=True)
+    for name, text in (untracked or {}).items():
+        (path / name).write_text(text)
+    return path
+
+
+def commit_all(path: Path, message: str = "change") -> None:
+    git = ["git", "-c", "user.name=herosim", "-c", "user.email=herosim@localhost"]
+    subprocess.run(git + ["add", "-A"], cwd=path, check=True)
+    subprocess.run(git + ["commit", "-q", "-m", message], cwd=path, check=True)
+
+
+@dataclass
+class RunningApp:
+    name: str
+    path: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(os.environ["HEROSIM_HOME"]) / "apps" / self.name
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return requests.get(self.url + path, timeout=40, **kwargs)
+
+    def cli(self, command, *args, **kwargs) -> subprocess.CompletedProcess:
+        return herosim(command, "-a", self.name, *args, **kwargs)
+
+    def dyno_container(self, client, dyno: str = "web.1"):
+        found = client.containers.list(filters={"label": [f"{LABEL_APP}={self.name}", "io.herosim.role=dyno",
+                                                          f"io.herosim.dyno={dyno}"]})
+        assert found, f"no running container for {dyno}"
+        return found[0]
+
+    def log_lines(self, *args) -> list[str]:
+        return self.cli("logs", "-n", "1500", *args, check=True).stdout.splitlines()
+
+    def wait_for_log(self, fragment: str, timeout: float = 30, *args) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = self.log_lines(*args)
+            if any(fragment in line for line in lines):
+                return lines
+            time.sleep(0.3)
+        raise AssertionError(f"{fragment!r} never appeared in the log:\n" + "\n".join(self.log_lines()[-30:]))
+
+
+def app_name(label: str) -> str:
+    return f"{PREFIX}-{label}"[:30]
+
+
+def start_app(fixture: str, tmp_path: Path, label: str, *extra_args, **git_kwargs) -> tuple[RunningApp, subprocess.CompletedProcess]:
+    path = git_app(fixture, tmp_path, **git_kwargs)
+    app = RunningApp(app_name(label), path, free_port())
+    result = herosim("up", "-d", path, "-a", app.name, "--port", app.port, *extra_args)
+    return app, result
