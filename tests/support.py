@@ -156,3 +156,17 @@ def start_app(fixture: str, tmp_path: Path, label: str, *extra_args, **git_kwarg
     app = RunningApp(app_name(label), path, free_port())
     result = herosim("up", "-d", path, "-a", app.name, "--port", app.port, *extra_args)
     return app, result
+
+
+def images_contain(client, app: str, needle: bytes) -> bool:
+    """Whether any image labelled with the app holds `needle`: in its config, its history or
+    the bytes of its layers (`docker save`, scanned as it streams)."""
+    for image in client.images.list(filters={"label": f"{LABEL_APP}={app}"}):
+        if needle in repr(image.attrs).encode() or needle in repr(image.history()).encode():
+            return True
+        tail = b""
+        for chunk in image.save(chunk_size=1024 * 1024):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle):]
+    return False

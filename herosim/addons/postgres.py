@@ -38,6 +38,26 @@ cat > "$PGDATA/pg_hba.conf" <<-HBA
 	hostssl   all all all scram-sha-256
 	hostnossl all all all reject
 HBA
+touch "$PGDATA/.herosim-initialised"
+"""
+# Before the image's entrypoint (as root): a database whose first initialisation never
+# finished (the sidecar was killed during initdb or the script above) is emptied, so this
+# start initialises it again instead of running a server without the app's role and
+# database. The "initialising" mark lives beside PGDATA on the volume; only a volume whose
+# initialisation herosim saw begin carries it, so an older volume is never touched.
+PREFLIGHT = r"""
+mark="$(dirname "$PGDATA")/.herosim-initialising"
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+	touch "$mark"
+elif [ -e "$mark" ]; then
+	if [ -e "$PGDATA/.herosim-initialised" ]; then
+		rm -f "$mark"
+	else
+		echo "herosim: the first initialisation of this database did not finish; initialising it again"
+		find "$PGDATA" -mindepth 1 -delete
+	fi
+fi
+exec docker-entrypoint.sh "$@"
 """
 
 
@@ -80,7 +100,11 @@ class Postgres(AddonService):
             port=PORT,
             data_path="/var/lib/postgresql/data",
             files={"/docker-entrypoint-initdb.d/herosim.sh": (INIT_SCRIPT.encode(), 0o644)},
+            entrypoint=["bash", "-c", PREFLIGHT, "herosim-postgres"],
         )
+
+    def credentials(self, attachment: Attachment) -> str:
+        return "the app's own role (owns its database, not a superuser); SSL required"
 
     def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
         """A real login as the app's credential over SSL: from this host with psycopg2 through

@@ -76,6 +76,12 @@ class Search(AddonService):
                                                      "DISABLE_INSTALL_DEMO_CONFIG": "true"},
                            command=None, port=PORT, data_path="/usr/share/opensearch/data")
 
+    def credentials(self, attachment: Attachment) -> str:
+        if attachment.secret.get("password"):
+            return f"HTTP Basic (user {attachment.secret.get('user')}), in the URL"
+        return ("none: this plan's URL carries no credentials, so anything that reaches its port can read and "
+                "write its indices (it is published on 127.0.0.1 only)")
+
     def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
         """GET /_cluster/health from inside the sidecar (bash's /dev/tcp: every image has bash).
         Credentials travel in the exec's environment, never in a process argument."""

@@ -23,6 +23,7 @@ class SidecarSpec:
     port: int                  # inside the container
     data_path: str             # where the volume is mounted
     files: dict[str, tuple[bytes, int]] = field(default_factory=dict)  # path -> (content, mode)
+    entrypoint: list[str] | None = None   # None: the image's own
 
 
 class AddonService:
@@ -41,6 +42,10 @@ class AddonService:
     def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
         """(ready, what was seen) for one readiness check."""
         raise NotImplementedError
+
+    def credentials(self, attachment: Attachment) -> str:
+        """What protects its data (`addons:info`)."""
+        return "a password in its URL"
 
     def random_name(self) -> str:
         return f"{self.name_prefix}-{random.choice(ADJECTIVES)}-{random.randint(10000, 99999)}"

@@ -44,7 +44,8 @@ def _create(client: docker.DockerClient, spec, attachment: Attachment, network: 
 
     with translated(f"creating the {attachment.name} container"):
         container = client.containers.create(
-            spec.image, command=spec.command, name=attachment.container_name, environment=spec.environment,
+            spec.image, command=spec.command, entrypoint=spec.entrypoint, name=attachment.container_name,
+            environment=spec.environment,
             labels=labels.for_app(attachment.app, ROLE_ADDON, **{LABEL_ADDON_NAME: attachment.name,
                                                                   LABEL_ADDON_PLAN: attachment.plan}),
             volumes={attachment.volume: {"bind": spec.data_path, "mode": "rw"}},

@@ -87,6 +87,10 @@ class Addons:
                                hint=f"start the app: herosim up -a {self.ctx.name}")
         return container
 
+    def credentials(self, attachment: addons.Attachment) -> str:
+        """What protects the add-on's data, in a line."""
+        return service_for_plan(attachment.plan).credentials(attachment)
+
     def local_url(self, attachment: addons.Attachment) -> str | None:
         """The add-on's URL as this machine reaches it (the published port on 127.0.0.1), for
         tools and tests on the host; None when it is not running."""

@@ -1,11 +1,6 @@
-"""Add-ons and pg:psql."""
+"""Add-ons: list, create, destroy, info."""
 
 from __future__ import annotations
-
-import os
-import shutil
-import subprocess
-import sys
 
 import click
 
@@ -68,40 +63,20 @@ def addons_destroy(env: Env, name, app_name, confirm):
     env.printer.info(f"Destroying {', '.join(removed)} on {HEXAGON} {app.name}... done")
 
 
-@cli.command("pg:psql")
-@click.argument("database", required=False)
+@cli.command("addons:info")
+@click.argument("name")
 @app_option
-@click.option("-c", "--command", "command", help="SQL command to run")
 @pass_env
-def pg_psql(env: Env, database, app_name, command):
-    """Open a psql shell to the app's database (runs psql inside the add-on's container)."""
+def addons_info(env: Env, name, app_name):
+    """Show an add-on: its plan, state, config vars and what protects it."""
     app = env.app(app_name)
-    found = [a for a in app.addons.attached() if a.service == "heroku-postgresql"]
-    if database:
-        found = [a for a in found if database in (a.name, *[k.removesuffix("_URL") for k in a.config])]
-    if not found:
-        raise HerosimError(f"No Postgres database on {app.name}" + (f" matching {database}" if database else ""),
-                           hint=f"herosim addons:create heroku-postgresql -a {app.name}")
-    attachment = sorted(found, key=lambda a: "DATABASE_URL" not in a.config)[0]
-    container = app.addons.container(attachment)
-    env.printer.info(f"--> Connecting to {attachment.name}")
-    s = attachment.secret
-    label = next((k.removesuffix("_URL") for k in attachment.config if k == "DATABASE_URL"),
-                 next(iter(attachment.config), "DATABASE").removesuffix("_URL"))
-    # The password travels in the environment, never in a process argument (`ps` shows those).
-    secrets = {"PGPASSWORD": s["password"], "PGSSLMODE": "require"}
-    args = ["psql", "-h", "127.0.0.1", "-p", "5432", "-U", s["user"], "-d", s["database"],
-            f"--set=PROMPT1={app.name}::{label}%R%# ", f"--set=PROMPT2={app.name}::{label}%R%# "]
-    if command:
-        result = container.exec_run(args + ["-c", command], user="postgres", demux=True, environment=secrets)
-        out, err = result.output
-        sys.stdout.write((out or b"").decode(errors="replace"))
-        sys.stderr.write((err or b"").decode(errors="replace"))
-        sys.exit(result.exit_code)
-    docker_cli = shutil.which("docker")
-    if not docker_cli:
-        raise HerosimError("An interactive psql needs the docker command-line client",
-                           hint="install it, or pass a query with -c")
-    tty = ["-it"] if sys.stdin.isatty() else ["-i"]
-    sys.exit(subprocess.call([docker_cli, "exec", *tty, "-u", "postgres", "-e", "PGPASSWORD", "-e", "PGSSLMODE",
-                              container.id, *args], env={**os.environ, **secrets}))
+    attachment = app.addons.find(name)
+    container = sidecar.find(app.ctx.client, attachment)
+    state = "created" if container is not None and container.status == "running" else "stopped"
+    rows = [("Attachments", ", ".join(f"{app.name}::{k.removesuffix('_URL')}" for k in attachment.config)),
+            ("Owning app", app.name), ("Plan", attachment.plan), ("Price", "free"), ("State", state),
+            ("Credentials", app.addons.credentials(attachment))]
+    click.echo(f"=== {attachment.name}")
+    width = max(len(k) for k, _ in rows) + 2
+    for key, value in rows:
+        click.echo(f"{(key + ':').ljust(width)}{value}")

@@ -46,9 +46,9 @@ def fs_diff(env: Env, target, app_name, as_json, strict):
 @pass_env
 def doctor(env: Env, path, app_name):
     """Check an app for what breaks on Heroku, before any build; exit 1 on errors."""
-    from herosim.slug.source import collect, ignored
+    from herosim.slug.source import collect, ignored, readable
     source = collect(path)
-    files = set(source.files)
+    files = readable(source)
 
     def read(name: str):
         if name not in files:

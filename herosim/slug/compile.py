@@ -18,7 +18,7 @@ from herosim.slug import detect, hooks, slugignore
 from herosim.slug import image as slug
 from herosim.slug import size as slugsize
 from herosim.slug.dependencies import DependencyLayer
-from herosim.slug.source import SourceTree, collect
+from herosim.slug.source import SourceTree, collect, readable
 from herosim.engine.client import translated
 from herosim.errors import AppError, BuildError
 from herosim.progress import Progress
@@ -46,7 +46,7 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
     source = slugignore.apply(collect(root))
     warn_untracked(printer, source)
     read = _reader(source)
-    files = set(source.files)
+    files = readable(source)
     procfile = read_procfile(read, files, root)
     plan = detect.plan(read, files)
     printer.step("Python app detected")
@@ -179,7 +179,7 @@ def python_version_of(client: docker.DockerClient, image: str) -> str:
 
 
 def _reader(source: SourceTree):
-    tracked = set(source.files)
+    tracked = readable(source)
 
     def read(name: str) -> str | None:
         if name not in tracked:

@@ -8,6 +8,7 @@ reuses it and a changed input says why the cache was discarded.
 from __future__ import annotations
 
 import hashlib
+import os
 import shlex
 import json
 from dataclasses import asdict, dataclass
@@ -18,6 +19,7 @@ import docker
 from herosim.engine import images
 from herosim.slug.step import BuildStep, environment
 from herosim.slug.detect import BuildPlan
+from herosim.slug.source import inside
 from herosim.const import (LABEL_APP, LABEL_DEPS_INPUTS, LABEL_DEPS_KEY, LABEL_PYTHON, LABEL_ROLE,
                            LABEL_STACK, ROLE_DEPS)
 from herosim.errors import BuildError
@@ -261,6 +263,7 @@ def _hash_files(root: Path, names: list[str]) -> str:
     for name in sorted(names):
         digest.update(name.encode() + b"\0")
         path = root / name
-        digest.update(path.read_bytes() if path.is_file() else b"")
+        digest.update(path.read_bytes() if inside(root, name) else os.readlink(path).encode()
+                      if path.is_symlink() else b"")
         digest.update(b"\0")
     return digest.hexdigest()

@@ -32,6 +32,21 @@ def collect(root: Path) -> SourceTree:
                       commit=commit)
 
 
+def inside(root: Path, name: str) -> bool:
+    """Whether `name` is a real file of the app: a symlink that leads out of the app's tree
+    is deployed as a link, but on Heroku it points at nothing of the app (the build machine's
+    own file, if any), so herosim never reads through it."""
+    try:
+        return (root / name).resolve().is_relative_to(root.resolve()) and (root / name).is_file()
+    except OSError:
+        return False
+
+
+def readable(source: SourceTree) -> set[str]:
+    """The files the build may read: tracked, and inside the app's tree."""
+    return {name for name in source.files if inside(source.root, name)}
+
+
 def ignored(root: Path) -> tuple[str, ...]:
     """Files in the tree that git ignores (never deployed)."""
     out = _git(root.resolve(), "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", ".")
