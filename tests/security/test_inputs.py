@@ -56,12 +56,12 @@ def test_config_values_reach_dynos_literally_and_outside_files_never(client, her
         assert herosim("config:set", f"WEIRD={WEIRD}", "-a", name).returncode == 0
         up = herosim("up", "-d", path, "-a", name, "--port", port)
         assert up.returncode == 0, up.stderr[-3000:]
-        shown = herosim("run", "python", "-c", "import os; print(repr(os.environ['WEIRD']))", "-a", name)
+        shown = herosim("run", "-a", name, "python", "-c", "import os; print(repr(os.environ['WEIRD']))")
         assert shown.stdout.strip() == repr(WEIRD)
-        assert herosim("run", "test -e /tmp/pwned-by-config", "-a", name).returncode == 1
+        assert herosim("run", "-a", name, "test -e /tmp/pwned-by-config").returncode == 1
         assert not os.path.exists("/tmp/pwned-by-config")
         # The links are deployed as links, which lead to nothing of the host in a dyno.
-        assert herosim("run", "test -L leak.txt && ! test -e leak.txt", "-a", name).returncode == 0
+        assert herosim("run", "-a", name, "test -L leak.txt && ! test -e leak.txt").returncode == 0
         assert not images_contain(client, name, secret.read_bytes())
     finally:
         herosim("destroy", "-a", name, "--confirm", name)
