@@ -56,3 +56,13 @@ class ManagerNotRunning(HerosimError):
 
 class AppBusy(HerosimError):
     """Another herosim command is changing the same app."""
+
+
+class BuildpackError(BuildError):
+    """One of the Python buildpack's errors: its block of text, word for word."""
+
+    def __init__(self, lines: list[str], reason: str = ""):
+        super().__init__(lines[0])
+        self.block = list(lines)
+        self.reason = reason   # the buildpack's failure_reason (e.g. python-version::eol)
+        self.diagnosis: list[str] = []  # herosim's own explanation, after the buildpack's words

@@ -19,6 +19,9 @@ class Progress(Protocol):
     def info(self, text: str) -> None:
         """A notice that is not data (stderr)."""
 
+    def block(self, lines: list[str]) -> None:
+        """The buildpack's warning or note: a block of ` !     ` lines between blank lines (stderr)."""
+
 
 class Recorder:
     """A Progress that keeps the lines (tests, and callers that print later)."""
@@ -37,3 +40,6 @@ class Recorder:
 
     def info(self, text: str) -> None:
         self.lines.append(text)
+
+    def block(self, lines: list[str]) -> None:
+        self.lines += ["", *(" !     " + line for line in lines), ""]

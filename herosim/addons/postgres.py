@@ -13,7 +13,7 @@ from herosim.addons import sidecar
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
 from herosim.engine.labels import engine_is_local
-from herosim.engine.stack import Stack
+from herosim.engine.stack import DEFAULT_POSTGRES, Stack
 
 PORT = 5432
 COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBALT", "COPPER",
@@ -86,7 +86,7 @@ class Postgres(AddonService):
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
         secret = attachment.secret
         return SidecarSpec(
-            image=stack.postgres_image,
+            image=stack.postgres_image(attachment.secret.get("version", DEFAULT_POSTGRES)),
             environment={
                 "POSTGRES_USER": "postgres",
                 "POSTGRES_PASSWORD": secret["superuser_password"],

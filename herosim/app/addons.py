@@ -13,9 +13,10 @@ from herosim.addons import sidecar
 from herosim.addons.registry import service_for_plan, wanted_services
 from herosim.app.context import AppContext
 from herosim.app.releases import Releases
-from herosim.const import HEXAGON, LABEL_STACK
+from herosim.const import HEXAGON, LABEL_PYTHON, LABEL_STACK
 from herosim.engine import network
 from herosim.engine import stack as stack_mod
+from herosim.engine.stackimages import StackImages
 from herosim.errors import HerosimError
 from herosim.platform.releases import current_user
 from herosim.slug.compile import BuildResult
@@ -110,12 +111,13 @@ class Addons:
         current = self.ctx.state.current_release()
         if current and current.slug:
             try:
-                found = stack_mod.from_name(self.ctx.client.images.get(current.slug).labels.get(LABEL_STACK, ""))
+                found_labels = self.ctx.client.images.get(current.slug).labels
+                found = stack_mod.from_name(found_labels.get(LABEL_STACK, ""), found_labels.get(LABEL_PYTHON))
                 if found:
                     return found
             except docker.errors.ImageNotFound:
                 pass
-        return stack_mod.resolve(self.ctx.client, self.ctx.progress, None, kinds=("postgres",))
+        return stack_mod.addon_stack(self.ctx.client, self.ctx.progress)
 
     def _provision(self, service, plan: str | None = None, engine: str | None = None) -> addons.Attachment:
         attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={"engine": engine})
@@ -128,7 +130,7 @@ class Addons:
 
     def _start(self, attachment: addons.Attachment, stack: stack_mod.Stack, net: str) -> None:
         service = service_for_plan(attachment.plan)
-        stack_mod.StackImages(self.ctx.client, self.ctx.progress).ensure(service.sidecar(attachment, stack).image)
+        StackImages(self.ctx.client, self.ctx.progress).ensure(service.sidecar(attachment, stack).image)
         started = time.monotonic()
         sidecar.ensure_running(self.ctx.client, service, attachment, stack, net, self.ctx.progress.step)
         self.ctx.progress.detail(f"{attachment.name} is ready ({time.monotonic() - started:.1f}s): "

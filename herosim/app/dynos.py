@@ -105,6 +105,9 @@ class Dynos:
         """(answered, what was seen). Heroku's `up`: a web dyno is up and the router gets an
         answer from it; a web dyno crashed into its cool-off is a failure, not a wait."""
         seen = {"what": "no answer"}
+        release = self.ctx.state.current_release()
+        if release is not None and "web" not in release.processes:
+            return True, "no web process type"  # the router answers H14, as Heroku's does
 
         def answered():
             dynos = self.status()

@@ -97,7 +97,7 @@ def _procfile(files: set[str], read) -> list[Finding]:
 
 def _dependencies(files, read, findings) -> frozenset[str]:
     try:
-        return detect.plan(read, files).dependencies
+        return detect.dependencies(detect.package_manager(files), read)
     except HerosimError as exc:
         findings.append(Finding(ERROR, "No usable package-manager file", exc.message, exc.hint))
         return frozenset()

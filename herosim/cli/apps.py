@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from herosim.engine import stack as stack_mod
+from herosim.engine import stackimages
+from herosim.slug import buildpack
 from herosim.app import App, UpOptions
 from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env, report_losses, timeout_options
 from herosim.const import HEXAGON
@@ -164,10 +166,14 @@ def destroy(env: Env, app_name, confirm):
 @cli.group("stack", invoke_without_command=True)
 @click.pass_context
 def stack_group(ctx):
-    """herosim's offline stack images (Debian-built python and postgres)."""
+    """The buildpack herosim emulates, and its offline stacks (Debian-built Python and Postgres)."""
     if ctx.invoked_subcommand is None:
+        click.echo(f"Buildpack: {buildpack.NAME} ({buildpack.DATE}, {buildpack.COMMIT}): pip {buildpack.PIP_VERSION}, "
+                   f"uv {buildpack.UV_VERSION}, Poetry {buildpack.POETRY_VERSION}, Pipenv {buildpack.PIPENV_VERSION}; "
+                   f"default Python {buildpack.DEFAULT_MAJOR}")
         for suite in stack_mod.SUITES.values():
-            click.echo(f"herosim-{suite.name}  Python {suite.python}  PostgreSQL {suite.postgres}"
+            pythons = ", ".join(suite.pythons)
+            click.echo(f"herosim-{suite.name}  Python {pythons}  PostgreSQL {suite.postgres}"
                        + ("  (default)" if suite.name == stack_mod.DEFAULT_SUITE else ""))
 
 
@@ -175,7 +181,6 @@ def stack_group(ctx):
 @click.argument("suites", nargs=-1)
 @pass_env
 def stack_build(env: Env, suites):
-    """Build the offline images for SUITES (default: trixie) with mmdebstrap and docker/."""
-    refs = stack_mod.build_all(env.client, env.printer, list(suites) or [stack_mod.DEFAULT_SUITE])
-    for ref in refs:
+    """Build the offline images for SUITES (default: forky, and Postgres 17) with mmdebstrap and docker/."""
+    for ref in stackimages.build_all(env.client, env.printer, list(suites) or None):
         click.echo(ref)

@@ -70,6 +70,16 @@ class HerosimGroup(click.Group):
 
 
 def show(exc: HerosimError) -> None:
+    block = getattr(exc, "block", None)
+    if block:  # the buildpack's error, in its words, and Heroku's verdict on the push
+        click.echo("", err=True)
+        for line in block:
+            click.echo(f" ▸    {line}".rstrip() if line else " ▸", err=True)
+        click.echo("", err=True)
+        click.echo(" ▸    Push rejected, failed to compile Python app.", err=True)
+        for line in getattr(exc, "diagnosis", []):
+            click.echo(f" ▸    {line}", err=True)
+        return
     click.echo(f" ▸    {exc.message}", err=True)
     if exc.hint:
         click.echo(f" ▸    Hint: {exc.hint}", err=True)

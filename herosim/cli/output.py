@@ -58,6 +58,13 @@ class Printer:
         for line in lines:
             self._write(BANG + line if line else BANG.rstrip(), stream=self.err)
 
+    def block(self, lines: list[str]) -> None:
+        """A warning or note of the buildpack: ` !     ` lines between blank lines, on stderr."""
+        self._write("", stream=self.err)
+        for line in lines:
+            self._write((BANG + line).rstrip() if line else BANG, stream=self.err)
+        self._write("", stream=self.err)
+
     # -- Heroku CLI lines --------------------------------------------------
     def line(self, text: str = "") -> None:
         self._write(text)

@@ -20,5 +20,7 @@ SIZES = {
     "eco": DynoSize("Eco", 512), "basic": DynoSize("Basic", 512),
     "standard-1x": DynoSize("Standard-1X", 512), "standard-2x": DynoSize("Standard-2X", 1024),
     "performance-m": DynoSize("Performance-M", 2560), "performance-l": DynoSize("Performance-L", 14336),
+    "performance-l-ram": DynoSize("Performance-L-RAM", 30720), "performance-xl": DynoSize("Performance-XL", 63488),
+    "performance-2xl": DynoSize("Performance-2XL", 129024),
 }
 DEFAULT_SIZE = "basic"

@@ -18,7 +18,7 @@ from herosim.platform.sizes import SIZES, DynoSize
 INIT = "/usr/local/bin/herosim-dyno"
 # Heroku's per-dyno process and thread limit by size (Dev Center, "Dyno types").
 PIDS_LIMIT = {"Eco": 256, "Basic": 256, "Standard-1X": 256, "Standard-2X": 512, "Performance-M": 16384,
-              "Performance-L": 32768}
+              "Performance-L": 32768, "Performance-L-RAM": 32768, "Performance-XL": 32768, "Performance-2XL": 32768}
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,7 @@ def create(client: docker.DockerClient, *, app: str, name: str, process_type: st
     web = (process_type == "web") if web is None else web
     port = random.randint(*DYNO_PORT_RANGE) if web else None
     generation = uuid.uuid4().hex[:8]
-    environment = {**env, "DYNO": name, "HOME": "/app", "DYNO_RAM": str(size.memory_mb),
-                   **({"PORT": str(port)} if port else {})}
+    environment = {**env, "DYNO": name, "HOME": "/app", **({"PORT": str(port)} if port else {})}
     found = labels.for_app(app, role, **{
         LABEL_DYNO: name, LABEL_PROCESS_TYPE: process_type, LABEL_COMMAND: command,
         LABEL_RELEASE: str(release), LABEL_GENERATION: generation, LABEL_SIZE: size.name,
@@ -69,7 +68,9 @@ def create(client: docker.DockerClient, *, app: str, name: str, process_type: st
             network=network,
             networking_config={network: client.api.create_endpoint_config(aliases=[name.replace(".", "-")])},
             ports={f"{port}/tcp": ("127.0.0.1", None)} if port else None,
-            mem_limit=size.kill_bytes, memswap_limit=size.kill_bytes,
+            # The quota is the memory reservation (what the dyno reports as its memory, see
+            # slug/profile.py); the hard limit is where Heroku kills it (R15).
+            mem_limit=size.kill_bytes, memswap_limit=size.kill_bytes, mem_reservation=size.memory_mb * 1024 * 1024,
             pids_limit=PIDS_LIMIT.get(size.name, 256), security_opt=["no-new-privileges"], cap_drop=["ALL"],
             # detach=False with stdin makes StdinOnce: the client's EOF closes the command's stdin
             tty=tty, stdin_open=stdin, detach=not stdin,

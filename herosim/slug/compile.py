@@ -1,7 +1,9 @@
-"""`bin/compile` for herosim: the build as named phases, each one call."""
+"""`bin/compile` for herosim: the build as the buildpack's named phases, in its order, each
+one call. The buildpack release it follows is slug/buildpack.py."""
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -9,19 +11,20 @@ from pathlib import Path
 import docker
 from dotenv import dotenv_values
 
-from herosim.platform import procfile as procfile_mod
-from herosim.engine import stack as stack_mod
 from herosim.const import ROLE_BUILD
 from herosim.engine import cleanup, labels
+from herosim.engine import stack as stack_mod
+from herosim.engine.client import translated
 from herosim.engine.memo import remembered
-from herosim.slug import detect, hooks, slugignore
+from herosim.errors import BuildError
+from herosim.platform import procfile as procfile_mod
+from herosim.progress import Progress
+from herosim.slug import detect, hooks, messages, pyversion, slugignore
 from herosim.slug import image as slug
 from herosim.slug import size as slugsize
+from herosim.slug.buildpack import DEFAULT_MAJOR
 from herosim.slug.dependencies import DependencyLayer
-from herosim.slug.source import SourceTree, collect, readable
-from herosim.engine.client import translated
-from herosim.errors import AppError, BuildError
-from herosim.progress import Progress
+from herosim.slug.source import SourceTree, collect, from_folder, readable
 
 
 @dataclass(frozen=True)
@@ -36,44 +39,72 @@ class BuildResult:
     deps_inputs: dict
 
 
-def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: Path,
-                ca_bundle: Path | None = None, no_cache: bool = False,
-                config_vars: dict[str, str] | None = None, previous: dict | None = None) -> BuildResult:
-    """bin/compile: each phase one call, in the buildpack's order. `previous` describes the
-    app's last build (its Python sticks when the app pins none; its inputs explain a new install)."""
+def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: Path, *,
+                ca_bundle: Path | None = None, no_cache: bool = False, config_vars: dict[str, str] | None = None,
+                previous: dict | None = None, test: bool = False, installer: str = "pip") -> BuildResult:
+    """bin/compile. `previous` describes the app's last build (its Python sticks when the app
+    pins none; its layer is the build cache). `test` is Heroku CI's test-compile."""
     previous = previous or {}
-    config_vars = config_vars or {}
+    config_vars = dict(config_vars or {})
+    if test:
+        config_vars["DISABLE_COLLECTSTATIC"] = "1"
     source = slugignore.apply(collect(root))
     warn_untracked(printer, source)
-    read = _reader(source)
-    files = readable(source)
-    procfile = read_procfile(read, files, root)
-    plan = detect.plan(read, files)
+    detect.check_detected(set(source.files))
     printer.step("Python app detected")
-    layer = DependencyLayer(client, printer, app)
-    request = with_cached_version(plan.python, previous.get("python"))
-    stack = stack_mod.resolve(client, printer, request.version)
-    python_full = python_version_of(client, stack.build_image)
-    announce_python(printer, request, stack, python_full)
+    precompiled = None
+    try:
+        if "bin/pre_compile" in source.files:
+            hook_stack = stack_mod.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
+            precompiled = hooks.run_pre_compile(client, printer, app, hook_stack.build_image, source.root,
+                                                source.files, ca_bundle, config_vars)
+            source = from_folder(precompiled, source)
+        return _compile(client, printer, app, source, ca_bundle, no_cache, config_vars, previous, test, installer)
+    finally:
+        if precompiled is not None:
+            shutil.rmtree(precompiled.parent, ignore_errors=True)
+
+
+def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle, no_cache, config_vars,
+             previous, test, installer) -> BuildResult:
+    files = readable(source)
+    detect.check_python_dir(set(source.files))
+    manager = detect.package_manager(files)
+    detect.check_venv(set(source.files))
+    request = pyversion.requested(_bytes_reader(source, files), manager, previous.get("python"))
+    printer.step(pyversion.announcement(request))
+    resolved = pyversion.resolve(request)
+    for block in pyversion.warnings(request, resolved, manager):
+        printer.block(block)
+    stack = stack_mod.resolve(client, printer, request.major)
+    python_full = python_version_of(client, stack)
     check_patch(request, python_full, stack)
-    deps_ref, deps_inputs = layer.ensure(stack, plan, python_full, source.root, source.files, ca_bundle,
-                                         no_cache=no_cache, config_vars=config_vars, previous=previous.get("deps"))
-    compile_plan = hooks.plan(source.files, plan.dependencies, config_vars)
+    layer = DependencyLayer(client, printer, app).ensure(
+        stack, manager, python_full, source.root, source.files, ca_bundle, previous=previous.get("deps"),
+        no_cache=no_cache, config_vars=config_vars, test=test, installer=installer)
+    compile_plan = hooks.plan(printer, source.files, layer.django, config_vars)
     compile_ref = None
     if compile_plan.needed:
-        compile_ref = hooks.run(client, printer, app, deps_ref, compile_plan, source.root, source.files,
+        compile_ref = hooks.run(client, printer, app, layer.ref, compile_plan, source.root, source.files,
                                 ca_bundle, config_vars)
+    printer.step("Saving cache")
+    if manager != "uv":
+        printer.block(messages.uv_notice())
+    processes = read_procfile(_text_reader(source, files), files).processes
     with ThreadPoolExecutor(max_workers=1) as pool:  # measured while the slug image builds
-        size = pool.submit(measure_slug, client, deps_ref, compile_ref, source)
+        size = pool.submit(measure_slug, client, layer.ref, compile_ref, source)
         printer.step("Discovering process types")
-        printer.detail("Procfile declares types -> " + ", ".join(procfile.processes))
-        warn_dotenv(printer, root, config_vars)
-        image = slug.build(client, printer, app, stack, deps_ref, source.root, source.files,
-                           procfile.processes, python_full, compile_ref=compile_ref)
+        printer.detail("Procfile declares types -> " + (", ".join(processes) or "(none)"))
+        warn_dotenv(printer, source.root, config_vars)
+        image = slug.build(client, printer, app, stack, layer.ref, source.root, source.files, processes,
+                           python_full, manager, compile_ref=compile_ref)
         size = size.result()
-    return BuildResult(slug_image=image, stack=stack, python_version=python_full,
-                       processes=procfile.processes, commit=source.commit,
-                       dependencies=plan.dependencies, compressed_size=size, deps_inputs=asdict(deps_inputs))
+    printer.step("Compressing...")
+    printer.detail(f"Done: {slugsize.human(size)}")
+    slugsize.check(size, printer)
+    return BuildResult(slug_image=image, stack=stack, python_version=python_full, processes=processes,
+                       commit=source.commit, dependencies=detect.dependencies(manager, _text_reader(source, files)),
+                       compressed_size=size, deps_inputs=asdict(layer.inputs))
 
 
 def measure_slug(client: docker.DockerClient, deps_ref: str, compile_ref: str | None, source: SourceTree) -> int:
@@ -83,24 +114,39 @@ def measure_slug(client: docker.DockerClient, deps_ref: str, compile_ref: str | 
             + slugsize.compressed_files(source.root, source.files))
 
 
-def with_cached_version(request: detect.PythonRequest, previous: str | None) -> detect.PythonRequest:
-    """No version asked for: the last build's major version wins over the default (buildpack #4)."""
-    if request.version is None and previous:
-        return detect.PythonRequest(".".join(previous.split(".")[:2]), "cached")
-    return request
-
-
-def read_procfile(read, files: set[str], root: Path) -> procfile_mod.Procfile:
+def read_procfile(read, files: set[str]) -> procfile_mod.Procfile:
+    """The Procfile; none is fine (Heroku builds it and declares no process types)."""
     if "Procfile" not in files:
-        others = sorted(f for f in files if f.lower().startswith("procfile"))
-        if (root / "Procfile").exists():
-            raise AppError("Procfile exists but git does not track it, so it would not be deployed",
-                           hint="`git add Procfile` (and check .gitignore)")
-        raise AppError(
-            "No Procfile found in the app's root" + (f" (found {', '.join(others)})" if others else ""),
-            hint="create a file named exactly `Procfile` with e.g. `web: gunicorn app:app`",
-        )
+        return procfile_mod.Procfile({})
     return procfile_mod.parse(read("Procfile") or "")
+
+
+def check_patch(request: pyversion.Requested, python_full: str, stack: stack_mod.Stack) -> None:
+    """An exact patch the stack does not carry: the official image of it exists online; offline,
+    Debian has one patch per Python."""
+    if request.version.count(".") == 2 and request.version != python_full:
+        raise BuildError(
+            f"Python {request.version} is requested in {request.origin}, and herosim's offline stack "
+            f"{stack.name} carries Python {python_full} (Heroku would install {request.version})",
+            hint=f"request the major version ({request.major}) so any patch will do, "
+                 "or go online (unset HEROSIM_OFFLINE) for the official image of that patch")
+
+
+def python_version_of(client: docker.DockerClient, stack: stack_mod.Stack) -> str:
+    """The exact version of the stack's Python, remembered per image id."""
+    def ask() -> str:
+        with translated(f"asking {stack.build_image} for its Python version"):
+            container = client.containers.create(
+                stack.build_image, [stack.python, "-c", "import platform; print(platform.python_version())"],
+                labels=labels.for_tool(ROLE_BUILD))
+            try:
+                container.start()
+                container.wait()
+                return container.logs(stdout=True, stderr=False).decode().strip()
+            finally:
+                cleanup.container(container)
+    image_id = client.images.get(stack.build_image).id
+    return remembered("python-versions", f"{image_id}:{stack.python}", ask)
 
 
 def warn_untracked(printer: Progress, source: SourceTree) -> None:
@@ -125,67 +171,23 @@ def warn_dotenv(printer: Progress, root: Path, config_vars: dict[str, str]) -> N
                      "Set the ones the app needs: herosim config:set KEY=value")
 
 
-def announce_python(printer: Progress, request: detect.PythonRequest, stack: stack_mod.Stack,
-                    python_full: str) -> None:
-    if request.origin == "cached":
-        printer.step(f"No Python version was specified. Using the same version as the last build: "
-                     f"Python {request.version}")
-    elif request.version is None:
-        if stack.offline:
-            printer.step(f"No Python version was specified. Using the offline stack's default: "
-                         f"Python {stack.python_version}")
-            printer.detail(f"(the buildpack's default, Python {stack_mod.BUILDPACK_DEFAULT_PYTHON}, "
-                           "comes from the official images)")
-        else:
-            printer.step(f"No Python version was specified. Using the buildpack default: "
-                         f"Python {stack.python_version}")
-    if request.version is None or request.origin == "cached":
-        printer.warn("No Python version was specified.",
-                     "Pin one so builds do not change under you, e.g. a .python-version file containing:",
-                     f"  {stack.python_version}")
-    if request.version is not None and request.origin != "cached":
-        printer.step(f"Using Python {request.version} specified in {request.origin}")
-        if request.origin == "runtime.txt":
-            printer.warn("The runtime.txt file is deprecated.",
-                         "Replace it with a .python-version file containing the same version:",
-                         f"  {request.version}")
-    printer.step(f"Installing Python {python_full} (stack {stack.name})")
-
-
-def check_patch(request: detect.PythonRequest, python_full: str, stack: stack_mod.Stack) -> None:
-    if request.version and request.version.count(".") == 2 and request.version != python_full:
-        raise BuildError(
-            f"Python {request.version} was requested in {request.origin}, but stack {stack.name} "
-            f"provides Python {python_full}",
-            hint=f"pin {request.major_minor} (any patch) or {python_full}"
-                 + (", or go online for the official image of that patch" if stack.offline else ""),
-        )
-
-
-def python_version_of(client: docker.DockerClient, image: str) -> str:
-    """The exact Python in a build image, remembered per image id."""
-    def ask() -> str:
-        with translated(f"asking {image} for its Python version"):
-            container = client.containers.create(
-                image, ["python3", "-c", "import platform; print(platform.python_version())"],
-                labels=labels.for_tool(ROLE_BUILD))
-            try:
-                container.start()
-                container.wait()
-                return container.logs(stdout=True, stderr=False).decode().strip()
-            finally:
-                cleanup.container(container)
-    return remembered("python-versions", client.images.get(image).id, ask)
-
-
-def _reader(source: SourceTree):
-    tracked = readable(source)
-
+def _text_reader(source: SourceTree, files: set[str]):
     def read(name: str) -> str | None:
-        if name not in tracked:
+        if name not in files:
             return None
         try:
             return (source.root / name).read_text(errors="replace")
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+    return read
+
+
+def _bytes_reader(source: SourceTree, files: set[str]):
+    def read(name: str) -> bytes | None:
+        if name not in files:
+            return None
+        try:
+            return (source.root / name).read_bytes()
         except (FileNotFoundError, IsADirectoryError):
             return None
     return read

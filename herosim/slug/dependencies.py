@@ -1,37 +1,40 @@
-"""The dependency layer: installs into /app/.heroku/python in a build container.
+"""The dependency layer: /app/.heroku/python, installed in a build container and committed as
+a `deps` image keyed by what the install depends on (stack, Python, package manager and its
+version, dependency files).
 
-The result is committed as a `deps` image keyed by what the install depends on
-(stack, Python, package manager, dependency files), so a code-only change
-reuses it and a changed input says why the cache was discarded.
+The app's previous layer plays the buildpack's build cache: it is restored, or discarded
+with the buildpack's reasons, exactly when Heroku's would be. A layer whose inputs are the
+same as now is reused without installing anything; what the install printed (and what a
+rebuild with that cache prints) is kept with it and shown again, so the transcript is
+Heroku's either way.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import shlex
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import docker
 
-from herosim.engine import images
-from herosim.slug.step import BuildStep, environment
-from herosim.slug.detect import BuildPlan
-from herosim.slug.source import inside
-from herosim.const import (LABEL_APP, LABEL_DEPS_INPUTS, LABEL_DEPS_KEY, LABEL_PYTHON, LABEL_ROLE,
-                           LABEL_STACK, ROLE_DEPS)
-from herosim.errors import BuildError
-from herosim.progress import Progress
+from herosim.const import (LABEL_APP, LABEL_DEPS_INPUTS, LABEL_DEPS_KEY, LABEL_PYTHON, LABEL_ROLE, LABEL_STACK,
+                           ROLE_DEPS)
+from herosim.engine import cleanup, images, labels
 from herosim.engine.stack import Stack
 from herosim.engine.tarball import TarWriter
+from herosim.errors import BuildpackError
+from herosim.progress import Progress
+from herosim.slug import installers, messages, wheels
+from herosim.slug.buildpack import TOOL_NAMES, TOOL_VERSIONS
+from herosim.slug.source import inside
+from herosim.slug.step import BuildStep, Transcript, environment
 
-VENV = "/app/.heroku/python"
-PRE_COMPILE = (
-    'if [ -f bin/pre_compile ]; then echo "-----> Running pre-compile hook"; chmod +x bin/pre_compile; '
-    "sub_env bin/pre_compile; fi\n"
-)
+LABEL_FRESH = "io.herosim.deps.transcript"     # what the install printed
+LABEL_RERUN = "io.herosim.deps.rerun"          # what a rebuild with this cache prints
+LABEL_DJANGO = "io.herosim.deps.django"        # django is importable (collectstatic runs)
+LAYERS_KEPT = 2
 
 
 @dataclass(frozen=True)
@@ -40,44 +43,60 @@ class DepsInputs:
     build_image: str
     python: str
     package_manager: str
-    files_sha256: str
+    tool_version: str
+    files_sha256: str        # every dependency file
+    manifest_sha256: str     # requirements.txt (pip) or Pipfile.lock (pipenv): the buildpack compares these
+    test: bool = False       # Heroku CI's test-compile
 
     @property
     def key(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
     def discard_reasons(self, previous: "DepsInputs") -> list[str]:
-        """Why a previous cache cannot be used, in the buildpack's words."""
+        """Why the previous build's cache cannot be used, in the buildpack's words and order."""
         reasons = []
         if previous.stack != self.stack or previous.build_image != self.build_image:
             reasons.append(f"The stack has changed from {previous.stack} to {self.stack}")
         if previous.python != self.python:
             reasons.append(f"The Python version has changed from {previous.python} to {self.python}")
         if previous.package_manager != self.package_manager:
-            reasons.append(f"The package manager has changed from {previous.package_manager} "
-                           f"to {self.package_manager}")
-        if previous.files_sha256 != self.files_sha256 and not reasons:
-            reasons.append(f"The contents of the {_dep_file_word(self.package_manager)} changed")
+            reasons.append(f"The package manager has changed from {previous.package_manager} to {self.package_manager}")
+        else:
+            name = TOOL_NAMES[self.package_manager]
+            if previous.tool_version != self.tool_version:
+                reasons.append(f"The {name} version has changed from {previous.tool_version} to {self.tool_version}")
+            if self.package_manager in ("pip", "pipenv") and previous.manifest_sha256 != self.manifest_sha256:
+                manifest = "requirements.txt" if self.package_manager == "pip" else "Pipfile.lock"
+                reasons.append(f"The contents of {manifest} changed")
+        if previous.test != self.test:
+            reasons.append("The build is a Heroku CI test build" if self.test else "The last build was a test build")
         return reasons
 
+    @classmethod
+    def load(cls, data: dict | None) -> "DepsInputs | None":
+        try:
+            return cls(**data) if data else None
+        except TypeError:  # written by an older herosim: no cache
+            return None
 
-def _dep_file_word(manager: str) -> str:
-    return {"pip": "requirements.txt file", "pipenv": "Pipfile.lock file",
-            "poetry": "poetry.lock file", "uv": "uv.lock file"}.get(manager, "dependency files")
+
+@dataclass(frozen=True)
+class Layer:
+    ref: str
+    inputs: DepsInputs
+    django: bool
 
 
-def dependency_files(plan: BuildPlan, root: Path, all_files: tuple[str, ...]) -> list[str]:
+def dependency_files(manager: str, root: Path, all_files: tuple[str, ...]) -> list[str]:
     """The files the install reads. Local path requirements need the whole tree."""
-    if plan.package_manager == "pip":
-        text = (root / plan.dependency_file).read_text(errors="replace")
+    if manager == "pip":
+        text = (root / "requirements.txt").read_text(errors="replace") if inside(root, "requirements.txt") else ""
         if _needs_source(text):
             return list(all_files)
-        wanted = {plan.dependency_file}
-        wanted |= {f for f in all_files if f.endswith(".txt") and
-                   (f.startswith("requirements") or f.startswith("constraints") or "/requirements" in f)}
-        return sorted(wanted)
+        return sorted(f for f in all_files if f.endswith(".txt") and
+                      (f.startswith(("requirements", "constraints")) or "/requirements" in f))
     companions = {"pipenv": ["Pipfile", "Pipfile.lock"], "poetry": ["pyproject.toml", "poetry.lock"],
-                  "uv": ["pyproject.toml", "uv.lock", ".python-version"]}[plan.package_manager]
+                  "uv": ["pyproject.toml", "uv.lock", ".python-version"]}[manager]
     return [f for f in companions if f in all_files]
 
 
@@ -89,173 +108,119 @@ def _needs_source(requirements: str) -> bool:
     return False
 
 
-# uv, kept on the package-cache volume: fetched with pip the first time, reused afterwards.
-UV_HOME = "/var/cache/herosim/tools/uv"
-ENSURE_UV = f"""\
-if [ ! -x {UV_HOME}/bin/uv ]; then
-	python3 -m venv /tmp/uv-bootstrap
-	/tmp/uv-bootstrap/bin/pip install -q --no-input --progress-bar off --target /tmp/uv-new uv
-	mkdir -p /var/cache/herosim/tools && mv -T /tmp/uv-new {UV_HOME} 2>/dev/null || true
-	rm -rf /tmp/uv-bootstrap /tmp/uv-new
-fi
-UV={UV_HOME}/bin/uv
-export UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never UV_NO_MANAGED_PYTHON=1
-"""
-
-
-def install_script(manager: str, dependency_file: str) -> str:
-    """The commands the buildpack runs for each package manager, with /app as the build dir.
-    Tools other than pip live outside /app: needed for the build only, never in the slug.
-
-    requirements.txt goes through `uv pip install` (same file format, ~7x faster here; see
-    bench/bench_build.py); whatever uv refuses is retried with pip, whose verdict is Heroku's.
-    HEROSIM_INSTALLER=pip uses pip alone."""
-    path = f"export PATH={VENV}/bin:$PATH VIRTUAL_ENV={VENV}\n"
-    if manager == "pip":
-        return ENSURE_UV + f"""\
-if [ "${{HEROSIM_INSTALLER:-uv}}" != pip ] && [ -x "$UV" ]; then
-	[ -x {VENV}/bin/python ] || "$UV" venv --quiet --seed --python python3 {VENV}
-	{path.strip()}
-	echo "Using uv pip install (HEROSIM_INSTALLER=pip for pip itself)"
-	if ! "$UV" pip install --python {VENV}/bin/python --compile-bytecode -r {dependency_file}; then
-		echo "uv could not install these requirements; retrying with pip, as Heroku would"
-		pip install --no-input --progress-bar off -r {dependency_file}
-	fi
-else
-	[ -x {VENV}/bin/python ] || python3 -m venv {VENV}
-	{path.strip()}
-	pip install --no-input --progress-bar off -r {dependency_file}
-fi
-"""
-    create = f"[ -x {VENV}/bin/python ] || python3 -m venv {VENV}\n" + path
-    tool = ("python3 -m venv /tmp/tools && /tmp/tools/bin/pip install --no-input --progress-bar off -q {0}\n"
-            "echo \"Using $(/tmp/tools/bin/{0} --version | head -n1)\"\n")
-    if manager == "uv":
-        return create + ENSURE_UV + (
-            f'echo "Using $("$UV" --version)"\n'
-            f"UV_PROJECT_ENVIRONMENT={VENV} \"$UV\" sync --locked --no-default-groups --compile-bytecode "
-            "--no-progress\n"
-        )
-    if manager == "poetry":
-        return create + tool.format("poetry") + (
-            "POETRY_VIRTUALENVS_CREATE=false /tmp/tools/bin/poetry sync --only main --compile --no-ansi "
-            "--no-interaction\nrm -rf /tmp/tools\n"
-        )
-    if manager == "pipenv":
-        return create + tool.format("pipenv") + (
-            "PIPENV_VERBOSITY=-1 /tmp/tools/bin/pipenv install --deploy --system\nrm -rf /tmp/tools\n"
-        )
-    raise BuildError(f"Unsupported package manager {manager}", hint="use requirements.txt")
-
-
 class DependencyLayer:
-    """Builds or reuses the `deps` image for one app."""
+    """Builds, restores or reuses the `deps` image of one app."""
 
     def __init__(self, client: docker.DockerClient, printer: Progress, app: str):
         self.client = client
         self.printer = printer
         self.app = app
 
-    def _images(self, key: str | None = None):
-        labels = [f"{LABEL_APP}={self.app}", f"{LABEL_ROLE}={ROLE_DEPS}"]
-        if key:
-            labels.append(f"{LABEL_DEPS_KEY}={key}")
-        return self.client.images.list(filters={"label": labels})
-
-    def ensure(self, stack: Stack, plan: BuildPlan, python_full: str, root: Path, files: tuple[str, ...],
-               ca_bundle: Path | None, no_cache: bool = False, config_vars: dict[str, str] | None = None,
-               previous: dict | None = None) -> tuple[str, DepsInputs]:
-        """The ref of a `deps` image for these inputs (built when no cached one matches), and the
-        inputs. `previous` are the inputs of the app's last build, to say why a cache is discarded."""
-        pre_compile = "bin/pre_compile" in files
-        # A pre_compile hook runs before the install and may change anything: the whole tree
-        # is an input then, and every change reinstalls, as on Heroku.
-        wanted = list(files) if pre_compile else dependency_files(plan, root, files)
-        inputs = DepsInputs(
-            stack=stack.name,
-            build_image=images.image_id(self.client, stack.build_image),
-            python=python_full,
-            package_manager=plan.package_manager,
-            files_sha256=_hash_files(root, wanted),
-        )
+    def ensure(self, stack: Stack, manager: str, python_full: str, root: Path, files: tuple[str, ...],
+               ca_bundle: Path | None, *, previous: dict | None = None, no_cache: bool = False,
+               config_vars: dict[str, str] | None = None, test: bool = False,
+               installer: str = "pip") -> Layer:
+        wanted = dependency_files(manager, root, files)
+        manifest = {"pip": "requirements.txt", "pipenv": "Pipfile.lock"}.get(manager)
+        inputs = DepsInputs(stack=stack.name, build_image=images.image_id(self.client, stack.build_image),
+                            python=python_full, package_manager=manager, tool_version=TOOL_VERSIONS[manager],
+                            files_sha256=_hash_files(root, wanted),
+                            manifest_sha256=_hash_files(root, [manifest] if manifest in files else []), test=test)
         ref = f"herosim-deps/{self.app}:{inputs.key}"
-        label = f"Installing requirements with {plan.package_manager}" if plan.package_manager == "pip" \
-            else f"Installing dependencies using '{_tool_label(plan.package_manager)}'"
-        if not no_cache and not pre_compile:  # a pre_compile hook runs on every build, as on Heroku
-            cached = self._cached(inputs.key, ref)
-            if cached:
-                self.printer.step(label)
-                self.printer.detail(f"Restoring cache: {plan.dependency_file} and Python {python_full} unchanged; "
-                                    "dependencies reused")
-                return cached, inputs
-        try:
-            previous = DepsInputs(**previous) if previous else None
-        except TypeError:
-            previous = None
-        if no_cache:
-            self.printer.step("Discarding cache since: --no-cache was given")
-        elif previous:
-            reasons = inputs.discard_reasons(previous)
-            if reasons:
-                self.printer.step("Discarding cache since:")
-                for reason in reasons:
-                    self.printer.detail("- " + reason)
-        if not pre_compile:  # else the hook runs first, and the script announces the install after it
-            self.printer.step(label)
-        self._install(stack, plan, root, wanted, inputs, ref, ca_bundle, config_vars or {}, pre_compile,
-                      label)
-        return ref, inputs
+        before = None if no_cache else DepsInputs.load(previous)
+        cache = f"herosim-deps/{self.app}:{before.key}" if before and images.exists(
+            self.client, f"herosim-deps/{self.app}:{before.key}") else None
+        reasons = before.discard_reasons(inputs) if cache else []
+        if reasons:
+            self.printer.step("Discarding cache since:")
+            for reason in reasons:
+                self.printer.detail("- " + reason)
+        elif cache:
+            self.printer.step("Restoring cache")
+        reused = None if no_cache else self._existing(inputs.key)
+        if reused is not None:
+            return self._replay(reused, inputs, manager, restored=bool(cache and not reasons), test=test)
+        restored = bool(cache and not reasons)
+        script = installers.script(manager, stack.python, python_full, fresh=not restored, tool_cached=restored,
+                                   test=test, installer=installer)
+        context = TarWriter()
+        for name in wanted:
+            context.add_file(f"app/{name}", root / name)
+        transcript = BuildStep(self.client, self.printer, self.app).run(
+            cache if restored else stack.build_image, script, context, environment(ca_bundle), ca_bundle,
+            lambda status, lines: self._failure(status, lines, manager, stack.python_version, ca_bundle),
+            commit_ref=ref,
+            commit_changes=lambda t: [self._labels(inputs, stack, t)], config_vars=config_vars)
+        self._prune(keep=ref)
+        return Layer(ref, inputs, django=installers.DJANGO in transcript.quiet)
 
-    def _cached(self, key: str, ref: str) -> str | None:
-        """This app's layer for `key`, else another app's with the very same inputs."""
-        if self._images(key):
-            return ref
-        for image in self.client.images.list(filters={"label": [f"{LABEL_ROLE}={ROLE_DEPS}",
-                                                                 f"{LABEL_DEPS_KEY}={key}"]}):
+    # -- reuse --------------------------------------------------------------------------------
+    def _existing(self, key: str) -> str | None:
+        """This app's layer for these inputs, else another app's with the very same inputs."""
+        own = f"herosim-deps/{self.app}:{key}"
+        if images.exists(self.client, own):
+            return own
+        for image in self.client.images.list(filters=labels.of_role(ROLE_DEPS, **{LABEL_DEPS_KEY: key})):
             if image.tags:
                 return image.tags[0]
         return None
 
-    def _install(self, stack: Stack, plan: BuildPlan, root: Path, wanted: list[str],
-                 inputs: DepsInputs, ref: str, ca_bundle: Path | None, config_vars: dict[str, str],
-                 pre_compile: bool, label: str) -> None:
-        files = TarWriter()
-        for name in wanted:
-            files.add_file(f"app/{name}", root / name)
-        script = install_script(plan.package_manager, plan.dependency_file)
-        if pre_compile:
-            script = PRE_COMPILE + f"echo {shlex.quote('-----> ' + label)}\n" + script
+    def _replay(self, ref: str, inputs: DepsInputs, manager: str, restored: bool, test: bool) -> Layer:
+        """Show what Heroku's build prints for this cache, from the layer's own record."""
+        found = self.client.images.get(ref).labels
+        if restored:
+            self.printer.step(f"Using cached install of Python {inputs.python}")
+            tool = TOOL_NAMES[manager]
+            self.printer.step(f"Installing pip {inputs.tool_version}" if manager == "pip"
+                              else f"Using cached {tool} {inputs.tool_version}")
+            shown = " ".join(installers.install_commands(manager, test))
+            self.printer.step(f"Installing dependencies using '{shown}'")
+            lines = json.loads(found.get(LABEL_RERUN, "[]"))
+        else:
+            lines = json.loads(found.get(LABEL_FRESH, "[]"))
+        for line in lines:
+            if line.startswith("-----> "):
+                self.printer.step(line[len("-----> "):])
+            else:
+                self.printer.detail(line)
+        return Layer(ref, inputs, django=found.get(LABEL_DJANGO) == "1")
 
-        def failure(status: int) -> BuildError:
-            return BuildError(
-                f"Dependency installation failed ({plan.package_manager} exited with status {status})",
-                hint=f"fix {plan.dependency_file} (the error is above); the running release is untouched",
-            )
-
-        BuildStep(self.client, self.printer, self.app).run(
-            stack.build_image, script, files, environment(ca_bundle), ca_bundle, failure, config_vars=config_vars,
-            commit_ref=ref, commit_changes=[
-                f"LABEL {LABEL_APP}={self.app} {LABEL_ROLE}={ROLE_DEPS} {LABEL_DEPS_KEY}={inputs.key} "
+    # -- the install --------------------------------------------------------------------------
+    def _labels(self, inputs: DepsInputs, stack: Stack, transcript: Transcript) -> str:
+        return (f"LABEL {LABEL_APP}={self.app} {LABEL_ROLE}={ROLE_DEPS} {LABEL_DEPS_KEY}={inputs.key} "
                 f"{LABEL_STACK}={stack.name} {LABEL_PYTHON}={inputs.python} "
-                f"{LABEL_DEPS_INPUTS}={json.dumps(json.dumps(asdict(inputs)))}",
-            ])
-        self._prune_old(keep=ref)
+                f"{LABEL_DEPS_INPUTS}={_quoted(json.dumps(asdict(inputs)))} "
+                f"{LABEL_FRESH}={_quoted(json.dumps(transcript.lines))} "
+                f"{LABEL_RERUN}={_quoted(json.dumps([l for l in transcript.quiet if l != installers.DJANGO]))} "
+                f"{LABEL_DJANGO}={'1' if installers.DJANGO in transcript.quiet else '0'}")
 
-    def _prune_old(self, keep: str, retain: int = 2) -> None:
-        """Keep the newest dependency layers (rollback, flip-flopping branches); drop the rest."""
-        found = sorted(self._images(), key=lambda i: i.attrs.get("Created", ""), reverse=True)
-        for image in found[retain:]:
-            if keep in image.tags:
-                continue
-            try:
-                self.client.images.remove(image.id, noprune=False)
-            except docker.errors.APIError:
-                pass  # still used by a slug image layer or a container: fine
+    @staticmethod
+    def _failure(status: int, lines: list[str], manager: str, python: str, ca_bundle: Path | None) -> BuildpackError:
+        tool = TOOL_NAMES[manager]
+        if status == installers.TOOL_FAILED:
+            return BuildpackError(messages.tool_install_failed(tool), f"install-package-manager::{manager}")
+        error = BuildpackError(messages.install_failed(tool), f"install-dependencies::{manager}")
+        fetch = wheels.simple_api(verify=str(ca_bundle) if ca_bundle else True)
+        for package, version in wheels.failed_builds(lines).items():
+            found = wheels.diagnose(package, version, python, fetch)
+            if found:
+                error.diagnosis += found.lines()
+        return error
+
+    def _prune(self, keep: str) -> None:
+        """Keep the newest layers (the cache, rollbacks); drop the rest."""
+        found = sorted(self.client.images.list(filters=labels.of_app(self.app, ROLE_DEPS)),
+                       key=lambda i: i.attrs.get("Created", ""), reverse=True)
+        for image in found[LAYERS_KEPT:]:
+            if keep not in image.tags:
+                cleanup.quietly(image)  # still used by a slug image layer: fine
 
 
-def _tool_label(manager: str) -> str:
-    return {"uv": "uv sync --locked --no-default-groups", "poetry": "poetry sync --only main",
-            "pipenv": "pipenv install --deploy"}[manager]
+def _quoted(text: str) -> str:
+    """A LABEL value for a Dockerfile-style change line (quoted, with `\\`, `"` and `$`
+    escaped: the engine reads it as a Dockerfile does)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+
 
 
 def _hash_files(root: Path, names: list[str]) -> str:

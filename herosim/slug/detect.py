@@ -1,138 +1,93 @@
-"""What the Python buildpack decides before building: package manager, Python version,
-dependencies (pure: takes file contents, reads nothing)."""
+"""What the Python buildpack decides from the app's files before it installs anything:
+whether it is a Python app (bin/detect), the checks on the source, the package manager,
+and the distributions the app depends on (pure: file names and contents in)."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
-from herosim.errors import BuildError
+from herosim.errors import BuildpackError
+from herosim.slug import messages
 
-VERSION_RE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?$")
-PACKAGE_MANAGER_FILES = {
-    "requirements.txt": "pip",
-    "Pipfile.lock": "pipenv",
-    "poetry.lock": "poetry",
-    "uv.lock": "uv",
-}
-# Names the buildpack treats as a misspelt Python version file (a hard error).
-MISSPELT_VERSION_FILES = ("runtime", "runtime.text", ".python_version", "python-version",
-                          ".python-versions", ".pythonversion")
-MISSPELT_REQUIREMENTS = ("requirement.txt", "Requirements.txt", "requirements.text",
-                         "requirements", "requirments.txt", "requirements.tx")
-DEFAULT_VERSION_SOURCE = "default"
-
-
-@dataclass(frozen=True)
-class PythonRequest:
-    version: str | None   # "3.12" / "3.12.4"; None: the default of the stack
-    origin: str           # "runtime.txt", ".python-version", "Pipfile.lock", "default"
-
-    @property
-    def major_minor(self) -> str | None:
-        return ".".join(self.version.split(".")[:2]) if self.version else None
-
-
-@dataclass(frozen=True)
-class BuildPlan:
-    package_manager: str      # pip, pipenv, poetry, uv
-    dependency_file: str      # requirements.txt, Pipfile.lock, ...
-    python: PythonRequest
-    dependencies: frozenset[str]   # normalised distribution names, best effort
+# bin/detect: any of these (file or folder) in the root makes it a Python app.
+KNOWN_FILES = (".python-version", "__init__.py", "app.py", "main.py", "manage.py", "pdm.lock", "Pipfile",
+               "Pipfile.lock", "poetry.lock", "pyproject.toml", "requirements.txt", "runtime.txt", "server.py",
+               "setup.cfg", "setup.py", "uv.lock", "requeriments.txt", "requirement.txt", "requirements",
+               "requirements.text", "Requirements.txt", "requirements.txt.txt", "requirments.txt")
+KNOWN_FOLDERS = ("__pycache__", ".venv", "venv")
+# Package-manager files in the buildpack's order, with the words its errors list them in.
+MANAGERS = (("Pipfile.lock", "pipenv", "Pipfile.lock (Pipenv)"), ("requirements.txt", "pip", "requirements.txt (pip)"),
+            ("poetry.lock", "poetry", "poetry.lock (Poetry)"), ("uv.lock", "uv", "uv.lock (uv)"))
+DEPENDENCY_FILE = {manager: name for name, manager, _ in MANAGERS}
 
 
 def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def package_manager(files: set[str]) -> tuple[str, str]:
-    found = [(f, pm) for f, pm in PACKAGE_MANAGER_FILES.items() if f in files]
+def root_entries(files: Iterable[str]) -> set[str]:
+    """The names in the app's root: files, and folders with a trailing slash."""
+    return {name.split("/", 1)[0] + ("/" if "/" in name else "") for name in files}
+
+
+def listing(files: Iterable[str]) -> list[str]:
+    """The root as `ls -1A --indicator-style=slash` lists it."""
+    return sorted(root_entries(files), key=lambda n: (n.lstrip(".").lower(), n))
+
+
+def detected(files: set[str]) -> bool:
+    entries = root_entries(files)
+    return any(name in entries for name in KNOWN_FILES) or any(f"{d}/" in entries for d in KNOWN_FOLDERS)
+
+
+def check_detected(files: set[str]) -> None:
+    if not detected(files):
+        raise BuildpackError(messages.not_detected(listing(files)), "detect")
+
+
+def _tree(files: Iterable[str], folder: str, depth: int = 2) -> list[str]:
+    """`find <folder>/ -maxdepth 2 | sort` over the tracked files."""
+    found = {folder + "/"}
+    for name in files:
+        if name.startswith(folder + "/"):
+            parts = name[len(folder) + 1:].split("/")
+            for level in range(1, min(len(parts), depth) + 1):
+                found.add(folder + "/" + "/".join(parts[:level]))
+    return sorted(found)
+
+
+def check_python_dir(files: set[str]) -> None:
+    if any(name.startswith(".heroku/python/") or name == ".heroku/python" for name in files):
+        raise BuildpackError(messages.existing_python_dir(_tree(files, ".heroku/python")), "checks::existing-python-dir")
+
+
+def check_venv(files: set[str]) -> None:
+    for name in (".venv", "venv"):
+        if f"{name}/pyvenv.cfg" in files:
+            raise BuildpackError(messages.existing_venv_dir(name, _tree(files, name)), "checks::existing-venv-dir")
+
+
+def package_manager(files: set[str]) -> str:
+    """pip, pipenv, poetry or uv: exactly one package-manager file, as the buildpack requires."""
+    if "Pipfile.lock" not in files and "Pipfile" in files:
+        raise BuildpackError(messages.pipfile_without_lock(), "package-manager::pipenv-missing-lockfile")
+    found = [(manager, shown) for name, manager, shown in MANAGERS if name in files]
     if len(found) == 1:
-        return found[0][1], found[0][0]
-    if "Pipfile" in files and not found:
-        raise BuildError(
-            "A 'Pipfile' was found, but no 'Pipfile.lock'",
-            hint="run `pipenv lock` and commit Pipfile.lock (the buildpack installs from the lockfile)",
-        )
-    if len(found) > 1:
-        raise BuildError(
-            "Multiple Python package manager files were found: " + ", ".join(f for f, _ in found),
-            hint="keep exactly one of requirements.txt, Pipfile.lock, poetry.lock, uv.lock "
-                 "(delete the others, or ignore them in .slugignore)",
-        )
-    misspelt = [name for name in MISSPELT_REQUIREMENTS if name in files]
-    if misspelt:
-        raise BuildError(f"Couldn't find any supported Python package manager files; found {misspelt[0]!r}",
-                         hint="rename it to 'requirements.txt' (the name is case-sensitive)")
-    if "setup.py" in files or "pyproject.toml" in files:
-        raise BuildError(
-            "Couldn't find any supported Python package manager files (setup.py/pyproject.toml alone is not enough)",
-            hint="add a requirements.txt containing `-e .`, or lock with uv/Poetry",
-        )
-    raise BuildError(
-        "Couldn't find any supported Python package manager files",
-        hint="add a requirements.txt to the app's root (an empty one is fine if the app has no dependencies)",
-    )
+        return found[0][0]
+    if not found:
+        if "setup.py" in files:
+            raise BuildpackError(messages.setup_py_only(), "package-manager::setup-py-only")
+        raise BuildpackError(messages.no_package_manager(listing(files)), "package-manager::none-found")
+    raise BuildpackError(messages.multiple_package_managers([shown for _, shown in found]),
+                         "package-manager::multiple-found")
 
 
-def python_request(read: Callable[[str], str | None], files: set[str], manager: str) -> PythonRequest:
-    """The buildpack's precedence: runtime.txt, .python-version, Pipfile.lock, default."""
-    for name in MISSPELT_VERSION_FILES:
-        if name in files:
-            raise BuildError(f"Found a Python version file with an unexpected name: {name!r}",
-                             hint="rename it to '.python-version'")
-    if "runtime.txt" in files:
-        return PythonRequest(parse_runtime_txt(read("runtime.txt") or ""), "runtime.txt")
-    if ".python-version" in files:
-        return PythonRequest(parse_python_version_file(read(".python-version") or ""), ".python-version")
-    if manager == "pipenv":
-        version = pipfile_lock_version(read("Pipfile.lock") or "{}")
-        if version:
-            return PythonRequest(version, "Pipfile.lock")
-    if manager == "uv":
-        raise BuildError("A '.python-version' file is required when using uv",
-                         hint="run `uv python pin 3.13` and commit .python-version")
-    return PythonRequest(None, DEFAULT_VERSION_SOURCE)
-
-
-def parse_runtime_txt(text: str) -> str:
-    match = re.match(r"^\s*python-(\S+)\s*$", text)
-    if not match or not VERSION_RE.match(match.group(1)):
-        raise BuildError(
-            f"Invalid Python version in runtime.txt: {text.strip()!r}",
-            hint="write 'python-3.13' (or an exact 'python-3.13.5'); better, move to a .python-version file",
-        )
-    return match.group(1)
-
-
-def parse_python_version_file(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines()
-             if line.strip() and not line.strip().startswith("#")]
-    if not lines:
-        raise BuildError("Invalid Python version in .python-version: no version found",
-                         hint="write a version such as '3.13' on its own line (lines starting with # are comments)")
-    if len(lines) > 1:
-        raise BuildError("Invalid Python version in .python-version: multiple versions: " + ", ".join(lines),
-                         hint="keep one version; prefix comment lines with '#'")
-    if not VERSION_RE.match(lines[0]):
-        raise BuildError(f"Invalid Python version in .python-version: {lines[0]!r}",
-                         hint="write '<major>.<minor>' (e.g. 3.13) or '<major>.<minor>.<patch>', "
-                              "without quotes or a 'python-' prefix")
-    return lines[0]
-
-
-def pipfile_lock_version(text: str) -> str | None:
-    try:
-        requires = json.loads(text).get("_meta", {}).get("requires", {})
-    except (json.JSONDecodeError, AttributeError) as exc:
-        raise BuildError(f"Can't parse Pipfile.lock: {exc}", hint="run `pipenv lock` to regenerate it") from exc
-    version = requires.get("python_full_version") or requires.get("python_version")
-    if version and not VERSION_RE.match(version):
-        raise BuildError(f"Invalid Python version in Pipfile.lock: {version!r}",
-                         hint="fix python_version in Pipfile and run `pipenv lock`")
-    return version
+def dependencies(manager: str, read: Callable[[str], str | None]) -> frozenset[str]:
+    """The distributions the app depends on (best effort: for add-ons and diagnoses)."""
+    text = read(DEPENDENCY_FILE[manager]) or ""
+    return frozenset(requirement_names(text, read) if manager == "pip" else lock_names(manager, text))
 
 
 def requirement_names(text: str, read: Callable[[str], str | None] | None = None,
@@ -168,11 +123,3 @@ def lock_names(manager: str, text: str) -> set[str]:
             return set()
         return {normalise(n) for n in data.get("default", {})}
     return {normalise(n) for n in re.findall(r'^name\s*=\s*"([^"]+)"', text, flags=re.M)}
-
-
-def plan(read: Callable[[str], str | None], files: set[str]) -> BuildPlan:
-    manager, dependency_file = package_manager(files)
-    text = read(dependency_file) or ""
-    names = requirement_names(text, read) if manager == "pip" else lock_names(manager, text)
-    return BuildPlan(package_manager=manager, dependency_file=dependency_file,
-                     python=python_request(read, files, manager), dependencies=frozenset(names))

@@ -1,57 +1,111 @@
-"""After the install: Django's collectstatic and the bin/post_compile hook (bin/pre_compile
-runs before it, in the dependency step). They run on the whole app, on every build."""
+"""The build's hooks, as the buildpack runs them: bin/pre_compile first of all (before the
+buildpack looks at the app: what it writes counts), then, after the install, Django's
+collectstatic and bin/post_compile. Each runs with the config vars exported (sub_env),
+its output indented; a failure fails the build with the buildpack's error."""
 
 from __future__ import annotations
 
+import io
+import shutil
+import tarfile
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import docker
 
-from herosim.slug.step import BuildStep, environment
 from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_COMPILE
-from herosim.errors import BuildError
-from herosim.progress import Progress
 from herosim.engine.tarball import TarWriter
+from herosim.errors import BuildpackError
+from herosim.progress import Progress
+from herosim.slug import messages
+from herosim.slug.step import BuildStep, environment
 
 SLUG_ROOT = "/slug"  # the compiled app ends up at /slug/app, so COPY keeps /app's owner
-
-
-@dataclass(frozen=True)
-class CompilePlan:
-    pre_compile: bool
-    post_compile: bool
-    manage_py: str | None   # collectstatic runs when set
-
-    @property
-    def needed(self) -> bool:
-        return self.pre_compile or self.post_compile or self.manage_py is not None
+PRE_COMPILE_FAILED, COLLECTSTATIC_FAILED, POST_COMPILE_FAILED = 72, 73, 74
+DISABLED_FILE = ".heroku/collectstatic_disabled"
 
 
 def manage_py(files: tuple[str, ...]) -> str | None:
-    """The shallowest manage.py within 3 directory levels of the root, as the buildpack looks."""
-    found = sorted((f for f in files if f.split("/")[-1] == "manage.py" and f.count("/") <= 3),
+    """The shallowest manage.py within 3 directory levels of the root (`find -maxdepth 3`)."""
+    found = sorted((f for f in files if f.split("/")[-1] == "manage.py" and f.count("/") <= 2),
                    key=lambda f: (f.count("/"), f))
     return found[0] if found else None
 
 
-def plan(files: tuple[str, ...], dependencies: frozenset[str], config_vars: dict[str, str]) -> CompilePlan:
-    django = "django" in dependencies
-    disabled = config_vars.get("DISABLE_COLLECTSTATIC", "") not in ("", "0")
-    return CompilePlan(pre_compile="bin/pre_compile" in files, post_compile="bin/post_compile" in files,
-                       manage_py=manage_py(files) if django and not disabled else None)
+def run_pre_compile(client: docker.DockerClient, printer: Progress, app: str, image: str, root: Path,
+                    files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str]) -> Path:
+    """bin/pre_compile on the app's files; the tree it leaves, in a new folder (the caller removes it)."""
+    context = TarWriter()
+    for name in files:
+        context.add_file(f"app/{name}", root / name)
+    script = ('echo "-----> Running bin/pre_compile hook"\nchmod +x bin/pre_compile\n'
+              f"sub_env bin/pre_compile || exit {PRE_COMPILE_FAILED}\n"
+              f"mkdir -p {SLUG_ROOT} && cd / && mv /app {SLUG_ROOT}/app\n")
+    ref = f"herosim-compile/{app}:pre-compile"
+    BuildStep(client, printer, app).run(
+        image, script, context, environment(ca_bundle), ca_bundle,
+        lambda status, lines: BuildpackError(messages.hook_failed("bin/pre_compile"), "hooks::pre_compile"),
+        commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
+        config_vars=config_vars)
+    return _export(client, ref)
+
+
+def _export(client: docker.DockerClient, image: str) -> Path:
+    """The /slug/app tree of an image, copied into a new folder on this machine."""
+    from herosim.engine import cleanup, labels
+    target = Path(tempfile.mkdtemp(prefix="herosim-precompiled-"))
+    container = client.containers.create(image, ["true"], entrypoint=[], labels=labels.for_tool("build"))
+    try:
+        stream, _ = container.get_archive(f"{SLUG_ROOT}/app")
+        buffer = io.BytesIO(b"".join(stream))
+        with tarfile.open(fileobj=buffer) as archive:
+            archive.extractall(target, filter="tar")
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    finally:
+        cleanup.container(container)
+    return target / "app"
+
+
+@dataclass(frozen=True)
+class CompilePlan:
+    collectstatic: str | None   # manage.py to run collectstatic with
+    post_compile: bool
+
+    @property
+    def needed(self) -> bool:
+        return bool(self.collectstatic or self.post_compile)
+
+
+def plan(printer: Progress, files: tuple[str, ...], django: bool, config_vars: dict[str, str]) -> CompilePlan:
+    """Decide (and say, in the buildpack's words) whether collectstatic runs."""
+    collectstatic = None
+    if DISABLED_FILE in files:
+        printer.step(f"Skipping Django collectstatic since the file '{DISABLED_FILE}' exists.")
+        printer.block(messages.collectstatic_disabled_file())
+    elif config_vars.get("DISABLE_COLLECTSTATIC", "0") != "0":
+        printer.step("Skipping Django collectstatic since the env var DISABLE_COLLECTSTATIC is set.")
+    elif django:
+        collectstatic = manage_py(files)
+        if collectstatic is None:
+            printer.step("Skipping Django collectstatic since no manage.py file found.")
+    return CompilePlan(collectstatic=collectstatic, post_compile="bin/post_compile" in files)
 
 
 def script(compile_plan: CompilePlan) -> str:
-    lines = ["export PATH=/app/.heroku/python/bin:$PATH"]
-    if compile_plan.manage_py:
-        lines += [
-            f'echo "-----> $ python {compile_plan.manage_py} collectstatic --noinput"',
-            f"sub_env python {compile_plan.manage_py} collectstatic --noinput || exit 71",
-        ]
+    lines = []
+    if compile_plan.collectstatic:
+        manage = compile_plan.collectstatic
+        lines += [f'echo "-----> \\$ python {manage} collectstatic --noinput"',
+                  'export PYTHONPATH="${PYTHONPATH:-.}"',
+                  f"sub_env python {manage} collectstatic --noinput --traceback && status=0 || status=$?",
+                  "echo",
+                  f'[ "$status" = 0 ] || exit {COLLECTSTATIC_FAILED}']
     if compile_plan.post_compile:
-        lines += ['echo "-----> Running post-compile hook"', "chmod +x bin/post_compile",
-                  "sub_env bin/post_compile || exit 72"]
+        lines += ['echo "-----> Running bin/post_compile hook"', "chmod +x bin/post_compile",
+                  f"sub_env bin/post_compile || exit {POST_COMPILE_FAILED}"]
     lines += [f"mkdir -p {SLUG_ROOT}", "cd /", f"mv /app {SLUG_ROOT}/app"]
     return "\n".join(lines) + "\n"
 
@@ -60,22 +114,17 @@ def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str,
         root: Path, files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str]) -> str:
     """The compiled app as an image (`herosim-compile/<app>`), its tree at /slug/app."""
     context = TarWriter()
-    if not compile_plan.pre_compile:  # else the dependency step already holds the (hooked) tree
-        for name in files:
-            context.add_file(f"app/{name}", root / name)
+    for name in files:
+        context.add_file(f"app/{name}", root / name)
 
-    def failure(status: int) -> BuildError:
-        if status == 71:
-            return BuildError("Unable to generate Django static files (`python manage.py collectstatic --noinput` "
-                              "failed; its error is above)",
-                              hint="fix it, or skip the step: herosim config:set DISABLE_COLLECTSTATIC=1")
-        if status == 72:
-            return BuildError("The post_compile hook failed (bin/post_compile exited non-zero)",
-                              hint="fix bin/post_compile: a failing hook fails the build, as on Heroku")
-        return BuildError(f"The compile step failed (status {status})", hint="see the output above")
+    def failure(status: int, lines: list[str]) -> BuildpackError:
+        if status == COLLECTSTATIC_FAILED:
+            return BuildpackError(messages.collectstatic_failed(compile_plan.collectstatic), "collectstatic")
+        return BuildpackError(messages.hook_failed("bin/post_compile"), "hooks::post_compile")
 
     ref = f"herosim-compile/{app}:latest"
     BuildStep(client, printer, app).run(
-        deps_ref, script(compile_plan), context, environment(ca_bundle), ca_bundle, failure, config_vars=config_vars,
-        commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"])
+        deps_ref, script(compile_plan), context, environment(ca_bundle), ca_bundle, failure,
+        commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
+        config_vars=config_vars)
     return ref

@@ -13,31 +13,9 @@ from herosim.const import LABEL_APP, LABEL_PROCESSES, LABEL_PYTHON, LABEL_ROLE, 
 from herosim.progress import Progress
 from herosim.engine.stack import OFFICIAL, Stack
 from herosim.engine.tarball import TarWriter
+from herosim.slug import profile
 
 DYNO_UID = 1000  # dynos run unprivileged, as on Heroku: only /app and /tmp are writable
-
-# What the Python buildpack writes to .profile.d/python.sh (sourced at dyno boot).
-PROFILE_PYTHON = """\
-# Written by herosim, as the Python buildpack writes it at build time.
-export PATH="$HOME/.heroku/python/bin:$PATH"
-export PYTHONUNBUFFERED=true
-export LANG="${LANG:-en_US.UTF-8}"
-export PYTHONPATH="${PYTHONPATH:-$HOME}"
-export FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-*}"
-export GUNICORN_CMD_ARGS="${GUNICORN_CMD_ARGS:---access-logfile -}"
-if [ -z "${WEB_CONCURRENCY:-}" ]; then
-	cores=$(nproc 2>/dev/null || echo 1)
-	ram="${DYNO_RAM:-512}"
-	by_cpu=$((cores * 2 + 1))
-	by_ram=$((ram / 256))
-	concurrency=$(( by_cpu < by_ram ? by_cpu : by_ram ))
-	[ "$concurrency" -lt 1 ] && concurrency=1
-	export WEB_CONCURRENCY="$concurrency" WEB_CONCURRENCY_SET_BY=heroku/python
-	case "${DYNO:-}" in
-		web.*) echo "Python buildpack: Defaulting WEB_CONCURRENCY to ${WEB_CONCURRENCY} based on the available memory." ;;
-	esac
-fi
-"""
 
 # Everything that rarely changes comes first, so a code-only change runs one step:
 # the legacy builder commits a layer per instruction, even for ENV and LABEL.
@@ -45,7 +23,7 @@ HEAD = """\
 FROM {run_image}
 LABEL {labels}
 {runtime_libraries}COPY herosim-dyno /usr/local/bin/herosim-dyno
-ENV HOME=/app PATH=/app/.heroku/python/bin:$PATH
+ENV HOME=/app PATH=/usr/local/bin:/usr/bin:/bin
 RUN echo "u{uid}:x:{uid}:{uid}:dyno:/app:/bin/bash" >> /etc/passwd && echo "u{uid}:x:{uid}:" >> /etc/group
 """
 # The usual slug: dependencies from their cached layer, the app's files from the context.
@@ -70,7 +48,7 @@ LIBPQ = ("RUN ldconfig -p | grep -q libpq.so.5 || (apt-get update -q && apt-get 
 
 def build(client: docker.DockerClient, printer: Progress, app: str, stack: Stack, deps_ref: str,
           root: Path, files: tuple[str, ...], processes: dict[str, str], python_full: str,
-          compile_ref: str | None = None) -> str:
+          package_manager: str, compile_ref: str | None = None) -> str:
     labels = {
         LABEL_APP: app, LABEL_ROLE: ROLE_SLUG, LABEL_STACK: stack.name, LABEL_PYTHON: python_full,
         LABEL_PROCESSES: json.dumps(processes),
@@ -85,12 +63,16 @@ def build(client: docker.DockerClient, printer: Progress, app: str, stack: Stack
     # `root/app/…` rather than `slug/…`: COPY then creates /app itself with the
     # dyno's owner, so the app can write in $HOME as on Heroku.
     context.add_dir("root/app")
+    written = profile.scripts(package_manager)
+    if ".profile.d/python.sh" in files and (root / ".profile.d/python.sh").is_file():  # the buildpack appends to it
+        written["python.sh"] = (root / ".profile.d/python.sh").read_text(errors="replace") + written["python.sh"]
     if not compile_ref:
         for name in files:
-            if name != ".profile.d/python.sh":
+            if name.removeprefix(".profile.d/") not in written:
                 context.add_file(f"root/app/{name}", root / name)
     context.add_dir("root/app/.profile.d")
-    context.add_bytes("root/app/.profile.d/python.sh", PROFILE_PYTHON.encode())
+    for name, text in written.items():
+        context.add_bytes(f"root/app/.profile.d/{name}", text.encode())
     tail: list[str] = []
     return images.build(client, context.close(), f"herosim-slug/{app}:latest",
                         lambda line: tail.append(line), what=f"the slug for {app}")

@@ -11,6 +11,7 @@ from herosim.const import ROLE_BUILD
 from herosim.engine import cleanup, labels
 from herosim.engine.memo import remembered
 from herosim.errors import BuildError
+from herosim.progress import Progress
 
 MB = 1024 * 1024
 SOFT_LIMIT = 300 * MB
@@ -60,12 +61,11 @@ def human(size: int) -> str:
     return f"{size / MB:.1f}M" if size < 1024 * MB else f"{size / (1024 * MB):.1f}G"
 
 
-def check(size: int) -> str | None:
-    """A warning to show, or BuildError over Heroku's limit."""
+def check(size: int, printer: Progress) -> None:
+    """Heroku's limits: a warning over the soft limit, an error over the maximum."""
     if size > HARD_LIMIT:
-        raise BuildError(f"Compiled slug size: {human(size)} is too large (max is {human(HARD_LIMIT)})",
+        raise BuildError(f"Compiled slug size: {human(size)} is too large (max is {human(HARD_LIMIT)}).",
                          hint="remove unneeded files with .slugignore, or move large assets to object storage")
     if size > SOFT_LIMIT:
-        return (f"Your slug size ({human(size)}) exceeds our soft limit ({human(SOFT_LIMIT)}) "
-                "which may affect boot time.")
-    return None
+        printer.warn(f"Your slug size ({human(size)}) exceeds our soft limit ({human(SOFT_LIMIT)}) "
+                     "which may affect boot time.")

@@ -73,3 +73,9 @@ def _git(root: Path, *args: str) -> str:
             )
         raise AppError(f"git {args[0]} failed in {root}: {message}", hint="check `git status` there")
     return result.stdout
+
+
+def from_folder(root: Path, like: SourceTree) -> SourceTree:
+    """A tree a hook left (every file in it counts, as in the buildpack's build folder)."""
+    files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() or p.is_symlink())
+    return SourceTree(root=root, files=tuple(files), untracked=(), commit=like.commit, removed=like.removed)

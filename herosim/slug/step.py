@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import docker
 import docker.errors
 
 from herosim.slug import cabundle
+from herosim.slug.installers import QUIET
 from herosim.const import LABEL_ROLE, ROLE_BUILD, ROLE_CACHE
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
@@ -46,22 +48,34 @@ cd /app
 
 
 def environment(ca_bundle: Path | None) -> dict[str, str]:
-    """The build container's own environment: package caches on the shared volume, the CA
-    bundle; nothing from the host's pip setup and no config var (those are files in
-    ENV_DIR, read by the steps that get them, and gone before the container is committed:
-    an image never carries a config var)."""
+    """The build container's own environment: the buildpack's (bin/compile's exports), package
+    caches on the shared volume, the CA bundle; nothing from the host's pip setup and no
+    config var (those are files in ENV_DIR, read by the steps that get them, and gone before
+    the container is committed: an image never carries a config var)."""
+    lib = "/app/.heroku/python/lib"
     return {
         "HOME": "/app",
-        "LANG": "C.UTF-8",
+        "PATH": "/app/.heroku/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "LANG": "en_US.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "C_INCLUDE_PATH": "/app/.heroku/python/include",
+        "CPLUS_INCLUDE_PATH": "/app/.heroku/python/include",
+        "LIBRARY_PATH": lib,
+        "LD_LIBRARY_PATH": lib,
+        "PKG_CONFIG_PATH": f"{lib}/pkg-config",
         "PIP_CACHE_DIR": f"{CACHE_MOUNT}/pip",
         "UV_CACHE_DIR": f"{CACHE_MOUNT}/uv",
         "POETRY_CACHE_DIR": f"{CACHE_MOUNT}/poetry",
         "PIPENV_CACHE_DIR": f"{CACHE_MOUNT}/pipenv",
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "PYTHONUNBUFFERED": "1",
-        **({"HEROSIM_INSTALLER": os.environ["HEROSIM_INSTALLER"]} if os.environ.get("HEROSIM_INSTALLER") else {}),
         **cabundle.build_env(ca_bundle),
     }
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What a step printed, and what it ran quietly after the QUIET mark."""
+    lines: list[str]
+    quiet: list[str]
 
 
 class BuildStep:
@@ -71,8 +85,9 @@ class BuildStep:
         self.app = app
 
     def run(self, image: str, script: str, files: TarWriter, env: dict[str, str], ca_bundle: Path | None,
-            failure: Callable[[int], BuildError], commit_ref: str | None = None,
-            commit_changes: list[str] | None = None, config_vars: dict[str, str] | None = None) -> None:
+            failure: Callable[[int, list[str]], BuildError], commit_ref: str | None = None,
+            commit_changes: list[str] | Callable[[Transcript], list[str]] | None = None,
+            config_vars: dict[str, str] | None = None) -> Transcript:
         """Run `script` with bash in `/app`; commit the container as `commit_ref` on success.
         The CA bundle and the config vars travel into the container as files through the API
         and are removed by the script's own trap before the commit."""
@@ -93,22 +108,43 @@ class BuildStep:
                 )
                 container.put_archive("/", files.close())
                 container.start()
+            shown: list[str] = []
+            quiet: list[str] | None = None
+            pending = ""
             for chunk in container.logs(stream=True, follow=True):
-                for line in chunk.decode("utf-8", errors="replace").splitlines():
-                    if line.startswith("-----> "):  # a step announced from inside (hooks)
-                        self.printer.step(line[len("-----> "):])
-                    else:
-                        self.printer.detail(line)
+                *complete, pending = (pending + chunk.decode("utf-8", errors="replace")).split("\n")
+                for line in complete:
+                    quiet = self._line(line.rstrip("\r"), shown, quiet)
+            if pending:
+                quiet = self._line(pending, shown, quiet)
             status = container.wait().get("StatusCode", 1)
             if status != 0:
-                raise failure(status)
+                raise failure(status, shown)
+            transcript = Transcript(shown, quiet or [])
             if commit_ref:
                 repository, _, tag = commit_ref.partition(":")
+                changes = commit_changes(transcript) if callable(commit_changes) else commit_changes
                 with translated("saving a build layer"):
-                    container.commit(repository=repository, tag=tag or "latest", changes=commit_changes or [])
+                    container.commit(repository=repository, tag=tag or "latest", changes=changes or [])
+            return transcript
         finally:
             if container is not None:
                 cleanup.container(container)
+
+    def _line(self, line: str, shown: list[str], quiet: list[str] | None) -> list[str] | None:
+        """Show a line of the step (a buildpack step `-----> `, or tool output, indented), or,
+        after the QUIET mark, keep it without showing it. Returns the quiet list once begun."""
+        if quiet is not None:
+            quiet.append(line)
+            return quiet
+        if line == QUIET:
+            return []
+        shown.append(line)
+        if line.startswith("-----> "):
+            self.printer.step(line[len("-----> "):])
+        else:
+            self.printer.detail(line)
+        return None
 
     def _ensure_cache_volume(self, name: str) -> None:
         try:

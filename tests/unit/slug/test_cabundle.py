@@ -30,11 +30,14 @@ def test_build_env_points_installers_at_the_container_copy_only():
 
 
 def test_slug_size_limits():
-    from herosim.slug import size as slugsize
     from herosim.errors import BuildError
-    assert slugsize.check(100 * slugsize.MB) is None
-    assert "exceeds our soft limit (300.0M)" in slugsize.check(301 * slugsize.MB)
+    from herosim.progress import Recorder
+    from herosim.slug import size as slugsize
+    quiet, loud = Recorder(), Recorder()
+    slugsize.check(100 * slugsize.MB, quiet)
+    slugsize.check(301 * slugsize.MB, loud)
+    assert quiet.lines == [] and "exceeds our soft limit (300.0M)" in loud.lines[0]
     with pytest.raises(BuildError) as err:
-        slugsize.check(1025 * slugsize.MB)
+        slugsize.check(1025 * slugsize.MB, quiet)
     assert "is too large (max is 1.0G)" in err.value.message
     assert slugsize.human(48_234_567) == "46.0M"

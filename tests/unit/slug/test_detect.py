@@ -1,83 +1,72 @@
-import json
+"""Detection, the buildpack's checks on the source, the package manager (pure, no Docker)."""
 
 import pytest
 
+from herosim.errors import BuildpackError
 from herosim.slug import detect
-from herosim.errors import BuildError
 
 
-def reader(files: dict[str, str]):
-    return lambda name: files.get(name)
+def reason(files, check) -> str:
+    with pytest.raises(BuildpackError) as error:
+        check(set(files))
+    return error.value.reason
 
 
-def plan(files: dict[str, str]):
-    return detect.plan(reader(files), set(files))
+def test_detected_by_any_known_file_or_folder():
+    assert detect.detected({"app.py"}) and detect.detected({"requirements"}) and detect.detected({".venv/bin/python"})
+    assert not detect.detected({"README.md", "subdir/notes.txt", ".example-dotfile"})
+
+
+def test_not_detected_lists_the_root_as_ls_does():
+    with pytest.raises(BuildpackError) as error:
+        detect.check_detected({"README.md", "subdir/notes.txt", ".example-dotfile"})
+    block = error.value.block
+    assert block[:2] == ["Error: Your app is configured to use the Python buildpack,",
+                         "but we couldn't find any supported Python project files."]
+    at = block.index("Currently the root directory of your app contains:")
+    assert block[at + 2:at + 5] == [".example-dotfile", "README.md", "subdir/"]
 
 
 @pytest.mark.parametrize("files, manager", [
-    ({"requirements.txt": "flask"}, "pip"),
-    ({"requirements.txt": ""}, "pip"),
-    ({"Pipfile": "", "Pipfile.lock": "{}"}, "pipenv"),
-    ({"poetry.lock": "", "pyproject.toml": ""}, "poetry"),
-    ({"uv.lock": "", "pyproject.toml": "", ".python-version": "3.13"}, "uv"),
+    ({"requirements.txt"}, "pip"), ({"Pipfile", "Pipfile.lock"}, "pipenv"),
+    ({"pyproject.toml", "poetry.lock"}, "poetry"), ({"pyproject.toml", "uv.lock"}, "uv"),
 ])
 def test_exactly_one_package_manager(files, manager):
-    assert plan(files).package_manager == manager
+    assert detect.package_manager(files) == manager
 
 
-@pytest.mark.parametrize("files, fragment", [
-    ({"app.py": ""}, "Couldn't find any supported Python package manager files"),
-    ({"setup.py": ""}, "setup.py/pyproject.toml alone"),
-    ({"requirements.txt": "", "poetry.lock": ""}, "Multiple Python package manager files"),
-    ({"Pipfile": ""}, "no 'Pipfile.lock'"),
-    ({"requirement.txt": ""}, "rename it to 'requirements.txt'"),
-    ({"uv.lock": "", "pyproject.toml": ""}, "'.python-version' file is required when using uv"),
+@pytest.mark.parametrize("files, expected", [
+    ({"Pipfile"}, "package-manager::pipenv-missing-lockfile"),
+    ({"setup.py"}, "package-manager::setup-py-only"),
+    ({"app.py", "requirments.txt"}, "package-manager::none-found"),
+    ({"pyproject.toml"}, "package-manager::none-found"),
+    ({"requirements.txt", "poetry.lock"}, "package-manager::multiple-found"),
 ])
-def test_package_manager_errors(files, fragment):
-    with pytest.raises(BuildError) as err:
-        plan(files)
-    assert fragment in err.value.message + " " + err.value.hint
-    assert err.value.hint
+def test_package_manager_errors(files, expected):
+    assert reason(files, detect.package_manager) == expected
 
 
-@pytest.mark.parametrize("files, version, origin", [
-    ({"requirements.txt": ""}, None, "default"),
-    ({"requirements.txt": "", ".python-version": "# pinned\n3.12\n"}, "3.12", ".python-version"),
-    ({"requirements.txt": "", ".python-version": "  3.12.4  \n"}, "3.12.4", ".python-version"),
-    ({"requirements.txt": "", "runtime.txt": "python-3.11.9\n", ".python-version": "3.12"}, "3.11.9", "runtime.txt"),
-    ({"Pipfile.lock": json.dumps({"_meta": {"requires": {"python_version": "3.11"}}})}, "3.11", "Pipfile.lock"),
-    ({"Pipfile.lock": json.dumps({"_meta": {"requires": {"python_version": "3.11",
-                                                         "python_full_version": "3.11.2"}}})}, "3.11.2", "Pipfile.lock"),
-])
-def test_python_version_precedence(files, version, origin):
-    request = plan(files).python
-    assert (request.version, request.origin) == (version, origin)
+def test_multiple_package_managers_are_listed_in_the_buildpacks_order():
+    with pytest.raises(BuildpackError) as error:
+        detect.package_manager({"uv.lock", "requirements.txt", "Pipfile.lock"})
+    assert "Pipfile.lock (Pipenv)" in error.value.block
+    at = error.value.block.index("Pipfile.lock (Pipenv)")
+    assert error.value.block[at:at + 3] == ["Pipfile.lock (Pipenv)", "requirements.txt (pip)", "uv.lock (uv)"]
 
 
-@pytest.mark.parametrize("name, text, fragment", [
-    ("runtime.txt", "3.12", "Invalid Python version in runtime.txt"),
-    ("runtime.txt", "python-3.12 # comment", "Invalid Python version in runtime.txt"),
-    (".python-version", "python-3.12", "Invalid Python version in .python-version"),
-    (".python-version", "3.12\n3.13\n", "multiple versions"),
-    (".python-version", "# nothing\n", "no version found"),
-    (".python_version", "3.12", "unexpected name"),
-])
-def test_bad_version_files(name, text, fragment):
-    with pytest.raises(BuildError) as err:
-        plan({"requirements.txt": "", name: text})
-    assert fragment in err.value.message
+def test_a_committed_python_install_or_virtual_environment_is_refused():
+    with pytest.raises(BuildpackError) as error:
+        detect.check_python_dir({".heroku/python/bin/python", "app.py"})
+    assert error.value.block[6:9] == [".heroku/python/", ".heroku/python/bin", ".heroku/python/bin/python"]
+    with pytest.raises(BuildpackError) as error:
+        detect.check_venv({".venv/bin/python", ".venv/pyvenv.cfg", "app.py"})
+    assert error.value.block[0] == "Error: Existing '.venv/' directory found."
+    assert error.value.block[5:9] == [".venv/", ".venv/bin", ".venv/bin/python", ".venv/pyvenv.cfg"]
+    detect.check_venv({"venv/notes.txt"})  # no pyvenv.cfg: not a virtual environment
 
 
-def test_requirement_names_follow_includes_and_skip_options():
-    files = {
-        "requirements.txt": "-r base.txt\nFlask[async]==3.1 ; python_version>'3'\n--index-url x\n"
-                            "git+https://example.invalid/x.git#egg=My_Lib\n# comment\n",
-        "base.txt": "psycopg2-binary>=2.9  # db\nGunicorn\n",
-    }
-    names = detect.requirement_names(files["requirements.txt"], reader(files))
-    assert names == {"flask", "psycopg2-binary", "gunicorn", "my-lib"}
-
-
-def test_lockfile_names():
-    assert detect.lock_names("poetry", '[[package]]\nname = "Psycopg2"\n') == {"psycopg2"}
-    assert detect.lock_names("pipenv", json.dumps({"default": {"Flask": {}}})) == {"flask"}
+def test_dependency_names():
+    files = {"requirements.txt": "Flask==3.1.3  # web\n-r extra.txt\ngit+https://x/y.git#egg=My_Pkg\n",
+             "extra.txt": "psycopg2-binary>=2.9\n"}
+    assert detect.dependencies("pip", files.get) == {"flask", "my-pkg", "psycopg2-binary"}
+    assert detect.dependencies("uv", {"uv.lock": 'name = "Django"\nname = "rq"\n'}.get) == {"django", "rq"}
