@@ -86,6 +86,12 @@ def herosim(*args, timeout=900, check=False, **kwargs) -> subprocess.CompletedPr
     return result
 
 
+def transcript(*args, timeout=900, **kwargs) -> subprocess.CompletedProcess:
+    """herosim with its stderr merged into stdout in the order written (what a terminal shows)."""
+    return subprocess.run([sys.executable, "-m", "herosim", *map(str, args)], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=timeout, **kwargs)
+
+
 def git_app(fixture: str, dest: Path, extra: dict[str, str] | None = None, untracked: dict[str, str] | None = None) -> Path:
     """A copy of a fixture app in its own git repository, committed."""
     path = dest / fixture

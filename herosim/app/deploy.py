@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from herosim.app.context import AppContext
 from herosim.app.releases import Releases
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
 from herosim.engine import cleanup, labels
-from herosim.errors import HerosimError
 from herosim.platform.releases import Release
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime import launcher
@@ -20,17 +18,7 @@ from herosim.runtime.settings import ManagerSettings
 from herosim.slug import cabundle
 from herosim.slug.compile import BuildResult, compile_app
 
-SLUGS_KEPT = 5
-ENV_INSTALLER = "HEROSIM_INSTALLER"
-
-
-def installer() -> str:
-    """pip (Heroku's, the default), or uv for requirements.txt when HEROSIM_INSTALLER=uv."""
-    chosen = os.environ.get(ENV_INSTALLER, "pip").strip().lower() or "pip"
-    if chosen not in ("pip", "uv"):
-        raise HerosimError(f"{ENV_INSTALLER}={chosen!r} is not an installer herosim knows",
-                           hint="use pip (Heroku's) or uv (faster; its output and dist-info differ)")
-    return chosen  # slug images of the last releases stay (rollback); older ones go
+SLUGS_KEPT = 5  # slug images of the last releases stay (rollback); older ones go
 
 
 @dataclass(frozen=True)
@@ -78,8 +66,7 @@ class Deployer:
         """The slug compiler alone: no release, no dynos touched."""
         result = compile_app(self.ctx.client, self.ctx.progress, self.ctx.name, path,
                              ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache, config_vars=self.config.all(),
-                             previous=self.ctx.state.settings().get("last_build"), test=test,
-                             installer=installer())
+                             previous=self.ctx.state.settings().get("last_build"), test=test)
         self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
         return result
 

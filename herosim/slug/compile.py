@@ -19,7 +19,7 @@ from herosim.engine.memo import remembered
 from herosim.errors import BuildError
 from herosim.platform import procfile as procfile_mod
 from herosim.progress import Progress
-from herosim.slug import detect, hooks, messages, pyversion, slugignore
+from herosim.slug import detect, hooks, installers, messages, pyversion, slugignore
 from herosim.slug import image as slug
 from herosim.slug import size as slugsize
 from herosim.slug.buildpack import DEFAULT_MAJOR
@@ -41,7 +41,7 @@ class BuildResult:
 
 def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: Path, *,
                 ca_bundle: Path | None = None, no_cache: bool = False, config_vars: dict[str, str] | None = None,
-                previous: dict | None = None, test: bool = False, installer: str = "pip") -> BuildResult:
+                previous: dict | None = None, test: bool = False) -> BuildResult:
     """bin/compile. `previous` describes the app's last build (its Python sticks when the app
     pins none; its layer is the build cache). `test` is Heroku CI's test-compile."""
     previous = previous or {}
@@ -59,14 +59,14 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
             precompiled = hooks.run_pre_compile(client, printer, app, hook_stack.build_image, source.root,
                                                 source.files, ca_bundle, config_vars)
             source = from_folder(precompiled, source)
-        return _compile(client, printer, app, source, ca_bundle, no_cache, config_vars, previous, test, installer)
+        return _compile(client, printer, app, source, ca_bundle, no_cache, config_vars, previous, test)
     finally:
         if precompiled is not None:
             shutil.rmtree(precompiled.parent, ignore_errors=True)
 
 
 def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle, no_cache, config_vars,
-             previous, test, installer) -> BuildResult:
+             previous, test) -> BuildResult:
     files = readable(source)
     detect.check_python_dir(set(source.files))
     manager = detect.package_manager(files)
@@ -81,12 +81,12 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     check_patch(request, python_full, stack)
     layer = DependencyLayer(client, printer, app).ensure(
         stack, manager, python_full, source.root, source.files, ca_bundle, previous=previous.get("deps"),
-        no_cache=no_cache, config_vars=config_vars, test=test, installer=installer)
+        no_cache=no_cache, config_vars=config_vars, test=test)
     compile_plan = hooks.plan(printer, source.files, layer.django, config_vars)
     compile_ref = None
     if compile_plan.needed:
         compile_ref = hooks.run(client, printer, app, layer.ref, compile_plan, source.root, source.files,
-                                ca_bundle, config_vars)
+                                ca_bundle, config_vars, installers.exports(manager, stack.python))
     printer.step("Saving cache")
     if manager != "uv":
         printer.block(messages.uv_notice())

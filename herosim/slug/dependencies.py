@@ -118,8 +118,7 @@ class DependencyLayer:
 
     def ensure(self, stack: Stack, manager: str, python_full: str, root: Path, files: tuple[str, ...],
                ca_bundle: Path | None, *, previous: dict | None = None, no_cache: bool = False,
-               config_vars: dict[str, str] | None = None, test: bool = False,
-               installer: str = "pip") -> Layer:
+               config_vars: dict[str, str] | None = None, test: bool = False) -> Layer:
         wanted = dependency_files(manager, root, files)
         manifest = {"pip": "requirements.txt", "pipenv": "Pipfile.lock"}.get(manager)
         inputs = DepsInputs(stack=stack.name, build_image=images.image_id(self.client, stack.build_image),
@@ -142,7 +141,7 @@ class DependencyLayer:
             return self._replay(reused, inputs, manager, restored=bool(cache and not reasons), test=test)
         restored = bool(cache and not reasons)
         script = installers.script(manager, stack.python, python_full, fresh=not restored, tool_cached=restored,
-                                   test=test, installer=installer)
+                                   test=test)
         context = TarWriter()
         for name in wanted:
             context.add_file(f"app/{name}", root / name)

@@ -94,8 +94,9 @@ def plan(printer: Progress, files: tuple[str, ...], django: bool, config_vars: d
     return CompilePlan(collectstatic=collectstatic, post_compile="bin/post_compile" in files)
 
 
-def script(compile_plan: CompilePlan) -> str:
-    lines = []
+def script(compile_plan: CompilePlan, exports: list[str]) -> str:
+    """collectstatic and bin/post_compile, with what the package manager's step exported."""
+    lines = list(exports)
     if compile_plan.collectstatic:
         manage = compile_plan.collectstatic
         lines += [f'echo "-----> \\$ python {manage} collectstatic --noinput"',
@@ -111,7 +112,8 @@ def script(compile_plan: CompilePlan) -> str:
 
 
 def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str, compile_plan: CompilePlan,
-        root: Path, files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str]) -> str:
+        root: Path, files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str],
+        exports: list[str]) -> str:
     """The compiled app as an image (`herosim-compile/<app>`), its tree at /slug/app."""
     context = TarWriter()
     for name in files:
@@ -124,7 +126,7 @@ def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str,
 
     ref = f"herosim-compile/{app}:latest"
     BuildStep(client, printer, app).run(
-        deps_ref, script(compile_plan), context, environment(ca_bundle), ca_bundle, failure,
+        deps_ref, script(compile_plan, exports), context, environment(ca_bundle), ca_bundle, failure,
         commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
         config_vars=config_vars)
     return ref

@@ -14,7 +14,8 @@ from herosim.slug.buildpack import (PIP_VERSION, PIPENV_VERSION, POETRY_VERSION,
                                     SETUPTOOLS_VERSION, UV_VERSION)
 
 VENV = "/app/.heroku/python"
-TOOLS = "/var/cache/herosim/tools"   # on the package-cache volume: tools are not in the slug
+CACHE = "/var/cache/herosim"         # herosim's package-cache volume (step.CACHE_MOUNT)
+TOOLS = f"{CACHE}/tools"              # tools are not in the slug
 QUIET = "@@herosim:quiet@@"
 DJANGO = "@@herosim:django@@"        # printed (quietly) when django is importable: collectstatic runs
 TOOL_FAILED, INSTALL_FAILED = 70, 71
@@ -44,20 +45,47 @@ bundled="${{wheels[-1]}}"
 """
 
 
-def _tool(name: str, version: str, python: str, cached: bool, announce: bool = True) -> str:
+def _tool_home(name: str, version: str, python: str) -> str:
+    return f"{TOOLS}/{name.lower()}-{version}-{python}"
+
+
+def tool_bin(name: str, version: str, python: str) -> str:
+    """A folder holding the tool's command alone (the buildpack's: its venv's python stays off PATH)."""
+    return f"{_tool_home(name, version, python)}/heroku-bin"
+
+
+def _tool(name: str, version: str, python: str, cached: bool) -> str:
     """A tool (uv, Poetry, Pipenv) in a venv of its own on the package-cache volume."""
-    home = f"{TOOLS}/{name.lower()}-{version}-{python}"
+    home, command = _tool_home(name, version, python), name.lower()
     shown = f"Using cached {name} {version}" if cached else f"Installing {name} {version}"
-    return (f'echo "-----> {shown}"\n' if announce else "") + f"""\
-if [ ! -x {home}/bin/{name.lower()} ]; then
+    return f'echo "-----> {shown}"\n' + f"""\
+if [ ! -x {home}/heroku-bin/{command} ]; then
 	rm -rf {home}.new && {python} -m venv --without-pip {home}.new
-{_bootstrap_pip(python, f"{home}.new/bin/python", [f"{name.lower()}=={version}"])}	mv -T {home}.new {home} 2>/dev/null || rm -rf {home}.new
+{_bootstrap_pip(python, f"{home}.new/bin/python", [f"{command}=={version}"])}\
+	mkdir {home}.new/heroku-bin && ln -s {home}/bin/{command} {home}.new/heroku-bin/{command}
+	mv -T {home}.new {home} 2>/dev/null || rm -rf {home}.new
 fi
 """
 
 
-def script(manager: str, python: str, full_version: str, *, fresh: bool, tool_cached: bool, test: bool = False,
-           installer: str = "pip") -> str:
+def exports(manager: str, python: str) -> list[str]:
+    """What the buildpack exports once the package manager is installed (lib/<manager>.sh):
+    the install, bin/post_compile and collectstatic run with it."""
+    if manager == "pip":
+        return ['export PIP_DISABLE_PIP_VERSION_CHECK="1"']
+    if manager == "pipenv":
+        return ['export PIP_DISABLE_PIP_VERSION_CHECK="1"',
+                f'export PATH="{tool_bin("Pipenv", PIPENV_VERSION, python)}:${{PATH}}"',
+                'export PIPENV_SYSTEM="1"', 'export PIPENV_VERBOSITY="-1"', f'export VIRTUAL_ENV="{VENV}"']
+    if manager == "poetry":
+        return [f'export PATH="{tool_bin("Poetry", POETRY_VERSION, python)}:${{PATH}}"',
+                'export POETRY_VIRTUALENVS_CREATE="false"', 'export POETRY_VIRTUALENVS_USE_POETRY_PYTHON="true"']
+    return [f'export PATH="{tool_bin("uv", UV_VERSION, python)}:${{PATH}}"', f'export UV_PROJECT_ENVIRONMENT="{VENV}"',
+            'export UV_NO_MANAGED_PYTHON="1"', 'export UV_PYTHON_DOWNLOADS="never"', 'export UV_LINK_MODE="hardlink"']
+
+
+def script(manager: str, python: str, full_version: str, *, fresh: bool, tool_cached: bool,
+           test: bool = False) -> str:
     """Install into /app/.heroku/python: `fresh` makes the Python environment (else it comes
     from the app's previous layer, as the buildpack's restored cache)."""
     major = python.removeprefix("python")
@@ -67,26 +95,24 @@ def script(manager: str, python: str, full_version: str, *, fresh: bool, tool_ca
         out.append(f"{python} -m venv --without-pip {VENV}")
     else:
         out.append(f'echo "-----> Using cached install of Python {full_version}"')
-    out.append(f"export PATH={VENV}/bin:$PATH VIRTUAL_ENV={VENV}")
+    out.append(f"export PATH={VENV}/bin:$PATH")
     if manager in ("pip", "pipenv"):
         packages = [f"pip=={PIP_VERSION}"] + ([f"setuptools=={SETUPTOOLS_VERSION}"] if major in SETUPTOOLS_MAJORS else [])
         if manager == "pip":
             shown = f"pip {PIP_VERSION}" + (f" and setuptools {SETUPTOOLS_VERSION}" if len(packages) > 1 else "")
             out.append(f'echo "-----> Installing {shown}"')
         out.append(_bootstrap_pip(python, f"{VENV}/bin/python", packages))
-        out.append("export PIP_DISABLE_PIP_VERSION_CHECK=1")
     if manager == "pipenv":
         out.append(_tool("Pipenv", PIPENV_VERSION, python, tool_cached))
     elif manager == "poetry":
         out.append(_tool("Poetry", POETRY_VERSION, python, tool_cached))
     elif manager == "uv":
         out.append(_tool("uv", UV_VERSION, python, tool_cached))
-    if installer == "uv" and manager == "pip":  # herosim's accelerator, opted into: uv installs the same file
-        out.append(_tool("uv", UV_VERSION, python, True, announce=False))
+    out += exports(manager, python)
     out.append('[ -r "$ENV_DIR/PIP_EXTRA_INDEX_URL" ] && export PIP_EXTRA_INDEX_URL="$(cat "$ENV_DIR/PIP_EXTRA_INDEX_URL")"')
     shown = " ".join(install_commands(manager, test))
     out.append(f"echo \"-----> Installing dependencies using '{shown}'\"")
-    command = _command(manager, python, test, installer)
+    command = _command(manager, test)
     out.append(f"{command} || exit {INSTALL_FAILED}")
     out.append(f'echo "{QUIET}"')   # what a rebuild with this cache prints
     out.append(f"{command} || true")
@@ -95,22 +121,23 @@ def script(manager: str, python: str, full_version: str, *, fresh: bool, tool_ca
     return "\n".join(out) + "\n"
 
 
-def _command(manager: str, python: str, test: bool, installer: str) -> str:
-    """The install, its output as the buildpack filters it."""
+def _command(manager: str, test: bool) -> str:
+    """The install as the buildpack runs it, its output as the buildpack filters it. The
+    download caches of uv, Poetry and Pipenv (the buildpack lets them write to a folder it
+    discards) are on herosim's cache volume, named here only: they change no output, and
+    hooks never see them. pip runs without one, as on Heroku (a cache changes its output)."""
     args = " ".join(shlex.quote(a) for a in install_commands(manager, test)[1:])
     if manager == "pip":
-        if installer == "uv":
-            run = f"{TOOLS}/uv-{UV_VERSION}-{python}/bin/uv pip install --python {VENV}/bin/python {args.replace('install ', '', 1)}"
-        else:
-            run = f"pip install {args.replace('install ', '', 1)} --exists-action=w --no-input --progress-bar off --src={VENV}/src"
-        return f"{{ {run} 2>&1 | {SITE_PACKAGES_SED}; test \"${{PIPESTATUS[0]}}\" = 0; }}"
+        return (f"{{ pip {args} --exists-action=w --no-cache-dir --no-input --progress-bar off --src={VENV}/src 2>&1 "
+                f"| {SITE_PACKAGES_SED}; test \"${{PIPESTATUS[0]}}\" = 0; }}")
     if manager == "pipenv":
-        return (f"{{ PIPENV_SYSTEM=1 PIPENV_VERBOSITY=-1 PIPENV_NOSPIN=1 PIP_SRC={VENV}/src "
-                f"{TOOLS}/pipenv-{PIPENV_VERSION}-{python}/bin/pipenv {args} 2>&1; test \"${{PIPESTATUS[0]}}\" = 0; }}")
+        return (f"{{ PIPENV_CACHE_DIR={CACHE}/pipenv PIP_CACHE_DIR={CACHE}/pip PIPENV_NOSPIN=1 PIP_SRC={VENV}/src "
+                f"pipenv {args} 2>&1; test \"${{PIPESTATUS[0]}}\" = 0; }}")
     if manager == "poetry":
-        return (f"{{ POETRY_VIRTUALENVS_CREATE=false POETRY_VIRTUALENVS_USE_POETRY_PYTHON=true "
-                f"{TOOLS}/poetry-{POETRY_VERSION}-{python}/bin/poetry {args} --compile --no-ansi --no-interaction 2>&1 "
+        # Poetry's own venv is made from the stack's Python here (on Heroku, from the app's): it is
+        # pointed at the app's environment
+        return (f"{{ POETRY_CACHE_DIR={CACHE}/poetry VIRTUAL_ENV={VENV} poetry {args} --compile --no-ansi --no-interaction 2>&1 "
                 "| sed --unbuffered '/Skipping virtualenv creation/d'; test \"${PIPESTATUS[0]}\" = 0; }")
-    return (f"{{ UV_PROJECT_ENVIRONMENT={VENV} UV_NO_MANAGED_PYTHON=1 UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy "
-            f"{TOOLS}/uv-{UV_VERSION}-{python}/bin/uv {args} --color never --compile-bytecode --no-progress 2>&1; "
-            "test \"${PIPESTATUS[0]}\" = 0; }")
+    # copies, not hardlinks: herosim's cache volume is another filesystem (the files are the same)
+    return (f"{{ UV_CACHE_DIR={CACHE}/uv UV_LINK_MODE=copy uv {args} --color never --compile-bytecode --no-progress "
+            "2>&1; test \"${PIPESTATUS[0]}\" = 0; }")

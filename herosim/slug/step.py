@@ -12,7 +12,7 @@ import docker
 import docker.errors
 
 from herosim.slug import cabundle
-from herosim.slug.installers import QUIET
+from herosim.slug.installers import CACHE, QUIET
 from herosim.const import LABEL_ROLE, ROLE_BUILD, ROLE_CACHE
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
@@ -21,7 +21,7 @@ from herosim.progress import Progress
 from herosim.engine.tarball import TarWriter
 
 CACHE_VOLUME = "herosim-package-cache"  # HEROSIM_CACHE_VOLUME names another (benchmarks: a cold one)
-CACHE_MOUNT = "/var/cache/herosim"
+CACHE_MOUNT = CACHE
 
 
 ENV_DIR = "/tmp/herosim-env"       # the app's config vars, a file each, as the buildpack's ENV_DIR
@@ -31,6 +31,7 @@ CACHE_DIR = "/tmp/herosim-cache"   # the buildpack's CACHE_DIR, as hooks see it
 # the clean-up of everything secret before the step's container is committed.
 PROLOGUE = f"""\
 set -eo pipefail
+unset HOSTNAME
 trap 'rm -rf /tmp/herosim-ca {ENV_DIR} {CACHE_DIR}' EXIT
 export BUILD_DIR=/app CACHE_DIR={CACHE_DIR} ENV_DIR={ENV_DIR}
 mkdir -p "$CACHE_DIR"
@@ -48,8 +49,8 @@ cd /app
 
 
 def environment(ca_bundle: Path | None) -> dict[str, str]:
-    """The build container's own environment: the buildpack's (bin/compile's exports), package
-    caches on the shared volume, the CA bundle; nothing from the host's pip setup and no
+    """The build container's own environment: the buildpack's (bin/compile's exports) and the
+    CA bundle's (when one is given: the proxy's trust); nothing from the host's pip setup and no
     config var (those are files in ENV_DIR, read by the steps that get them, and gone before
     the container is committed: an image never carries a config var)."""
     lib = "/app/.heroku/python/lib"
@@ -63,10 +64,6 @@ def environment(ca_bundle: Path | None) -> dict[str, str]:
         "LIBRARY_PATH": lib,
         "LD_LIBRARY_PATH": lib,
         "PKG_CONFIG_PATH": f"{lib}/pkg-config",
-        "PIP_CACHE_DIR": f"{CACHE_MOUNT}/pip",
-        "UV_CACHE_DIR": f"{CACHE_MOUNT}/uv",
-        "POETRY_CACHE_DIR": f"{CACHE_MOUNT}/poetry",
-        "PIPENV_CACHE_DIR": f"{CACHE_MOUNT}/pipenv",
         **cabundle.build_env(ca_bundle),
     }
 

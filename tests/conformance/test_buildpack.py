@@ -30,6 +30,8 @@ class Row:
     builds: bool = True
     lines: tuple = ()                # each must be a whole line of the transcript (stdout + stderr)
     absent: tuple = ()               # must not appear anywhere
+    freeze: tuple = ()               # `pip list --format=freeze` in the slug (lib/pip.sh's installs)
+    pkg_resources: bool | None = None   # `import pkg_resources` works (setuptools 70.3.0 on 3.10-3.12)
 
 
 ROWS = [
@@ -76,14 +78,16 @@ ROWS = [
         last_python="3.99.0", builds=False, lines=(" ▸    Error: The cached Python version isn't recognised.",)),
     Row("python-3.14", "python_version_spec: builds with Python 3.14", files={".python-version": "3.14\n"},
         lines=("-----> Using Python 3.14 specified in .python-version", "-----> Installing pip 26.2.1"),
-        absent=("setuptools",)),
+        absent=("setuptools",), freeze=("itsdangerous==2.2.0", "pip==26.2.1"), pkg_resources=False),
     Row("python-3.13", "python_version_spec: builds with Python 3.13", files={".python-version": "3.13\n"},
         lines=("-----> Using Python 3.13 specified in .python-version", "-----> Installing Python 3.13.15",
-               "-----> Installing pip 26.2.1")),
+               "-----> Installing pip 26.2.1"),
+        freeze=("itsdangerous==2.2.0", "pip==26.2.1"), pkg_resources=False),
     Row("python-3.11", "python_version_spec: builds with Python 3.11 (pip and setuptools)",
         files={".python-version": "3.11\n"},
         lines=("-----> Using Python 3.11 specified in .python-version",
-               "-----> Installing pip 26.2.1 and setuptools 70.3.0")),
+               "-----> Installing pip 26.2.1 and setuptools 70.3.0"),
+        freeze=("itsdangerous==2.2.0", "pip==26.2.1", "setuptools==70.3.0"), pkg_resources=True),
     Row("python-3.12-offline", "python_version_spec: builds with Python 3.12 (not offline: no Debian suite has it)",
         files={".python-version": "3.12\n"}, builds=False,
         lines=(" ▸    Python 3.12 is not available offline; herosim's offline stacks carry Python 3.11, 3.13, 3.14",)),
@@ -174,6 +178,11 @@ ROWS = [
 ]
 
 
+SLUG_PACKAGES = ("/app/.heroku/python/bin/pip list --format=freeze --disable-pip-version-check; "
+                 "/app/.heroku/python/bin/python -c 'import pkg_resources' 2>/dev/null "
+                 "&& echo pkg_resources ok || echo pkg_resources missing")
+
+
 def build(tmp_path, row: Row, home):
     path = git_app(row.fixture, tmp_path, extra={k: v for k, v in row.files.items() if isinstance(v, str)})
     for name, data in row.files.items():
@@ -198,7 +207,7 @@ def build(tmp_path, row: Row, home):
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
-def test_buildpack_behaviour(herosim_home, tmp_path, row):
+def test_buildpack_behaviour(client, herosim_home, tmp_path, row):
     name, result = build(tmp_path, row, herosim_home)
     try:
         transcript = (result.stdout + result.stderr).splitlines()
@@ -209,5 +218,9 @@ def test_buildpack_behaviour(herosim_home, tmp_path, row):
             assert fragment not in result.stdout + result.stderr
         if not row.builds:
             assert "Traceback" not in result.stderr
+        if row.freeze:
+            image = result.stdout.strip().splitlines()[-1]
+            out = client.containers.run(image, ["bash", "-c", SLUG_PACKAGES], entrypoint=[], remove=True).decode()
+            assert out.splitlines() == [*row.freeze, f"pkg_resources {'ok' if row.pkg_resources else 'missing'}"]
     finally:
         herosim("destroy", "-a", name, "--confirm", name)

@@ -7,7 +7,7 @@ import sys
 import time
 
 
-from tests.integration.conftest import LABEL_APP, app_name, commit_all, free_port, git_app, herosim, start_app
+from tests.integration.conftest import LABEL_APP, RunningApp, app_name, commit_all, free_port, git_app, herosim, start_app
 
 
 def labelled(client, name):
@@ -50,12 +50,19 @@ def test_two_apps_side_by_side_then_destroy_leaves_nothing(client, herosim_home,
     assert all(not found for found in labelled(client, second.name).values())
 
 
-def test_no_procfile_is_refused_with_the_fix(herosim_home, tmp_path):
-    path = git_app("no_procfile", tmp_path)
-    result = herosim("up", "-d", path, "-a", app_name("noproc"), "--port", free_port())
-    assert result.returncode == 1
-    assert "No Procfile found in the app's root" in result.stderr
-    assert "web: gunicorn app:app" in result.stderr
+def test_no_procfile_builds_and_the_router_answers_h14(herosim_home, tmp_path):
+    """As on Heroku: the slug has no process types, the release runs nothing, requests get H14."""
+    app = RunningApp(app_name("noproc"), git_app("no_procfile", tmp_path), free_port())
+    try:
+        result = herosim("up", "-d", app.path, "-a", app.name, "--port", app.port)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        assert "       Procfile declares types -> (none)" in result.stdout
+        assert app.cli("ps", check=True).stdout == f"No dynos on ⬢ {app.name}\n"
+        assert app.get("/").status_code == 503
+        line = next(l for l in app.wait_for_log("code=H14") if "code=H14" in l)
+        assert 'heroku[router]: at=error code=H14 desc="No web processes running" method=GET path="/"' in line
+    finally:
+        app.cli("destroy", "--confirm", app.name)
 
 
 def test_failed_pip_install_keeps_the_previous_release_running(client, herosim_home, tmp_path):
@@ -68,7 +75,7 @@ def test_failed_pip_install_keeps_the_previous_release_running(client, herosim_h
         failed = herosim("up", "-d", app.path, "-a", app.name, "--port", app.port)
         assert failed.returncode == 1
         assert "herosim-no-such-package" in failed.stdout  # pip's own error is shown
-        assert "Dependency installation failed (pip exited with status 1)" in failed.stderr
+        assert " ▸    Error: Unable to install dependencies using pip." in failed.stderr
         assert app.get("/").json()["app"] == "hello"
         assert not client.containers.list(all=True, filters={"label": [f"{LABEL_APP}={app.name}",
                                                                         "io.herosim.role=build"]})
@@ -114,7 +121,7 @@ def test_ctrl_c_during_the_build_leaves_nothing_half_started(client, herosim_hom
     deadline = time.monotonic() + 300
     for line in process.stdout:
         seen.append(line)
-        if "Installing requirements with pip" in line or time.monotonic() > deadline:
+        if "Installing dependencies using" in line or time.monotonic() > deadline:
             break
     time.sleep(1.0)
     process.send_signal(signal.SIGINT)

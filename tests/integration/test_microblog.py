@@ -22,7 +22,7 @@ def sql(client, app, query: str) -> str:
 def test_build_output_has_the_buildpacks_shape(microblog):
     out = microblog.build_output
     assert "-----> Using Python 3.13 specified in .python-version" in out
-    assert "-----> Installing requirements with pip" in out
+    assert "-----> Installing dependencies using 'pip install -r requirements.txt'" in out
     assert "       Procfile declares types -> web, worker" in out
     assert "       Released v" in out
 
