@@ -95,7 +95,7 @@ def transcript(*args, timeout=900, **kwargs) -> subprocess.CompletedProcess:
 def git_app(fixture: str, dest: Path, extra: dict[str, str] | None = None, untracked: dict[str, str] | None = None) -> Path:
     """A copy of a fixture app in its own git repository, committed."""
     path = dest / fixture
-    shutil.copytree(FIXTURES / fixture, path)
+    shutil.copytree(FIXTURES / fixture, path, symlinks=True)
     for name, text in (extra or {}).items():
         (path / name).parent.mkdir(parents=True, exist_ok=True)
         (path / name).write_text(text)

@@ -55,14 +55,17 @@ def tool_bin(name: str, version: str, python: str) -> str:
 
 
 def _tool(name: str, version: str, python: str, cached: bool) -> str:
-    """A tool (uv, Poetry, Pipenv) in a venv of its own on the package-cache volume."""
+    """A tool (uv, Poetry, Pipenv) in a venv of its own on the package-cache volume, made
+    aside and moved into place; its command runs `python -m` from the moved venv (the venv's
+    own scripts would name the folder it was made in)."""
     home, command = _tool_home(name, version, python), name.lower()
     shown = f"Using cached {name} {version}" if cached else f"Installing {name} {version}"
     return f'echo "-----> {shown}"\n' + f"""\
 if [ ! -x {home}/heroku-bin/{command} ]; then
 	rm -rf {home}.new && {python} -m venv --without-pip {home}.new
 {_bootstrap_pip(python, f"{home}.new/bin/python", [f"{command}=={version}"])}\
-	mkdir {home}.new/heroku-bin && ln -s {home}/bin/{command} {home}.new/heroku-bin/{command}
+	mkdir {home}.new/heroku-bin && printf '#!/bin/sh\\nexec {home}/bin/python -m {command} "$@"\\n' > {home}.new/heroku-bin/{command}
+	chmod +x {home}.new/heroku-bin/{command}
 	mv -T {home}.new {home} 2>/dev/null || rm -rf {home}.new
 fi
 """

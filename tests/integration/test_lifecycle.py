@@ -57,7 +57,8 @@ def test_no_procfile_builds_and_the_router_answers_h14(herosim_home, tmp_path):
         result = herosim("up", "-d", app.path, "-a", app.name, "--port", app.port)
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
         assert "       Procfile declares types -> (none)" in result.stdout
-        assert app.cli("ps", check=True).stdout == f"No dynos on ⬢ {app.name}\n"
+        listed = app.cli("ps", check=True)
+        assert (listed.stdout + listed.stderr).strip() == f"No dynos on ⬢ {app.name}"
         assert app.get("/").status_code == 503
         line = next(l for l in app.wait_for_log("code=H14") if "code=H14" in l)
         assert 'heroku[router]: at=error code=H14 desc="No web processes running" method=GET path="/"' in line
