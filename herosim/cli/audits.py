@@ -43,28 +43,43 @@ def fs_diff(env: Env, target, app_name, as_json, strict):
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=".")
 @app_option
+@click.option("--json", "as_json", is_flag=True, help="the findings as JSON (for CI)")
+@click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False), help="CA bundle for the package index")
 @pass_env
-def doctor(env: Env, path, app_name):
-    """Check an app for what breaks on Heroku, before any build; exit 1 on errors."""
+def doctor(env: Env, path, app_name, as_json, ca_bundle):
+    """Predict what breaks on Heroku, before any build; exit 1 when something certainly will."""
+    from herosim.slug import cabundle, wheels
     from herosim.slug.source import collect, ignored, readable
     source = collect(path)
     files = readable(source)
 
-    def read(name: str):
+    def read_bytes(name: str) -> bytes | None:
         if name not in files:
             return None
         try:
-            return (source.root / name).read_text(errors="replace")
+            return (source.root / name).read_bytes()
         except OSError:
             return None
+
+    def read(name: str) -> str | None:
+        data = read_bytes(name)
+        return None if data is None else data.decode(errors="replace")
     state = env.state(app_name or names.from_dir(path))
-    config = dict(state.config_vars())
-    findings = doctor_mod.check(files, read, config, untracked=source.untracked, ignored=ignored(path))
-    for finding in findings:
-        for line in finding.render():
-            click.echo(line)
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    click.echo(f"{errors} error(s), {warnings} warning(s)" if findings else "No problems found.")
+    bundle = cabundle.find(ca_bundle)
+    findings = doctor_mod.check(files, read, dict(state.config_vars()), untracked=source.untracked,
+                                ignored=ignored(path), read_bytes=read_bytes,
+                                last_python=(state.settings().get("last_build") or {}).get("python"),
+                                fetch=wheels.simple_api(verify=str(bundle) if bundle else True, timeout=5.0))
+    errors = sum(f.severity == doctor_mod.ERROR for f in findings)
+    if as_json:
+        click.echo(json.dumps({"errors": errors, "warnings": len(findings) - errors,
+                               "findings": [f.as_dict() for f in findings]}, indent=2))
+    else:
+        for finding in findings:
+            for line in finding.render():
+                click.echo(line)
+        warnings = len(findings) - errors
+        click.echo(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+                   if findings else "No problems found.")
     if errors:
         sys.exit(1)

@@ -114,6 +114,45 @@ def requirement_names(text: str, read: Callable[[str], str | None] | None = None
     return names
 
 
+def pins(manager: str, read: Callable[[str], str | None]) -> dict[str, str]:
+    """{distribution: version} of what the package-manager file pins exactly (`name==1.2.3`
+    in requirements, every package of a lockfile)."""
+    text = read(DEPENDENCY_FILE[manager]) or ""
+    if manager == "pip":
+        return _requirement_pins(text, read)
+    if manager == "pipenv":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return {}
+        return {normalise(n): v.get("version", "").lstrip("=") for n, v in data.get("default", {}).items()
+                if isinstance(v, dict) and v.get("version", "").startswith("==")}
+    found = re.findall(r'^name\s*=\s*"([^"]+)"\s*\nversion\s*=\s*"([^"]+)"', text, flags=re.M)
+    return {normalise(n): v for n, v in found}
+
+
+def _requirement_pins(text: str, read, _depth: int = 0) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if line.startswith(("-r ", "--requirement ")) and read and _depth < 5:
+            out.update(_requirement_pins(read(line.split(None, 1)[1].strip()) or "", read, _depth + 1))
+            continue
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*==\s*([A-Za-z0-9.+!_-]+)\s*(;.*)?$", line)
+        if match:
+            out[normalise(match.group(1))] = match.group(3)
+    return out
+
+
+def complete(manager: str, read: Callable[[str], str | None]) -> bool:
+    """Whether the file lists every distribution installed: a lockfile, or requirements
+    pinned throughout (as `pip freeze` writes them)."""
+    if manager != "pip":
+        return True
+    names = requirement_names(read("requirements.txt") or "", read)
+    return bool(names) and names <= set(_requirement_pins(read("requirements.txt") or "", read))
+
+
 def lock_names(manager: str, text: str) -> set[str]:
     """Package names in a lockfile (Pipfile.lock JSON, poetry.lock/uv.lock TOML)."""
     if manager == "pipenv":

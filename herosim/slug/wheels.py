@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from herosim.slug.buildpack import NEWEST_MINOR, OLDEST_MINOR
+
 WHEEL_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-\d[^-]*)?-(?P<python>[^-]+)-(?P<abi>[^-]+)-"
                       r"(?P<platform>[^-]+)\.whl$")
 LINUX = re.compile(r"manylinux|^linux_x86_64$|musllinux")
@@ -56,7 +58,7 @@ class Diagnosis:
     package: str
     version: str
     python: str                  # 3.14
-    newest_python: str | None    # the newest Python with a wheel of this version
+    newest_python: str | None    # the newest Python Heroku supports with a wheel of this version
     first_release: str | None    # the first release with wheels for this Python
 
     def lines(self) -> list[str]:
@@ -87,7 +89,7 @@ def diagnose(package: str, version: str, python: str, fetch: Fetch) -> Diagnosis
         return None
     if not by_version.get(version):  # this release ships no Linux wheel: its other wheels say which Pythons
         by_version = _pythons_by_version(files, any_platform=True)
-    pythons = by_version.get(version, set())
+    pythons = {m for m in by_version.get(version, set()) if OLDEST_MINOR <= m <= NEWEST_MINOR}  # Heroku builds
     newest = f"3.{max(pythons)}" if pythons else None
     later = sorted((v for v, minors in by_version.items() if minor in minors and _final(v)
                     and _version_key(v) > _version_key(version)), key=_version_key)
@@ -155,21 +157,27 @@ def index_url() -> str | None:
 
 
 def simple_api(url: str | None = None, verify: str | bool = True, timeout: float = 10.0) -> Fetch:
-    """A fetcher of distribution file names from the simple API of `url` (pip's index by default)."""
+    """A fetcher of distribution file names from the simple API of `url` (pip's index by
+    default). Once the index cannot be reached, it stops asking (offline: nothing said, fast)."""
     import requests
     base = (url or index_url() or "").rstrip("/")
+    unreachable = []
 
     def fetch(name: str) -> list[str] | None:
-        if not base:
+        if not base or unreachable:
             return None
         try:
             response = requests.get(f"{base}/{name}/", timeout=timeout, verify=verify,
                                     headers={"Accept": "application/vnd.pypi.simple.v1+json"})
-            if response.status_code != 200:
-                return None
+        except requests.RequestException:
+            unreachable.append(name)
+            return None
+        if response.status_code != 200:
+            return None
+        try:
             if "json" in response.headers.get("Content-Type", ""):
                 return [f["filename"] for f in response.json().get("files", [])]
-            return re.findall(r">([^<>]+\.(?:whl|tar\.gz|zip))</a>", response.text)
-        except (requests.RequestException, ValueError):
+        except ValueError:
             return None
+        return re.findall(r">([^<>]+\.(?:whl|tar\.gz|zip))</a>", response.text)
     return fetch
