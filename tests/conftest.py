@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -58,5 +59,7 @@ def microblog(herosim_home, tmp_path_factory):
     result = herosim("up", "-d", path, "-a", app.name, "--port", app.port)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     app.build_output = result.stdout + result.stderr
+    app.first_dynos = [d["name"] for d in json.loads(app.cli("ps", "--json", check=True).stdout)]
+    app.cli("ps:scale", "worker=1", check=True)   # as on Heroku, the worker waits for this
     yield app
     herosim("destroy", "-a", app.name, "--confirm", app.name)

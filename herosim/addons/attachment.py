@@ -55,9 +55,11 @@ def config_vars(found: list[Attachment]) -> dict[str, str]:
     return merged
 
 
-def dyno_environment(client: docker.DockerClient, app: str, user_vars: dict[str, str]) -> dict[str, str]:
-    """What every dyno of the app sees: the add-ons' vars plus the user's config vars."""
-    return merge(config_vars(attachments(client, app)), user_vars)
+def dyno_environment(client: docker.DockerClient, app: str, user_vars: dict[str, str],
+                     metadata: dict[str, str] | None = None) -> dict[str, str]:
+    """What every dyno of the app sees: the add-ons' vars, the user's config vars, and the
+    runtime-dyno-metadata vars when that labs feature is on."""
+    return {**merge(config_vars(attachments(client, app)), user_vars), **(metadata or {})}
 
 
 def record(client: docker.DockerClient, attachment: Attachment) -> None:

@@ -13,6 +13,7 @@ from herosim.app.context import AppContext
 from herosim.app.deploy import Deployer, UpOptions
 from herosim.app.dynos import Dynos
 from herosim.app.fs import Filesystem
+from herosim.app.labs import Labs
 from herosim.app.releases import Releases
 from herosim.const import DEFAULT_ROUTER_PORT
 from herosim.engine import cleanup, labels, network
@@ -31,6 +32,7 @@ class App:
         self.deployer = Deployer(self.ctx, self.releases, self.addons, self.config)
         self.dynos = Dynos(self.ctx)
         self.fs = Filesystem(self.ctx)
+        self.labs = Labs(self.ctx)
 
     @property
     def name(self) -> str:

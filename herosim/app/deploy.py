@@ -11,6 +11,8 @@ from herosim.app.context import AppContext
 from herosim.app.releases import Releases
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
 from herosim.engine import cleanup, labels
+from herosim.platform import formation
+from herosim.platform.procfile import Procfile
 from herosim.platform.releases import Release
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime import launcher
@@ -52,13 +54,17 @@ class Deployer:
             progress.step(f"Building {self.ctx.name} from {path.resolve()}")
             result = self.build(path, options.ca_bundle, options.no_cache)
             self.addons.provision_for(result)
-            release = self.releases.create(f"Deploy {result.commit or 'working tree'}", result.slug_image,
+            release = self.releases.create(f"Deploy {result.commit[:8] or 'working tree'}", result.slug_image,
                                            result.processes, self.ctx.state.config_vars(), commit=result.commit)
+            types = Procfile(release.processes).formation_types
+            if formation.kept(self.ctx.state.formation(), types) != (self.ctx.state.formation() or {}):
+                self.ctx.state.set_formation(formation.kept(self.ctx.state.formation(), types))
             progress.step("Launching...")
             progress.detail(f"Released v{release.version}")
             manager = launcher.ensure(self.ctx.state, settings)
             manager.deploy(release.version, timeout=options.timeouts.boot + options.timeouts.stop + 60)
             progress.detail(f"http://127.0.0.1:{port}/ deployed to herosim")
+            self._say_formation(types)
             self._prune_slugs()
             return release
 
@@ -69,6 +75,18 @@ class Deployer:
                              previous=self.ctx.state.settings().get("last_build"), test=test)
         self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
         return result
+
+    def _say_formation(self, types: list[str]) -> None:
+        """The formation the release runs, and how to start a type Heroku leaves at 0."""
+        counts = formation.quantities(self.ctx.state.formation(), types)
+        sizes = dict(self.ctx.state.settings().get("sizes") or {})
+        if not types:
+            return
+        self.ctx.progress.detail("Formation: " + formation.listing(counts, types, sizes))
+        idle = [t for t in types if counts[t] == 0]
+        if idle:
+            self.ctx.progress.detail(f"Not running: {', '.join(idle)} (Heroku starts only web on a first deploy; "
+                                     f"herosim ps:scale {' '.join(f'{t}=1' for t in idle)})")
 
     def _remove_stale_builds(self) -> None:
         """Build containers of this app left by a command that was killed (the app's lock says

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from herosim import poll
 from herosim.app.context import AppContext
-from herosim.const import HEXAGON, ROLE_DYNO, ROLE_ONE_OFF
+from herosim.const import HEXAGON, LABEL_DYNO, ROLE_DYNO, ROLE_ONE_OFF
 from herosim.engine import cleanup, labels
 from herosim.errors import HerosimError
 from herosim.platform import formation, procfile
 from herosim.platform.releases import Release, current_user
 from herosim.platform.sizes import DEFAULT_SIZE, SIZES
-from herosim.runtime import launcher, oneoff
+from herosim.runtime import attach, launcher, oneoff
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,49 @@ class Dynos:
 
     def restart(self, dyno: str | None = None, process_type: str | None = None) -> list[str]:
         return self.ctx.require_manager().restart(dyno, process_type)
+
+    def stop(self, dyno: str | None = None, process_type: str | None = None) -> list[str]:
+        """`ps:stop`: formation dynos stop and the dyno manager starts them again; a one-off
+        (run.N, attached or detached) stops for good."""
+        manager = self.ctx.manager()
+        stopped = manager.stop_dynos(dyno, process_type) if manager else []
+        if dyno and not stopped:
+            for container in self.ctx.client.containers.list(filters=labels.of_app(self.ctx.name, ROLE_ONE_OFF)):
+                if (container.labels or {}).get(LABEL_DYNO) == dyno:
+                    container.kill(signal="SIGTERM")   # the terminal attached to it logs how it ended
+                    stopped.append(dyno)
+        if not stopped:
+            raise HerosimError(f"No {dyno or process_type} dynos on {HEXAGON} {self.ctx.name}",
+                               hint="see `herosim ps`")
+        return stopped
+
+    def exec_into(self, dyno: str, output: oneoff.Output, use_tty: bool) -> int:
+        """`ps:exec`: bash inside the running dyno (its filesystem, unlike `run`)."""
+        for container in self.ctx.client.containers.list(filters=labels.of_app(self.ctx.name, ROLE_DYNO)):
+            if (container.labels or {}).get(LABEL_DYNO) == dyno:
+                return attach.exec_and_run(self.ctx.client, container, ["bash"], use_tty=use_tty, on_output=output)
+        raise HerosimError(f"Could not connect to dyno {dyno}: it is not running",
+                           hint=f"check dyno status with `herosim ps -a {self.ctx.name}`")
+
+    def waiting_for(self, process_type: str | None, with_run: bool) -> tuple[int, int, int | None]:
+        """`ps:wait`: (dynos up on the current release, dynos counted, that release)."""
+        release = self.ctx.state.current_release()
+        version = release.version if release else None
+        dynos = [d for d in self.status() if d["type"] != "release" and (with_run or d["type"] != "run")
+                 and (process_type is None or d["type"] == process_type)]
+        up = [d for d in dynos if d["state"] == "up" and d.get("release") == version]
+        return len(up), len(dynos), version
+
+    # -- maintenance mode --------------------------------------------------------------------
+    def maintenance(self) -> bool:
+        return bool(self.ctx.state.settings().get("maintenance"))
+
+    def set_maintenance(self, on: bool) -> None:
+        """The router answers every request with the maintenance page (H80); dynos keep running."""
+        self.ctx.state.update_settings(maintenance=on)
+        manager = self.ctx.manager()
+        if manager is not None:
+            manager.refresh()
 
     def formation(self) -> Scaled:
         release = self.ctx.state.current_release()

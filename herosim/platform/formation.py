@@ -47,6 +47,13 @@ def listing(formation: dict[str, int], types: list[str], size_names: dict[str, s
 
 
 def quantities(saved: dict[str, int] | None, types: list[str]) -> dict[str, int]:
-    """How many dynos of each process type run: what `ps:scale` saved, else one of each."""
+    """How many dynos of each process type run: what `ps:scale` saved, else Heroku's default
+    for a type it has not seen before: one web dyno, none of any other type."""
     saved = saved or {}
-    return {t: saved.get(t, 1) for t in types}
+    return {t: saved.get(t, 1 if t == "web" else 0) for t in types}
+
+
+def kept(saved: dict[str, int] | None, types: list[str]) -> dict[str, int]:
+    """The saved formation after a release with these types: a type gone from the Procfile
+    loses its entry (scaled to 0; back at Heroku's default if it returns)."""
+    return {t: n for t, n in (saved or {}).items() if t in types}

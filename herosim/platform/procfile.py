@@ -56,8 +56,3 @@ def expand(procfile: Procfile, formation: dict[str, int]) -> list[DynoSpec]:
     params = expand_processes(wanted, concurrency={n: formation[n] for n in wanted})
     return [DynoSpec(name=p.name, process_type=p.name.rsplit(".", 1)[0], command=p.cmd)
             for p in params]
-
-
-def default_formation(procfile: Procfile) -> dict[str, int]:
-    """One dyno of every type, as `heroku local` runs them (release excluded)."""
-    return {name: 1 for name in procfile.formation_types}

@@ -32,6 +32,29 @@ def attach_and_run(client: docker.DockerClient, container, *, interactive: bool,
             client.api.resize(container.id, height=size.lines, width=size.columns)
         except docker.errors.APIError:
             pass
+    _session(raw, interactive, use_tty, on_output)
+    return int(container.wait().get("StatusCode", 1))
+
+
+def exec_and_run(client: docker.DockerClient, container, command: list[str], *, use_tty: bool,
+                 on_output: Callable[[int, bytes], None], user: str = "", workdir: str = "/app") -> int:
+    """`ps:exec`: a process inside a running container (its filesystem, its environment),
+    with this process's stdin and output. Returns its exit status."""
+    created = client.api.exec_create(container.id, command, stdin=True, tty=use_tty, user=user, workdir=workdir)
+    sock = client.api.exec_start(created["Id"], tty=use_tty, socket=True)
+    raw = getattr(sock, "_sock", sock)
+    if use_tty:
+        size = shutil.get_terminal_size()
+        try:
+            client.api.exec_resize(created["Id"], height=size.lines, width=size.columns)
+        except docker.errors.APIError:
+            pass
+    _session(raw, True, use_tty, on_output)
+    return int(client.api.exec_inspect(created["Id"]).get("ExitCode") or 0)
+
+
+def _session(raw, interactive: bool, use_tty: bool, on_output: Callable[[int, bytes], None]) -> None:
+    """Stdin to the socket (raw mode on a terminal), the socket's frames to `on_output`."""
     saved = None
     if interactive:
         if use_tty and sys.stdin.isatty():
@@ -49,7 +72,6 @@ def attach_and_run(client: docker.DockerClient, container, *, interactive: bool,
             raw.close()
         except OSError:
             pass
-    return int(container.wait().get("StatusCode", 1))
 
 
 def _pump_stdin(sock) -> None:

@@ -73,11 +73,18 @@ class ManagerClient:
     def status(self) -> list[dict]:
         return self._call("status", timeout=10)
 
+    def stop_dynos(self, dyno: str | None = None, process_type: str | None = None, timeout: float = 300) -> list[str]:
+        return self._call("stop_dynos", timeout=timeout, dyno=dyno, process_type=process_type)
+
     def run_detached(self, version: int, command: str, user: str) -> str:
         return self._call("run_detached", timeout=60, version=version, command=command, user=user)
 
     def stop(self, timeout: float) -> None:
         self._call("stop", timeout=timeout)
+
+    def refresh(self) -> None:
+        """Settings changed (maintenance mode): the router hears it now."""
+        self._call("refresh", timeout=10)
 
     # -- the wire -----------------------------------------------------------------------------
     def _call(self, op: str, timeout: float, **args):

@@ -56,7 +56,10 @@ def create(client: docker.DockerClient, *, app: str, name: str, process_type: st
     web = (process_type == "web") if web is None else web
     port = random.randint(*DYNO_PORT_RANGE) if web else None
     generation = uuid.uuid4().hex[:8]
+    hostname = str(uuid.uuid4())
     environment = {**env, "DYNO": name, "HOME": "/app", **({"PORT": str(port)} if port else {})}
+    if "HEROKU_APP_ID" in env:   # runtime-dyno-metadata is on
+        environment["HEROKU_DYNO_ID"] = hostname
     found = labels.for_app(app, role, **{
         LABEL_DYNO: name, LABEL_PROCESS_TYPE: process_type, LABEL_COMMAND: command,
         LABEL_RELEASE: str(release), LABEL_GENERATION: generation, LABEL_SIZE: size.name,
@@ -64,7 +67,7 @@ def create(client: docker.DockerClient, *, app: str, name: str, process_type: st
     with translated(f"creating {name}"):
         return client.containers.create(
             image, entrypoint=[INIT], command=[command], name=f"herosim.{app}.{name}.{generation}",
-            hostname=str(uuid.uuid4()), environment=environment, labels=found, working_dir="/app",
+            hostname=hostname, environment=environment, labels=found, working_dir="/app",
             network=network,
             networking_config={network: client.api.create_endpoint_config(aliases=[name.replace(".", "-")])},
             ports={f"{port}/tcp": ("127.0.0.1", None)} if port else None,

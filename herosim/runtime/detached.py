@@ -40,11 +40,24 @@ class DetachedRuns:
             running = dict(self._running)
             self._stopped |= set(running)
         for name, handle in running.items():
-            self.logs.platform(name, "Stopping all processes with SIGTERM")
-            self.backend.signal(handle, "SIGTERM")
-            status = self.backend.wait(handle, self.timeouts.stop)
-            if status is None:
-                self.logs.platform(name, "Stopping remaining processes with SIGKILL")
-                self.backend.signal(handle, "SIGKILL")
-                status = self.backend.wait(handle, 30) or 137
-            self.logs.platform(name, f"Process exited with status {status}")
+            self._stop(name, handle)
+
+    def stop(self, name: str) -> bool:
+        """`ps:stop run.N`: a one-off stops for good. False when no such run is going."""
+        with self._lock:
+            handle = self._running.get(name)
+            if handle is None:
+                return False
+            self._stopped.add(name)
+        self._stop(name, handle)
+        return True
+
+    def _stop(self, name: str, handle) -> None:
+        self.logs.platform(name, "Stopping all processes with SIGTERM")
+        self.backend.signal(handle, "SIGTERM")
+        status = self.backend.wait(handle, self.timeouts.stop)
+        if status is None:
+            self.logs.platform(name, "Stopping remaining processes with SIGKILL")
+            self.backend.signal(handle, "SIGKILL")
+            status = self.backend.wait(handle, 30) or 137
+        self.logs.platform(name, f"Process exited with status {status}")

@@ -118,6 +118,16 @@ class DynoSet:
         self.wait_settled({d.name for d in targets})
         return [d.name for d in targets]
 
+    def stop(self, names: Iterable[str]) -> list[str]:
+        """`ps:stop` on formation dynos: each stops (SIGTERM, SIGKILL after the stop timeout),
+        and the dyno manager starts it again, as Heroku's does."""
+        with self._lock:
+            targets = [self._dynos[n] for n in names if n in self._dynos]
+            for dyno in targets:
+                self._submit(dyno, self._stop_and_boot, dyno)
+        self.wait_settled({d.name for d in targets})
+        return [d.name for d in targets]
+
     def reset_crashes(self) -> None:
         """A new release resets every dyno's crash cool-off."""
         with self._lock:
@@ -255,6 +265,15 @@ class DynoSet:
             if self._dynos.get(dyno.name) is dyno:
                 del self._dynos[dyno.name]
                 self.on_change()
+
+    def _stop_and_boot(self, dyno: Dyno) -> None:
+        if dyno.handle is not None:
+            running = dyno.state in (STARTING, UP)
+            self._stop(dyno, dyno.handle)
+            if running:
+                with self._lock:
+                    self._set_state(dyno, DOWN)
+        self._boot(dyno, from_state=DOWN)
 
     def _restart_crashed(self, dyno: Dyno) -> None:
         old = dyno.handle

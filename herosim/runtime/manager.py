@@ -9,6 +9,7 @@ what Heroku's dyno manager keeps too.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import os
 import signal
@@ -21,6 +22,7 @@ from herosim import paths
 from herosim.addons.attachment import dyno_environment
 from herosim.engine import network
 from herosim.errors import HerosimError
+from herosim.platform import metadata
 from herosim.platform.logplex import Logplex
 from herosim.platform.state import AppState
 from herosim.runtime import oneoff, plan
@@ -45,7 +47,7 @@ class AlreadyRunning(HerosimError):
 class Manager:
     """The service behind the control channel: OPERATIONS are what a ManagerClient may call."""
 
-    OPERATIONS = ("ping", "deploy", "converge", "restart", "status", "run_detached", "stop")
+    OPERATIONS = ("ping", "deploy", "converge", "restart", "status", "run_detached", "stop", "refresh", "stop_dynos")
 
     def __init__(self, client: docker.DockerClient, state: AppState, settings: ManagerSettings):
         self.client = client
@@ -61,6 +63,7 @@ class Manager:
         self.memory = MemoryWatch(self.dynos, self.backend, self.logs, settings.timeouts.time_scale)
         self.done = threading.Event()
         self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts)
+        self.maintenance = bool(state.settings().get("maintenance"))
         self.server = Server(state.dir, self)
 
     # -- process lifetime -------------------------------------------------------------------
@@ -88,7 +91,12 @@ class Manager:
             os.close(lock)
 
     def _publish(self) -> None:
-        self.router.publish(self.dynos.backends())
+        """The router's table: the web dynos, maintenance mode, the app's own error pages."""
+        config = self.current.config_vars if self.current else {}
+        self.router.publish(dataclasses.replace(
+            self.dynos.backends(), maintenance=self.maintenance,
+            maintenance_page_url=config.get("MAINTENANCE_PAGE_URL", ""),
+            error_page_url=config.get("ERROR_PAGE_URL", "")))
 
     def _restart_router(self) -> None:
         try:
@@ -120,7 +128,8 @@ class Manager:
         release = self.state.release(version) if not self.current or self.current.version != version else self.current
         if release is None or not release.slug:
             raise HerosimError(f"Release v{version} has no slug", hint="deploy again: herosim up")
-        return release.slug, dyno_environment(self.client, self.app, release.config_vars)
+        return release.slug, dyno_environment(self.client, self.app, release.config_vars,
+                                              metadata.for_release(self.app, self.state.settings(), release))
 
     # -- operations ---------------------------------------------------------------------------
     def ping(self) -> dict:
@@ -154,15 +163,27 @@ class Manager:
     def status(self) -> list[dict]:
         return [view.to_dict() for view in self.dynos.views()]
 
+    def stop_dynos(self, dyno: str | None = None, process_type: str | None = None) -> list[str]:
+        """`ps:stop`: formation dynos stop and start again; a detached one-off stops for good."""
+        if dyno and self.detached.stop(dyno):
+            return [dyno]
+        return self.dynos.stop(self.dynos.names(dyno, process_type))
+
     def run_detached(self, version: int, command: str, user: str) -> str:
         release = self.state.release(int(version))
         if release is None or not release.slug:
             raise HerosimError("No release to run on yet", hint=f"deploy first: herosim up -a {self.app}")
         size = (self.state.settings().get("sizes") or {}).get("run", self.settings.size)
         one_off = oneoff.new("run", command)
-        handle = oneoff.create(self.client, self.app, release, one_off, size=size)
+        handle = oneoff.create(self.client, self.app, release, one_off, size=size,
+                               metadata=metadata.for_release(self.app, self.state.settings(), release))
         self.detached.start(one_off.name, command, handle, user)
         return one_off.name
+
+    def refresh(self) -> None:
+        """The app's settings changed (maintenance mode): tell the router now."""
+        self.maintenance = bool(self.state.settings().get("maintenance"))
+        self._publish()
 
     def stop(self) -> None:
         self.detached.stop_all()

@@ -12,6 +12,7 @@ import docker
 
 from herosim import paths
 from herosim.addons.attachment import dyno_environment
+from herosim.platform import metadata as dyno_metadata
 from herosim.const import ROLE_ONE_OFF
 from herosim.engine import cleanup, network
 from herosim.errors import HerosimError
@@ -46,10 +47,11 @@ def new(kind: str, command: str) -> OneOff:
 
 
 def create(client: docker.DockerClient, app: str, release: Release, one_off: OneOff, *,
-           size: str = DEFAULT_SIZE, interactive: bool = False, use_tty: bool = False):
+           size: str = DEFAULT_SIZE, interactive: bool = False, use_tty: bool = False,
+           metadata: dict[str, str] | None = None):
     return containers.create(client, app=app, name=one_off.name, process_type=one_off.name.split(".")[0],
                              command=one_off.command, image=release.slug,
-                             env=dyno_environment(client, app, release.config_vars),
+                             env=dyno_environment(client, app, release.config_vars, metadata),
                              network=network.ensure(client, app), release=release.version, size=SIZES[size],
                              role=ROLE_ONE_OFF, web=False, tty=use_tty, stdin=interactive)
 
@@ -59,7 +61,8 @@ def run(client: docker.DockerClient, state: AppState, release: Release, one_off:
     """Run attached: output goes to `output` (and to the app's log with `to_log`, as the release
     phase's does). Returns the exit status."""
     logs = Logplex(state.path(paths.LOG))
-    container = create(client, state.app, release, one_off, size=size, interactive=interactive, use_tty=use_tty)
+    container = create(client, state.app, release, one_off, size=size, interactive=interactive, use_tty=use_tty,
+                       metadata=dyno_metadata.for_release(state.app, state.settings(), release))
     logs.platform(one_off.name, f"Starting process with command `{one_off.command}` by user {current_user()}")
     logs.platform(one_off.name, "State changed from starting to up")
     partial = {1: b"", 2: b""}

@@ -57,7 +57,7 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
         if "bin/pre_compile" in source.files:
             hook_stack = stack_mod.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
             precompiled = hooks.run_pre_compile(client, printer, app, hook_stack.build_image, source.root,
-                                                source.files, ca_bundle, config_vars)
+                                                source.files, ca_bundle, config_vars, source.source_version)
             source = from_folder(precompiled, source)
         return _compile(client, printer, app, source, ca_bundle, no_cache, config_vars, previous, test)
     finally:
@@ -81,12 +81,13 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     check_patch(request, python_full, stack)
     layer = DependencyLayer(client, printer, app).ensure(
         stack, manager, python_full, source.root, source.files, ca_bundle, previous=previous.get("deps"),
-        no_cache=no_cache, config_vars=config_vars, test=test)
+        no_cache=no_cache, config_vars=config_vars, test=test, source_version=source.source_version)
     compile_plan = hooks.plan(printer, source.files, layer.django, config_vars)
     compile_ref = None
     if compile_plan.needed:
         compile_ref = hooks.run(client, printer, app, layer.ref, compile_plan, source.root, source.files,
-                                ca_bundle, config_vars, installers.exports(manager, stack.python))
+                                ca_bundle, config_vars, installers.exports(manager, stack.python),
+                                source.source_version)
     printer.step("Saving cache")
     if manager != "uv":
         printer.block(messages.uv_notice())
@@ -103,7 +104,7 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     printer.detail(f"Done: {slugsize.human(size)}")
     slugsize.check(size, printer)
     return BuildResult(slug_image=image, stack=stack, python_version=python_full, processes=processes,
-                       commit=source.commit, dependencies=detect.dependencies(manager, _text_reader(source, files)),
+                       commit=source.source_version, dependencies=detect.dependencies(manager, _text_reader(source, files)),
                        compressed_size=size, deps_inputs=asdict(layer.inputs))
 
 

@@ -118,7 +118,7 @@ class DependencyLayer:
 
     def ensure(self, stack: Stack, manager: str, python_full: str, root: Path, files: tuple[str, ...],
                ca_bundle: Path | None, *, previous: dict | None = None, no_cache: bool = False,
-               config_vars: dict[str, str] | None = None, test: bool = False) -> Layer:
+               config_vars: dict[str, str] | None = None, test: bool = False, source_version: str = "") -> Layer:
         wanted = dependency_files(manager, root, files)
         manifest = {"pip": "requirements.txt", "pipenv": "Pipfile.lock"}.get(manager)
         inputs = DepsInputs(stack=stack.name, build_image=images.image_id(self.client, stack.build_image),
@@ -149,7 +149,8 @@ class DependencyLayer:
             cache if restored else stack.build_image, script, context, environment(ca_bundle), ca_bundle,
             lambda status, lines: self._failure(status, lines, manager, stack.python_version, ca_bundle),
             commit_ref=ref,
-            commit_changes=lambda t: [self._labels(inputs, stack, t)], config_vars=config_vars)
+            commit_changes=lambda t: [self._labels(inputs, stack, t)], config_vars=config_vars,
+            source_version=source_version)
         self._prune(keep=ref)
         return Layer(ref, inputs, django=installers.DJANGO in transcript.quiet)
 

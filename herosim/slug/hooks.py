@@ -34,7 +34,8 @@ def manage_py(files: tuple[str, ...]) -> str | None:
 
 
 def run_pre_compile(client: docker.DockerClient, printer: Progress, app: str, image: str, root: Path,
-                    files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str]) -> Path:
+                    files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str],
+                    source_version: str = "") -> Path:
     """bin/pre_compile on the app's files; the tree it leaves, in a new folder (the caller removes it)."""
     context = TarWriter()
     for name in files:
@@ -47,7 +48,7 @@ def run_pre_compile(client: docker.DockerClient, printer: Progress, app: str, im
         image, script, context, environment(ca_bundle), ca_bundle,
         lambda status, lines: BuildpackError(messages.hook_failed("bin/pre_compile"), "hooks::pre_compile"),
         commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
-        config_vars=config_vars)
+        config_vars=config_vars, source_version=source_version)
     return _export(client, ref)
 
 
@@ -113,7 +114,7 @@ def script(compile_plan: CompilePlan, exports: list[str]) -> str:
 
 def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str, compile_plan: CompilePlan,
         root: Path, files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str],
-        exports: list[str]) -> str:
+        exports: list[str], source_version: str = "") -> str:
     """The compiled app as an image (`herosim-compile/<app>`), its tree at /slug/app."""
     context = TarWriter()
     for name in files:
@@ -128,5 +129,5 @@ def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str,
     BuildStep(client, printer, app).run(
         deps_ref, script(compile_plan, exports), context, environment(ca_bundle), ca_bundle, failure,
         commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
-        config_vars=config_vars)
+        config_vars=config_vars, source_version=source_version)
     return ref

@@ -16,6 +16,7 @@ class SourceTree:
     untracked: tuple[str, ...]  # neither tracked nor ignored: left out, with a warning
     commit: str                 # HEAD's short hash, or "" before the first commit
     removed: tuple[str, ...] = ()  # taken out by .slugignore
+    source_version: str = ""    # HEAD's full hash: a build's SOURCE_VERSION
 
 
 def collect(root: Path) -> SourceTree:
@@ -25,11 +26,11 @@ def collect(root: Path) -> SourceTree:
              if (root / name).is_symlink() or (root / name).is_file()]
     untracked = [n for n in _split(_git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", "."))]
     try:
-        commit = _git(root, "rev-parse", "--short=8", "HEAD").strip()
+        full = _git(root, "rev-parse", "HEAD").strip()
     except AppError:
-        commit = ""
+        full = ""
     return SourceTree(root=root, files=tuple(sorted(files)), untracked=tuple(sorted(untracked)),
-                      commit=commit)
+                      commit=full[:8], source_version=full)
 
 
 def inside(root: Path, name: str) -> bool:
@@ -78,4 +79,5 @@ def _git(root: Path, *args: str) -> str:
 def from_folder(root: Path, like: SourceTree) -> SourceTree:
     """A tree a hook left (every file in it counts, as in the buildpack's build folder)."""
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() or p.is_symlink())
-    return SourceTree(root=root, files=tuple(files), untracked=(), commit=like.commit, removed=like.removed)
+    return SourceTree(root=root, files=tuple(files), untracked=(), commit=like.commit, removed=like.removed,
+                      source_version=like.source_version)

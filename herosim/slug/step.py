@@ -25,6 +25,7 @@ CACHE_MOUNT = CACHE
 
 
 ENV_DIR = "/tmp/herosim-env"       # the app's config vars, a file each, as the buildpack's ENV_DIR
+SOURCE_VERSION_FILE = "/tmp/herosim-source-version"   # the commit built: SOURCE_VERSION
 CACHE_DIR = "/tmp/herosim-cache"   # the buildpack's CACHE_DIR, as hooks see it
 # Shell set-up of every build step: Heroku's build variables, the buildpack's `sub_env` (a
 # command run with the config vars exported, minus those that would break the build), and
@@ -32,8 +33,9 @@ CACHE_DIR = "/tmp/herosim-cache"   # the buildpack's CACHE_DIR, as hooks see it
 PROLOGUE = f"""\
 set -eo pipefail
 unset HOSTNAME
-trap 'rm -rf /tmp/herosim-ca {ENV_DIR} {CACHE_DIR}' EXIT
+trap 'rm -rf /tmp/herosim-ca {ENV_DIR} {CACHE_DIR} {SOURCE_VERSION_FILE}' EXIT
 export BUILD_DIR=/app CACHE_DIR={CACHE_DIR} ENV_DIR={ENV_DIR}
+if [ -s {SOURCE_VERSION_FILE} ]; then export SOURCE_VERSION="$(cat {SOURCE_VERSION_FILE})"; fi
 mkdir -p "$CACHE_DIR"
 sub_env() {{
 	(
@@ -84,13 +86,16 @@ class BuildStep:
     def run(self, image: str, script: str, files: TarWriter, env: dict[str, str], ca_bundle: Path | None,
             failure: Callable[[int, list[str]], BuildError], commit_ref: str | None = None,
             commit_changes: list[str] | Callable[[Transcript], list[str]] | None = None,
-            config_vars: dict[str, str] | None = None) -> Transcript:
+            config_vars: dict[str, str] | None = None, source_version: str = "") -> Transcript:
         """Run `script` with bash in `/app`; commit the container as `commit_ref` on success.
-        The CA bundle and the config vars travel into the container as files through the API
-        and are removed by the script's own trap before the commit."""
+        The CA bundle, the config vars and the commit built (SOURCE_VERSION, as Heroku sets it
+        for a build) travel into the container as files through the API and are removed by the
+        script's own trap before the commit: no image keeps them."""
         if ca_bundle:
             files.add_bytes(cabundle.CONTAINER_PATH.lstrip("/"), ca_bundle.read_bytes())
         files.add_dir(ENV_DIR.lstrip("/"), mode=0o700)
+        if source_version:
+            files.add_bytes(SOURCE_VERSION_FILE.lstrip("/"), source_version.encode(), mode=0o644)
         for key, value in (config_vars or {}).items():
             files.add_bytes(f"{ENV_DIR.lstrip('/')}/{key}", value.encode(), mode=0o600)
         volume = os.environ.get("HEROSIM_CACHE_VOLUME") or CACHE_VOLUME

@@ -24,6 +24,10 @@ def test_build_output_has_the_buildpacks_shape(microblog):
     assert "-----> Using Python 3.13 specified in .python-version" in out
     assert "-----> Installing dependencies using 'pip install -r requirements.txt'" in out
     assert "       Procfile declares types -> web, worker" in out
+    # Heroku's first deploy: one web dyno, the worker at 0 until scaled
+    assert "       Formation: web=1:Basic worker=0:Basic" in out
+    assert "       Not running: worker (Heroku starts only web on a first deploy; herosim ps:scale worker=1)" in out
+    assert microblog.first_dynos == ["web.1"]
     assert "       Released v" in out
 
 

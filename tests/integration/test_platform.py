@@ -48,7 +48,7 @@ def test_h12_answers_503_while_the_dyno_keeps_working(probe):
 
 
 def test_scale_web_to_two_dynos_with_their_own_filesystems(client, probe):
-    assert probe.cli("ps:scale", check=True).stdout.strip() == "web=1:Basic worker=1:Basic"
+    assert probe.cli("ps:scale", check=True).stdout.strip() == "web=1:Basic worker=0:Basic"  # Heroku's default
     scaled = probe.cli("ps:scale", "web=2", "worker=1")
     assert scaled.returncode == 0, scaled.stderr
     assert "Scaling dynos... done, now running web at 2:Basic, worker at 1:Basic" in scaled.stderr
@@ -158,6 +158,7 @@ def test_crash_loop_follows_the_backoff_schedule(herosim_home, tmp_path):
     app, result = up(tmp_path, "crashy", procfile, "--time-scale", "0.001")
     try:
         assert result.returncode == 0, result.stderr[-2000:]
+        app.cli("ps:scale", "worker=1", check=True)
         lines = app.wait_for_log("State changed from crashed to starting", 30, "-d", "worker.1")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

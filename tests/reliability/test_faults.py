@@ -26,6 +26,7 @@ def app(herosim_home, tmp_path_factory):
     running = RunningApp(app_name("faults"), path, free_port())
     result = herosim("up", "-d", path, "-a", running.name, "--port", running.port)
     assert result.returncode == 0, result.stderr[-3000:]
+    herosim("ps:scale", "worker=1", "-a", running.name, check=True)
     for body in ROWS:
         assert requests.post(running.url + "/posts", json={"body": body}, timeout=30).status_code == 201
     yield running

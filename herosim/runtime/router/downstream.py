@@ -220,7 +220,7 @@ class Client(asyncio.Protocol):
         self.router.line(**{**exchange.fields, **extra}, code=code)
         if self.closed:
             return
-        self.transport.write(heads.error_page(code, exchange.fields["request_id"], self.router.error_page))
+        self.transport.write(heads.error_page(code, exchange.fields["request_id"], self.router.page(code)))
         self.exchange = None
         self.transport.close()
 

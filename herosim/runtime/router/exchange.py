@@ -11,6 +11,9 @@ class Backends:
     web_formation: int                    # web dynos asked for; 0 means H14
     up: tuple[tuple[str, str, int], ...]  # (dyno name, address, port) of web dynos that are up
     starting: bool                        # a web dyno is booting: queue the request (H20 after 75 s)
+    maintenance: bool = False             # maintenance mode: every request gets H80
+    maintenance_page_url: str = ""        # the app's MAINTENANCE_PAGE_URL and ERROR_PAGE_URL
+    error_page_url: str = ""
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ stdin closes: a router never outlives its manager."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -20,11 +21,13 @@ from herosim.runtime.router.router import Router
 
 def decode(line: str) -> Backends:
     data = json.loads(line)
-    return Backends(int(data["web_formation"]), tuple(tuple(item) for item in data["up"]), bool(data["starting"]))
+    return Backends(int(data["web_formation"]), tuple(tuple(item) for item in data["up"]), bool(data["starting"]),
+                    bool(data.get("maintenance")), str(data.get("maintenance_page_url") or ""),
+                    str(data.get("error_page_url") or ""))
 
 
 def encode(backends: Backends) -> str:
-    return json.dumps({"web_formation": backends.web_formation, "up": backends.up, "starting": backends.starting})
+    return json.dumps(dataclasses.asdict(backends))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 
 from herosim.platform.timeouts import Timeouts
+from herosim.runtime.router import pages
 from herosim.runtime.router.downstream import Client
 from herosim.runtime.router.exchange import Backends, Exchange
 from herosim.runtime.router.lines import router_line
@@ -27,12 +28,6 @@ try:  # the C event loop uvicorn pairs with httptools; the standard one otherwis
 except ImportError:  # pragma: no cover
     new_event_loop = asyncio.new_event_loop
 
-ERROR_PAGE = (
-    "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Application Error</title></head>"
-    "<body><h1>Application Error</h1><p>An error occurred in the application and your page could not be "
-    "served. If you are the application owner, check your logs for details: "
-    "<code>herosim logs --tail</code></p></body></html>"
-).encode()
 POOL_PER_DYNO = 64
 SWEEP = 0.05  # seconds between checks of requests in flight (H12, H15)
 
@@ -46,7 +41,6 @@ class Router:
         self.backends = backends
         self.log = log
         self.timeouts = timeouts
-        self.error_page = ERROR_PAGE
         # Idle connections per dyno, used in turn (first in, first out): every connection, and so
         # every worker process of the dyno that accepted one, gets its share of requests.
         self.pool: dict[tuple[str, int], deque[Backend]] = {}
@@ -105,9 +99,15 @@ class Router:
                 (b"X-Request-Id", request_id.encode()), (b"Via", b"1.1 vegur")]
 
     # -- choosing and reaching a dyno ----------------------------------------------------------
+    def page(self, code: str) -> bytes:
+        backends = self.backends()
+        return pages.for_code(code, backends.maintenance_page_url, backends.error_page_url)
+
     def route(self, client: Client, exchange: Exchange) -> None:
         backends = self.backends()
-        if backends.web_formation == 0:
+        if backends.maintenance:   # not an error: dynos run, requests do not reach them
+            client.fail(exchange, "H80", status=503, at="info")
+        elif backends.web_formation == 0:
             client.fail(exchange, "H14", status=503)
         elif backends.up:
             exchange.dyno, address, port = random.choice(backends.up)

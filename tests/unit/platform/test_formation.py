@@ -35,3 +35,17 @@ def test_texts_are_herokus():
     state = {"web": 2, "worker": 1, "clock": 0}
     assert formation.describe(state, TYPES, {}) == "web at 2:Basic, worker at 1:Basic, clock at 0:Basic"
     assert formation.listing(state, TYPES, {"web": "standard-2x"}) == "web=2:Standard-2X worker=1:Basic clock=0:Basic"
+
+
+def test_herokus_default_formation_is_one_web_dyno_and_nothing_else():
+    types = ["web", "worker", "clock"]
+    assert formation.quantities(None, types) == {"web": 1, "worker": 0, "clock": 0}
+    assert formation.quantities({"worker": 2, "web": 0}, types) == {"web": 0, "worker": 2, "clock": 0}
+    assert formation.quantities(None, ["worker"]) == {"worker": 0}
+
+
+def test_a_type_removed_from_the_procfile_loses_its_formation():
+    assert formation.kept({"web": 2, "worker": 1}, ["web"]) == {"web": 2}
+    # back in a later Procfile, it starts from Heroku's default again
+    assert formation.quantities(formation.kept({"web": 2, "worker": 1}, ["web"]), ["web", "worker"]) == \
+        {"web": 2, "worker": 0}

@@ -39,4 +39,3 @@ def test_expand_names_dynos_like_heroku_and_skips_release():
 def test_scaled_to_zero_has_no_dynos():
     parsed = procfile.parse("web: a\nworker: b\n")
     assert [s.name for s in procfile.expand(parsed, {"web": 0, "worker": 1})] == ["worker.1"]
-    assert procfile.default_formation(parsed) == {"web": 1, "worker": 1}

@@ -1,0 +1,133 @@
+"""The everyday dyno commands on one running app: maintenance mode through the router,
+ps:stop, ps:exec, ps:wait, runtime dyno metadata, and SOURCE_VERSION at build time."""
+
+import json
+import subprocess
+import time
+
+import pytest
+
+from tests.support import RunningApp, app_name, free_port, git_app, herosim
+
+PROCFILE = "web: gunicorn app:app\nworker: python -c 'import time; time.sleep(1e6)'\n"
+POST_COMPILE = '#!/usr/bin/env bash\necho "SOURCE_VERSION=${SOURCE_VERSION}"\n'
+
+
+@pytest.fixture(scope="module")
+def app(herosim_home, tmp_path_factory):
+    path = git_app("hello", tmp_path_factory.mktemp("dynocmds"), extra={"Procfile": PROCFILE,
+                                                                        "bin/post_compile": POST_COMPILE})
+    (path / "bin" / "post_compile").chmod(0o755)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "exec bit"], cwd=path)
+    running = RunningApp(app_name("dynocmds"), path, free_port())
+    result = herosim("up", "-d", path, "-a", running.name, "--port", running.port, "--stop-timeout", "5")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    running.build_output = result.stdout
+    yield running
+    herosim("destroy", "-a", running.name, "--confirm", running.name)
+
+
+def head_sha(app) -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=app.path, capture_output=True, text=True).stdout.strip()
+
+
+def dynos(app) -> dict:
+    return {d["name"]: d for d in json.loads(app.cli("ps", "--json", check=True).stdout)}
+
+
+def test_source_version_is_set_for_the_build_only(app):
+    assert f"       SOURCE_VERSION={head_sha(app)}" in app.build_output.splitlines()
+    assert app.cli("run", "printenv SOURCE_VERSION || echo unset").stdout == "unset\n"
+
+
+def test_maintenance_mode_answers_h80_and_leaves_the_dynos_running(client, app):
+    before = app.dyno_container(client).id
+    assert app.cli("maintenance", check=True).stdout == "off\n"
+    on = app.cli("maintenance:on", check=True)
+    assert on.stderr == f"Enabling maintenance mode for ⬢ {app.name}... done\n"
+    assert app.cli("maintenance", check=True).stdout == "on\n"
+    page = app.get("/")
+    assert page.status_code == 503 and "Offline for Maintenance" in page.text
+    line = next(l for l in app.wait_for_log("code=H80") if "code=H80" in l)
+    assert 'heroku[router]: at=info code=H80 desc="Maintenance mode" method=GET path="/" ' in line
+    assert line.endswith("dyno= connect= service= status=503 bytes= protocol=http")
+    app.cli("config:set", "MAINTENANCE_PAGE_URL=https://pages.example/maint.html", check=True)
+    custom = app.get("/")   # Heroku serves the app's own page in an iframe
+    assert custom.status_code == 503 and '<iframe src="https://pages.example/maint.html"' in custom.text
+    off = app.cli("maintenance:off", check=True)
+    assert off.stderr == f"Disabling maintenance mode for ⬢ {app.name}... done\n"
+    assert app.get("/").status_code == 200
+    app.cli("config:unset", "MAINTENANCE_PAGE_URL", check=True)
+    assert app.get("/").status_code == 200
+    assert before != app.dyno_container(client).id  # the config changes restarted it; maintenance did not
+
+
+def test_ps_stop_restarts_a_formation_dyno_and_stops_a_one_off(client, app):
+    missing = app.cli("ps:stop")
+    assert missing.returncode == 1 and "Please specify a process type or dyno name to stop." in missing.stderr
+    before = app.dyno_container(client).id
+    stopped = app.cli("ps:stop", "--dyno-name", "web.1", check=True)
+    assert stopped.stderr == f"Stopping dyno web.1 on ⬢ {app.name}... done\n"
+    lines = [l.split(": ", 1)[1] for l in app.log_lines("-d", "web.1", "-s", "heroku")]
+    tail = lines[lines.index("Stopping all processes with SIGTERM"):]
+    assert tail[:2] == ["Stopping all processes with SIGTERM", tail[1]] and tail[1].startswith("Process exited")
+    assert tail[2:5] == ["State changed from up to down", "State changed from down to starting",
+                         "Starting process with command `gunicorn app:app`"]
+    app.cli("ps:wait", check=True)
+    assert dynos(app)["web.1"]["state"] == "up" and app.dyno_container(client).id != before
+    assert app.get("/").status_code == 200
+
+    started = app.cli("run:detached", "sleep", "300", check=True)
+    run = started.stderr.split("done, ")[1].split(" ")[0]
+    kill = app.cli("ps:kill", run, check=True)   # the deprecated positional form, and the alias
+    assert "DYNO is a deprecated argument. Use --dyno-name or --process-type instead." in kill.stderr
+    assert f"Stopping dyno {run} on ⬢ {app.name}... done" in kill.stderr
+    lines = app.wait_for_log("State changed from up to complete", 30, "-d", run)
+    assert any(l.endswith("Stopping all processes with SIGTERM") for l in lines)
+    time.sleep(1)
+    assert not [c for c in client.containers.list(filters={"label": f"io.herosim.app={app.name}"})
+                if c.labels.get("io.herosim.dyno") == run]   # a one-off is not started again
+
+
+def test_ps_exec_shares_the_running_dynos_filesystem(client, app):
+    result = herosim("ps:exec", "-a", app.name, "-d", "web.1",
+                     input="echo $DYNO; touch /app/made-by-exec; exit 7\n")
+    assert result.returncode == 7
+    assert result.stdout == "web.1\n"
+    assert result.stderr == f"Establishing credentials... done\nConnecting to web.1 on ⬢ {app.name}...\n"
+    assert app.dyno_container(client).exec_run(["ls", "/app/made-by-exec"]).exit_code == 0
+    assert app.cli("run", "ls /app/made-by-exec").returncode != 0   # `run` is a new dyno
+    gone = herosim("ps:exec", "-a", app.name, "-d", "web.9", input="")
+    assert gone.returncode == 1 and "Could not connect to dyno web.9" in gone.stderr
+
+
+def test_ps_wait(app):
+    app.cli("ps:scale", "worker=1", check=True)
+    waited = app.cli("ps:wait", check=True)
+    release = app.cli("releases", check=True).stdout.splitlines()[1].split()[0]
+    assert waited.stderr == f"Waiting for every dyno to be running {release}... 2 / 2, done\n"
+    assert app.cli("ps:wait", "-t", "worker", check=True).stderr.endswith("1 / 1, done\n")
+    short = app.cli("ps:wait", "--wait-interval", "5")
+    assert short.returncode == 1 and "wait-interval must be at least 10" in short.stderr
+
+
+def test_runtime_dyno_metadata_from_the_next_start(client, app):
+    def env():
+        out = app.dyno_container(client).exec_run(["env"]).output.decode()
+        return dict(line.split("=", 1) for line in out.splitlines() if line.startswith("HEROKU_"))
+
+    enabled = app.cli("labs:enable", "runtime-dyno-metadata", check=True)
+    assert enabled.stderr == f"Enabling runtime-dyno-metadata for ⬢ {app.name}... done\n"
+    assert env() == {}   # nothing restarted
+    app.cli("restart", check=True)
+    found = env()
+    release = app.cli("releases", check=True).stdout.splitlines()[1].split()[0]
+    assert found["HEROKU_APP_NAME"] == app.name
+    assert found["HEROKU_RELEASE_VERSION"] == release
+    assert found["HEROKU_SLUG_COMMIT"] == head_sha(app)
+    assert found["HEROKU_SLUG_DESCRIPTION"] == f"Deploy {head_sha(app)[:8]}"
+    assert len(found["HEROKU_APP_ID"]) == 36 and len(found["HEROKU_DYNO_ID"]) == 36
+    assert found["HEROKU_RELEASE_CREATED_AT"].endswith("Z")
+    app.cli("labs:disable", "runtime-dyno-metadata", check=True)
+    app.cli("restart", check=True)
+    assert env() == {}
