@@ -24,7 +24,8 @@ def release_vars(app: str, app_id: str, release: Release) -> dict[str, str]:
         "HEROKU_RELEASE_CREATED_AT": created.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "HEROKU_RELEASE_VERSION": release.name,
         "HEROKU_SLUG_COMMIT": release.commit,
-        "HEROKU_SLUG_DESCRIPTION": release.description,
+        # the slug's description: its deploy's, also on a release that only changed config vars
+        "HEROKU_SLUG_DESCRIPTION": f"Deploy {release.commit[:8]}" if release.commit else release.description,
     }
 
 

@@ -69,10 +69,10 @@ def test_ps_stop_restarts_a_formation_dyno_and_stops_a_one_off(client, app):
     stopped = app.cli("ps:stop", "--dyno-name", "web.1", check=True)
     assert stopped.stderr == f"Stopping dyno web.1 on ⬢ {app.name}... done\n"
     lines = [l.split(": ", 1)[1] for l in app.log_lines("-d", "web.1", "-s", "heroku")]
-    tail = lines[lines.index("Stopping all processes with SIGTERM"):]
-    assert tail[:2] == ["Stopping all processes with SIGTERM", tail[1]] and tail[1].startswith("Process exited")
-    assert tail[2:5] == ["State changed from up to down", "State changed from down to starting",
-                         "Starting process with command `gunicorn app:app`"]
+    down = max(i for i, line in enumerate(lines) if line == "State changed from up to down")
+    assert lines[down - 2] == "Stopping all processes with SIGTERM" and lines[down - 1].startswith("Process exited")
+    assert lines[down:down + 3] == ["State changed from up to down", "State changed from down to starting",
+                                    "Starting process with command `gunicorn app:app`"]
     app.cli("ps:wait", check=True)
     assert dynos(app)["web.1"]["state"] == "up" and app.dyno_container(client).id != before
     assert app.get("/").status_code == 200

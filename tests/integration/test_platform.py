@@ -106,6 +106,7 @@ def test_memory_quota_r14_then_r15(herosim_home, tmp_path):
     app, result = up(tmp_path, "hog", "web: gunicorn app:app\nhog: python hog.py\n", "--time-scale", "100")
     try:
         assert result.returncode == 0, result.stderr[-2000:]
+        app.cli("ps:scale", "hog=1", check=True)   # Heroku starts only web on a first deploy
         app.wait_for_log("Error R14 (Memory quota exceeded)", 60, "-d", "hog.1")
         lines = app.wait_for_log("Error R15 (Memory quota vastly exceeded)", 60, "-d", "hog.1")
         text = "\n".join(lines)
