@@ -56,6 +56,10 @@ def _create(client: docker.DockerClient, spec, attachment: Attachment, network: 
         )
         if spec.files:
             archive = TarWriter(mtime=time.time())
+            folders = sorted({"/".join(p.lstrip("/").split("/")[:i]) for p in spec.files
+                              for i in range(1, p.lstrip("/").count("/") + 1)})
+            for folder in folders:
+                archive.add_dir(folder, mode=0o755)
             for path, (content, mode) in spec.files.items():
                 archive.add_bytes(path.lstrip("/"), content, mode)
             container.put_archive("/", archive.close())

@@ -13,6 +13,7 @@ from herosim.app.context import AppContext
 from herosim.app.deploy import Deployer, UpOptions
 from herosim.app.dynos import Dynos
 from herosim.app.fs import Filesystem
+from herosim.app.keyvalue import KeyValue
 from herosim.app.labs import Labs
 from herosim.app.releases import Releases
 from herosim.const import DEFAULT_ROUTER_PORT
@@ -33,6 +34,7 @@ class App:
         self.dynos = Dynos(self.ctx)
         self.fs = Filesystem(self.ctx)
         self.labs = Labs(self.ctx)
+        self.keyvalue = KeyValue(self.addons)
 
     @property
     def name(self) -> str:

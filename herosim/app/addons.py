@@ -10,7 +10,7 @@ import docker.errors
 
 from herosim.addons import attachment as addons
 from herosim.addons import sidecar
-from herosim.addons.registry import service_for_plan, wanted_services
+from herosim.addons.registry import canonical_plan, service_for_plan, wanted_services
 from herosim.app.context import AppContext
 from herosim.app.releases import Releases
 from herosim.const import HEXAGON, LABEL_PYTHON, LABEL_STACK
@@ -47,7 +47,7 @@ class Addons:
     def create(self, plan: str, engine: str | None = None) -> addons.Attachment:
         """`addons:create`: provision, start, and make a release (the dynos restart with its vars)."""
         service = service_for_plan(plan)
-        plan = plan if ":" in plan else service.default_plan
+        plan = canonical_plan(plan) if ":" in plan else service.default_plan
         with self.ctx.changing():
             stack = self.stack()
             attachment = self._provision(service, plan, engine=engine or default_engine(stack))

@@ -44,6 +44,9 @@ DEFAULT_SUITE = "forky"
 # Heroku Postgres versions (15, 16, 17; 17 the default) and the suite that carries each offline.
 POSTGRES_SUITES = {"17": "trixie", "15": "bookworm"}
 DEFAULT_POSTGRES = "17"
+# Heroku Key-Value Store runs Valkey 8.1 (its `redis:info` says 8.1.x); Debian's trixie carries it.
+KEYVALUE_SUITE = "trixie"
+OFFICIAL_KEYVALUE = "valkey/valkey:8.1"
 OFFICIAL_ELASTICSEARCH = "elasticsearch:8.15.3"
 OFFICIAL_OPENSEARCH = "opensearchproject/opensearch:2.17.1"
 
@@ -74,6 +77,10 @@ class Stack:
                              hint="herosim's offline stacks carry Postgres "
                                   + ", ".join(sorted(POSTGRES_SUITES)) + "; go online for the official images")
         return f"herosim/postgres:{suite}"
+
+    def keyvalue_image(self) -> str:
+        """The Key-Value Store add-on's server: Valkey 8.1, Debian's offline, the official image online."""
+        return f"herosim/keyvalue:{KEYVALUE_SUITE}" if self.offline else OFFICIAL_KEYVALUE
 
     def search_image(self, engine: str) -> str:
         """The search add-on's image: herosim's lite engine, or an official one (online)."""

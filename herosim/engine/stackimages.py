@@ -49,7 +49,7 @@ def _pythons(folder: str, suite: str) -> str:
 
 ONLINE_LITE_BASE = "python:3.13-slim"
 FOLDERS = {"herosim/stack-build": "stack-build", "herosim/stack-run": "stack-run",
-           "herosim/postgres": "postgres", "herosim/search-lite": "search-lite"}
+           "herosim/postgres": "postgres", "herosim/search-lite": "search-lite", "herosim/keyvalue": "keyvalue"}
 
 
 def _recipe(ref: str) -> tuple[str, str, str] | None:
@@ -142,7 +142,7 @@ class StackImages:
 
 def build_all(client: docker.DockerClient, printer: Progress, suites: list[str] | None = None) -> list[str]:
     """`herosim stack build [SUITE…]`: the build and run images of the suites (default: the
-    default suite) and the Postgres image of Heroku's default version."""
+    default suite), and the Postgres image of Heroku's default version and the Key-Value Store's."""
     refs = []
     for name in suites or [DEFAULT_SUITE]:
         if name not in SUITES:
@@ -150,7 +150,7 @@ def build_all(client: docker.DockerClient, printer: Progress, suites: list[str] 
         stack = offline(SUITES[name])
         refs += [stack.build_image, stack.run_image]
         if not suites:
-            refs.append(stack.postgres_image())
+            refs += [stack.postgres_image(), stack.keyvalue_image()]
         elif name in POSTGRES_SUITES.values():
             refs.append(f"herosim/postgres:{name}")
     for ref in refs:

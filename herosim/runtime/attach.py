@@ -37,10 +37,12 @@ def attach_and_run(client: docker.DockerClient, container, *, interactive: bool,
 
 
 def exec_and_run(client: docker.DockerClient, container, command: list[str], *, use_tty: bool,
-                 on_output: Callable[[int, bytes], None], user: str = "", workdir: str = "/app") -> int:
+                 on_output: Callable[[int, bytes], None], user: str = "", workdir: str = "/app",
+                 environment: dict[str, str] | None = None) -> int:
     """`ps:exec`: a process inside a running container (its filesystem, its environment),
     with this process's stdin and output. Returns its exit status."""
-    created = client.api.exec_create(container.id, command, stdin=True, tty=use_tty, user=user, workdir=workdir)
+    created = client.api.exec_create(container.id, command, stdin=True, tty=use_tty, user=user, workdir=workdir,
+                                     environment=environment)
     sock = client.api.exec_start(created["Id"], tty=use_tty, socket=True)
     raw = getattr(sock, "_sock", sock)
     if use_tty:

@@ -108,9 +108,12 @@ def requirement_names(text: str, read: Callable[[str], str | None] | None = None
         if "#egg=" in line:
             names.add(normalise(line.split("#egg=", 1)[1].split("&")[0]))
             continue
-        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+        match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[([^\]]*)\])?", line)
         if match and "://" not in line.split(";")[0].split("@")[0]:
             names.add(normalise(match.group(1)))
+            for extra in (match.group(3) or "").split(","):   # celery[redis] asks for Redis too
+                if extra.strip():
+                    names.add(f"{normalise(match.group(1))}[{normalise(extra.strip())}]")
     return names
 
 

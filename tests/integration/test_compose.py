@@ -31,8 +31,10 @@ def test_compose_builds_the_stack_images(client, herosim_home):
     pg = client.containers.run("herosim/postgres:trixie", ["postgres", "--version"], remove=True,
                                entrypoint=[]).decode()
     assert "PostgreSQL) 17." in pg
+    kv = client.containers.run("herosim/keyvalue:trixie", ["valkey-server", "--version"], remove=True).decode()
+    assert "v=8.1." in kv
     for ref, stack in (("herosim/stack-build:forky", "herosim-forky"), ("herosim/stack-run:forky", "herosim-forky"),
-                       ("herosim/postgres:trixie", "herosim-trixie")):
+                       ("herosim/postgres:trixie", "herosim-trixie"), ("herosim/keyvalue:trixie", "herosim-trixie")):
         assert client.images.get(ref).labels["io.herosim.stack"] == stack
     # herosim takes them over (relabelling from the layer cache) without a full rebuild
     relabel = subprocess.run([sys.executable, "-m", "herosim", "stack", "build"], capture_output=True, text=True,
@@ -40,4 +42,5 @@ def test_compose_builds_the_stack_images(client, herosim_home):
     assert relabel.returncode == 0, relabel.stderr[-2000:]
     assert "Bootstrapping" not in relabel.stdout
     assert all("io.herosim.recipe" in client.images.get(ref).labels
-               for ref in ("herosim/stack-build:forky", "herosim/stack-run:forky", "herosim/postgres:trixie"))
+               for ref in ("herosim/stack-build:forky", "herosim/stack-run:forky", "herosim/postgres:trixie",
+                           "herosim/keyvalue:trixie"))
