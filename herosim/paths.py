@@ -15,6 +15,7 @@ from herosim.const import ENV_HOME
 CONFIG = "config.json"          # config vars the user set
 RELEASES = "releases.json"      # v1, v2, … with their slug, processes and config vars
 FORMATION = "formation.json"    # process type -> quantity
+SCHEDULE = "scheduler.json"     # Heroku Scheduler's jobs
 SETTINGS = "settings.json"      # router port, source path, sizes, last build, …
 LOG = "logplex.log"             # the app's log, Heroku lines
 MANAGER_LOG = "manager.log"     # the dyno manager's own output (tracebacks)

@@ -6,6 +6,7 @@ from herosim.addons.keyvalue import KeyValueStore
 from herosim.addons.keyvalue import wanted as keyvalue_wanted
 from herosim.addons.service import AddonService
 from herosim.addons.postgres import Postgres
+from herosim.addons.scheduler import Scheduler
 from herosim.addons.postgres import wanted as postgres_wanted
 from herosim.addons.search import Search
 from herosim.addons.search import wanted as search_wanted
@@ -14,6 +15,7 @@ from herosim.errors import AddonError
 SERVICES: dict[str, AddonService] = {
     "heroku-postgresql": Postgres(),
     "heroku-redis": KeyValueStore(),
+    "scheduler": Scheduler(),
     "elasticsearch": Search("elasticsearch", "elasticsearch", auth_user=None),
     "searchbox": Search("searchbox", "searchbox", auth_user="paas"),
     "bonsai": Search("bonsai", "bonsai", auth_user="bonsai"),

@@ -31,6 +31,7 @@ class AddonService:
     default_plan = ""      # heroku-postgresql:essential-0
     name_prefix = ""       # postgresql
     ready_timeout = 90.0
+    has_sidecar = True     # Heroku Scheduler has none: its jobs run as one-off dynos
 
     def new_attachment(self, app: str, plan: str, name: str, volume: str,
                        taken_vars: set[str], options: dict) -> Attachment:

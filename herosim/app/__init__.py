@@ -15,6 +15,7 @@ from herosim.app.dynos import Dynos
 from herosim.app.fs import Filesystem
 from herosim.app.keyvalue import KeyValue
 from herosim.app.labs import Labs
+from herosim.app.scheduler import Jobs
 from herosim.app.releases import Releases
 from herosim.const import DEFAULT_ROUTER_PORT
 from herosim.engine import cleanup, labels, network
@@ -35,6 +36,7 @@ class App:
         self.fs = Filesystem(self.ctx)
         self.labs = Labs(self.ctx)
         self.keyvalue = KeyValue(self.addons)
+        self.jobs = Jobs(self.ctx, self.addons)
 
     @property
     def name(self) -> str:

@@ -52,7 +52,8 @@ class Addons:
             stack = self.stack()
             attachment = self._provision(service, plan, engine=engine or default_engine(stack))
             self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name))
-            self.releases.again(f"Attach {', '.join(attachment.config)} ({attachment.name})")
+            self.releases.again(f"Attach {', '.join(attachment.config) or attachment.service.upper()} "
+                                f"({attachment.name})")
             return attachment
 
     def destroy(self, name: str) -> list[str]:
@@ -78,8 +79,17 @@ class Addons:
 
     def wait_ready(self) -> None:
         for attachment in self.attached():
+            if not service_for_plan(attachment.plan).has_sidecar:
+                continue
             container = self.container(attachment)
             sidecar.wait_ready(service_for_plan(attachment.plan), container, attachment)
+
+    def state(self, attachment: addons.Attachment) -> str:
+        """Heroku's add-on state: created (running, or nothing to run), else stopped."""
+        if not service_for_plan(attachment.plan).has_sidecar:
+            return "created"
+        container = sidecar.find(self.ctx.client, attachment)
+        return "created" if container is not None and container.status == "running" else "stopped"
 
     def container(self, attachment: addons.Attachment):
         container = sidecar.find(self.ctx.client, attachment)
@@ -130,6 +140,8 @@ class Addons:
 
     def _start(self, attachment: addons.Attachment, stack: stack_mod.Stack, net: str) -> None:
         service = service_for_plan(attachment.plan)
+        if not service.has_sidecar:
+            return
         StackImages(self.ctx.client, self.ctx.progress).ensure(service.sidecar(attachment, stack).image)
         started = time.monotonic()
         sidecar.ensure_running(self.ctx.client, service, attachment, stack, net, self.ctx.progress.step)

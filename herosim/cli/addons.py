@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from herosim.addons import sidecar
 from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
@@ -23,17 +22,17 @@ def addons_list(env: Env, app_name):
         return
     rows = [("Add-on", "Plan", "Price", "State")]
     for attachment in found:
-        container = sidecar.find(app.ctx.client, attachment)
-        state = "created" if container is not None and container.status == "running" else "stopped"
         rows.append((f"{attachment.service} ({attachment.name})", attachment.plan.partition(":")[2] or "-",
-                     "free", state))
+                     "free", app.addons.state(attachment)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for index, row in enumerate(rows):
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
         if index == 0:
             click.echo("  ".join("─" * w for w in widths))
         else:
-            click.echo(" └─ as " + ", ".join(k.removesuffix("_URL") for k in found[index - 1].config))
+            attachment = found[index - 1]
+            click.echo(" └─ as " + (", ".join(k.removesuffix("_URL") for k in attachment.config)
+                                    or attachment.service.upper()))
 
 
 @cli.command("addons:create")
@@ -47,7 +46,7 @@ def addons_create(env: Env, plan, app_name, engine):
     """Provision an add-on: heroku-postgresql, elasticsearch, searchbox, bonsai (PLAN[:TIER])."""
     app = env.app(app_name)
     attachment = app.addons.create(plan, engine=engine)
-    env.printer.info(f"Created {attachment.name} as {', '.join(attachment.config)}")
+    env.printer.info(f"Created {attachment.name}" + (f" as {', '.join(attachment.config)}" if attachment.config else ""))
 
 
 @cli.command("addons:destroy")
@@ -71,8 +70,7 @@ def addons_info(env: Env, name, app_name):
     """Show an add-on: its plan, state, config vars and what protects it."""
     app = env.app(app_name)
     attachment = app.addons.find(name)
-    container = sidecar.find(app.ctx.client, attachment)
-    state = "created" if container is not None and container.status == "running" else "stopped"
+    state = app.addons.state(attachment)
     rows = [("Attachments", ", ".join(f"{app.name}::{k.removesuffix('_URL')}" for k in attachment.config)),
             ("Owning app", app.name), ("Plan", attachment.plan), ("Price", "free"), ("State", state),
             ("Credentials", app.addons.credentials(attachment))]

@@ -113,6 +113,14 @@ class AppState:
         with self._locked():
             self._write(paths.FORMATION, formation)
 
+    # -- Heroku Scheduler's jobs ------------------------------------------------
+    def jobs(self) -> list[dict]:
+        return list(self._read(paths.SCHEDULE, []))
+
+    def set_jobs(self, jobs: list[dict]) -> None:
+        with self._locked():
+            self._write(paths.SCHEDULE, jobs)
+
     # -- settings (router port, source path, sizes, last build) ----------------
     def settings(self) -> dict:
         return dict(self._read(paths.SETTINGS, {}))

@@ -82,8 +82,15 @@ class ManagerClient:
     def stop(self, timeout: float) -> None:
         self._call("stop", timeout=timeout)
 
+    def run_job(self, job_id: int) -> str:
+        """Heroku Scheduler's job now; the one-off's name."""
+        return self._call("run_job", timeout=60, job_id=job_id)
+
+    def next_runs(self) -> dict:
+        return self._call("next_runs", timeout=10)
+
     def refresh(self) -> None:
-        """Settings changed (maintenance mode): the router hears it now."""
+        """Settings changed (maintenance mode, scheduler jobs): the manager reads them now."""
         self._call("refresh", timeout=10)
 
     # -- the wire -----------------------------------------------------------------------------

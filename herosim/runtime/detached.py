@@ -16,10 +16,19 @@ class DetachedRuns:
         self._running: dict[str, object] = {}
         self._stopped: set[str] = set()
 
-    def start(self, name: str, command: str, handle, user: str) -> None:
+    def start(self, name: str, command: str, handle, user: str, limit: float | None = None) -> None:
+        """Start a one-off; a scheduled one (`limit`: its job's interval) is logged as Heroku
+        Scheduler's and stopped when the interval is over."""
         with self._lock:
             self._running[name] = handle
-        self.logs.platform(name, f"Starting process with command `{command}` by user {user}")
+        if limit is None:
+            self.logs.platform(name, f"Starting process with command `{command}` by user {user}")
+        else:
+            self.logs.emit("app", "api", f"Starting process with command `{command}` by user {user}")
+            self.logs.platform(name, f"Starting process with command `{command}`")
+            timer = threading.Timer(limit, self.stop, args=(name,))
+            timer.daemon = True
+            timer.start()
         self.backend.start(handle)
         self.logs.platform(name, "State changed from starting to up")
         threading.Thread(target=self._watch, args=(name, handle), daemon=True, name=f"logs-{name}").start()

@@ -22,7 +22,7 @@ from herosim import paths
 from herosim.addons.attachment import dyno_environment
 from herosim.engine import network
 from herosim.errors import HerosimError
-from herosim.platform import metadata
+from herosim.platform import metadata, schedule
 from herosim.platform.logplex import Logplex
 from herosim.platform.state import AppState
 from herosim.runtime import oneoff, plan
@@ -31,6 +31,7 @@ from herosim.runtime.detached import DetachedRuns
 from herosim.runtime.dynos import DynoSet
 from herosim.runtime.memwatch import MemoryWatch
 from herosim.runtime.router.link import RouterProcess
+from herosim.runtime.scheduler import JobClock
 from herosim.runtime.server import Server
 from herosim.runtime.settings import ManagerSettings
 
@@ -40,6 +41,9 @@ MEMORY_INTERVAL = 2.0
 ENGINE_RETRY = 2.0   # seconds between attempts to re-adopt dynos after the engine came back
 
 
+SCHEDULER_USER = "scheduler@addons.heroku.com"
+
+
 class AlreadyRunning(HerosimError):
     pass
 
@@ -47,7 +51,8 @@ class AlreadyRunning(HerosimError):
 class Manager:
     """The service behind the control channel: OPERATIONS are what a ManagerClient may call."""
 
-    OPERATIONS = ("ping", "deploy", "converge", "restart", "status", "run_detached", "stop", "refresh", "stop_dynos")
+    OPERATIONS = ("ping", "deploy", "converge", "restart", "status", "run_detached", "stop", "refresh", "stop_dynos",
+                  "run_job", "next_runs")
 
     def __init__(self, client: docker.DockerClient, state: AppState, settings: ManagerSettings):
         self.client = client
@@ -64,6 +69,8 @@ class Manager:
         self.done = threading.Event()
         self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts)
         self.maintenance = bool(state.settings().get("maintenance"))
+        self.jobs = JobClock(self._run_job, settings.timeouts.time_scale)
+        self.jobs.load(schedule.load(state.jobs()))
         self.server = Server(state.dir, self)
 
     # -- process lifetime -------------------------------------------------------------------
@@ -81,6 +88,7 @@ class Manager:
                 except Exception:  # noqa: BLE001 - the engine may be restarting; the next tick retries
                     traceback.print_exc()
                     self.done.wait(ENGINE_RETRY)
+                self.jobs.tick()
                 self._publish()
                 if not self.router.alive:  # it died: start another (the port is ours)
                     self._restart_router()
@@ -183,7 +191,28 @@ class Manager:
     def refresh(self) -> None:
         """The app's settings changed (maintenance mode): tell the router now."""
         self.maintenance = bool(self.state.settings().get("maintenance"))
+        self.jobs.load(schedule.load(self.state.jobs()))
         self._publish()
+
+    def run_job(self, job_id: int) -> str:
+        """`scheduler:run`: the job now, as its schedule would run it."""
+        job = next((j for j in schedule.load(self.state.jobs()) if j.id == int(job_id)), None)
+        if job is None:
+            raise HerosimError(f"No scheduler job {job_id}", hint="see `herosim scheduler`")
+        return self._run_job(job, job.interval * self.settings.timeouts.time_scale)
+
+    def next_runs(self) -> dict:
+        """Seconds until each job's next run (on the scaled clock)."""
+        return {str(j.id): self.jobs.due_in(j.id) for j in schedule.load(self.state.jobs())}
+
+    def _run_job(self, job, limit: float) -> str:
+        if self.current is None or not self.current.slug:
+            return ""
+        one_off = oneoff.new("scheduler", job.command)
+        handle = oneoff.create(self.client, self.app, self.current, one_off, size=job.size,
+                               metadata=metadata.for_release(self.app, self.state.settings(), self.current))
+        self.detached.start(one_off.name, job.command, handle, SCHEDULER_USER, limit=limit)
+        return one_off.name
 
     def stop(self) -> None:
         self.detached.stop_all()

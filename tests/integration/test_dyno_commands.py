@@ -1,5 +1,6 @@
 """The everyday dyno commands on one running app: maintenance mode through the router,
-ps:stop, ps:exec, ps:wait, runtime dyno metadata, and SOURCE_VERSION at build time."""
+ps:stop, ps:exec, ps:wait, runtime dyno metadata, SOURCE_VERSION at build time, and Heroku
+Scheduler on a clock sped up 100 times (a 10-minute job every 6 s)."""
 
 import json
 import subprocess
@@ -20,7 +21,8 @@ def app(herosim_home, tmp_path_factory):
     (path / "bin" / "post_compile").chmod(0o755)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qam", "exec bit"], cwd=path)
     running = RunningApp(app_name("dynocmds"), path, free_port())
-    result = herosim("up", "-d", path, "-a", running.name, "--port", running.port, "--stop-timeout", "5")
+    result = herosim("up", "-d", path, "-a", running.name, "--port", running.port, "--stop-timeout", "5",
+                     "--time-scale", "0.01")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     running.build_output = result.stdout
     yield running
@@ -131,3 +133,44 @@ def test_runtime_dyno_metadata_from_the_next_start(client, app):
     app.cli("labs:disable", "runtime-dyno-metadata", check=True)
     app.cli("restart", check=True)
     assert env() == {}
+
+
+def scheduler_runs(app) -> list[str]:
+    return sorted({line.split("[", 1)[1].split("]", 1)[0] for line in app.log_lines("-s", "heroku")
+                   if "heroku[scheduler." in line})
+
+
+def test_scheduler_runs_jobs_as_one_off_dynos_even_in_maintenance(app):
+    refused = app.cli("scheduler:add", "echo tick", "--every", "10m")
+    assert refused.returncode == 1 and "has no Heroku Scheduler add-on" in refused.stderr
+    created = app.cli("addons:create", "scheduler:standard", check=True)
+    assert f"Creating scheduler:standard on ⬢ {app.name}... free" in created.stderr
+    off_grid = app.cli("scheduler:add", "echo tick", "--every", "1h", "--at", ":25")
+    assert off_grid.returncode == 1 and "--at :25 is not on Heroku Scheduler's grid for hourly jobs" in off_grid.stderr
+    added = app.cli("scheduler:add", 'echo "tick from $DYNO"; sleep 60', "--every", "10m", check=True)
+    assert added.stderr.startswith('Scheduling `echo "tick from $DYNO"; sleep 60` on ⬢ ') and "job 1" in added.stderr
+    listing = app.cli("scheduler", check=True).stdout.splitlines()
+    assert listing[1].split() == ["ID", "Command", "Frequency", "Dyno", "Next", "run"]
+    assert listing[2].startswith('1   echo "tick from $DYNO"; sleep 60  Every 10 minutes  Basic  in ')
+    app.cli("maintenance:on", check=True)   # scheduler jobs still run in maintenance mode
+    try:
+        lines = app.wait_for_log("State changed from up to complete", 30)
+    finally:
+        app.cli("maintenance:off", check=True)
+    run = next(l for l in lines if "heroku[scheduler." in l and "Starting process" in l).split("[")[1].split("]")[0]
+    mine = [l.split(": ", 1)[1] for l in lines if f"[{run}]" in l or "app[api]: Starting process" in l]
+    assert mine[:5] == ['Starting process with command `echo "tick from $DYNO"; sleep 60` by user '
+                        "scheduler@addons.heroku.com",
+                        'Starting process with command `echo "tick from $DYNO"; sleep 60`',
+                        "State changed from starting to up", f"tick from {run}",
+                        "Stopping all processes with SIGTERM"], mine   # killed after one interval (6 s)
+    assert mine[5:7] == ["Process exited with status 143", "State changed from up to complete"]
+    now = app.cli("scheduler:run", "1", check=True)
+    assert now.stderr.startswith(f"Running job 1 on ⬢ {app.name}... done, scheduler.")
+    removed = app.cli("scheduler:remove", "1", check=True)
+    assert removed.stderr == f'Removing job 1 (`echo "tick from $DYNO"; sleep 60`) from ⬢ {app.name}... done\n'
+    time.sleep(8)
+    before = scheduler_runs(app)
+    time.sleep(8)   # more than one interval: nothing new starts
+    assert scheduler_runs(app) == before
+    assert app.cli("scheduler", check=True).stderr == f"No scheduled jobs on ⬢ {app.name}.\n"
