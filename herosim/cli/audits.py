@@ -69,7 +69,8 @@ def doctor(env: Env, path, app_name, as_json, ca_bundle):
     findings = doctor_mod.check(files, read, dict(state.config_vars()), untracked=source.untracked,
                                 ignored=ignored(path), read_bytes=read_bytes,
                                 last_python=(state.settings().get("last_build") or {}).get("python"),
-                                fetch=wheels.simple_api(verify=str(bundle) if bundle else True, timeout=5.0))
+                                fetch=wheels.simple_api(verify=str(bundle) if bundle else True, timeout=5.0),
+                                formation=state.formation())
     errors = sum(f.severity == doctor_mod.ERROR for f in findings)
     if as_json:
         click.echo(json.dumps({"errors": errors, "warnings": len(findings) - errors,

@@ -154,7 +154,8 @@ def test_scheduler_runs_jobs_as_one_off_dynos_even_in_maintenance(app):
     assert listing[2].startswith('1   echo "tick from $DYNO"; sleep 60  Every 10 minutes  Basic  in ')
     app.cli("maintenance:on", check=True)   # scheduler jobs still run in maintenance mode
     try:
-        lines = app.wait_for_log("State changed from up to complete", 30)
+        app.wait_for_log("State changed from up to complete", 30, "-p", "scheduler")
+        lines = app.log_lines()
     finally:
         app.cli("maintenance:off", check=True)
     run = next(l for l in lines if "heroku[scheduler." in l and "Starting process" in l).split("[")[1].split("]")[0]

@@ -21,8 +21,8 @@ __all__ = ["ERROR", "WARNING", "Finding", "check"]
 def check(files: set[str], read: Callable[[str], str | None], config_vars: dict[str, str],
           untracked: tuple[str, ...] = (), ignored: tuple[str, ...] = (), *,
           read_bytes: Callable[[str], bytes | None] | None = None, last_python: str | None = None,
-          fetch: wheels.Fetch | None = None) -> list[Finding]:
-    findings: list[Finding] = platform.procfile(files, read)
+          fetch: wheels.Fetch | None = None, formation: dict[str, int] | None = None) -> list[Finding]:
+    findings: list[Finding] = platform.procfile(files, read) + platform.formation(formation)
     try:
         manager = detect.package_manager(files)
     except HerosimError as exc:

@@ -45,6 +45,16 @@ def procfile(files: set[str], read) -> list[Finding]:
     return []
 
 
+def formation(counts: dict[str, int] | None) -> list[Finding]:
+    """A clock process scaled above 1: each clock dyno schedules the same jobs."""
+    clocks = (counts or {}).get("clock", 0)
+    if clocks > 1:
+        return [Finding(WARNING, "More than one clock dyno", "Procfile",
+                        f"clock is scaled to {clocks}: each clock dyno schedules every job, so each job runs "
+                        f"{clocks} times.", "herosim ps:scale clock=1")]
+    return []
+
+
 def missing_files(untracked: tuple[str, ...], ignored: tuple[str, ...]) -> list[Finding]:
     out = []
     needed = [p for p in (*untracked, *ignored)

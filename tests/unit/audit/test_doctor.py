@@ -246,3 +246,14 @@ def test_cli_json(tmp_path):
                                    "detail": "no distribution in requirements.txt provides it: ModuleNotFoundError: "
                                              "No module named 'rq' at boot (H10).",
                                    "fix": "add rq to requirements.txt"}
+
+
+def test_more_than_one_clock_dyno(tmp_path):
+    (tmp_path / "Procfile").write_text("web: gunicorn app:app\nclock: python clock.py\n")
+    (tmp_path / "requirements.txt").write_text("gunicorn==23.0.0\n")
+    files = {"Procfile", "requirements.txt"}
+    found = doctor.check(files, reader(tmp_path), {}, formation={"web": 1, "clock": 2})
+    clock = [f for f in found if f.title == "More than one clock dyno"]
+    assert clock and clock[0].fix == "herosim ps:scale clock=1"
+    assert not [f for f in doctor.check(files, reader(tmp_path), {}, formation={"clock": 1})
+                if f.title == "More than one clock dyno"]
