@@ -2,11 +2,11 @@
 
   python bench/bench_build.py [--repeat 3]
 
-Same app (the bundled microblog), same base images, layer cache on for both:
-  cold        no cache at all (herosim keeps its package download cache: that is the point)
+Same app (the bundled microblog), same base images, pip on both sides (herosim runs it as
+the buildpack does, with no download cache), layer cache on for both:
+  cold        no cache at all
   code-only   a change to app.py
   dependency  one more line in requirements.txt
-and pip against uv for installing a requirements.txt in the build image.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import setup, ROOT, git_copy, hand_build, herosim, median, timer, touch_code  # noqa: E402
+from common import setup, git_copy, hand_build, herosim, median, timer, touch_code  # noqa: E402
 
 LABEL = "io.herosim.app"
 
@@ -29,41 +29,6 @@ def add_dependency(path, line):
     with open(path / "requirements.txt", "a") as handle:
         handle.write(line + "\n")
     subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qam", "dep"], cwd=path, check=True)
-
-
-def installer_race(client, requirements: str, ca: str) -> dict:
-    """Seconds for pip and for uv to install the same requirements.txt into a fresh venv."""
-    out = {}
-    scripts = {
-        "pip": "python3 -m venv /v && /v/bin/pip install -q --cert /ca.pem -r /r.txt",
-        "uv": ("python3 -m venv /t && /t/bin/pip install -q --cert /ca.pem uv && python3 -m venv /v && "
-               "SSL_CERT_FILE=/ca.pem /t/bin/uv pip install -q --python /v/bin/python -r /r.txt"),
-        "uv (install only)": ("python3 -m venv /t && /t/bin/pip install -q --cert /ca.pem uv && python3 -m venv /v "
-                              "&& start=$(date +%s.%N) && SSL_CERT_FILE=/ca.pem /t/bin/uv pip install -q "
-                              "--python /v/bin/python -r /r.txt && end=$(date +%s.%N) && echo TIME $start $end"),
-    }
-    from herosim.engine.tarball import TarWriter
-    for name, script in scripts.items():
-        samples = []
-        for _ in range(3):
-            files = TarWriter()
-            files.add_bytes("r.txt", requirements.encode())
-            files.add_bytes("ca.pem", open(ca, "rb").read())
-            container = client.containers.create("herosim/stack-build:trixie", ["bash", "-c", script],
-                                                 labels={LABEL: "bench-build"})
-            container.put_archive("/", files.close())
-            start = time.perf_counter()
-            container.start()
-            container.wait()
-            elapsed = time.perf_counter() - start
-            log = container.logs().decode()
-            container.remove(force=True)
-            if "TIME" in log:
-                a, b = log.split("TIME", 1)[1].split()[:2]
-                elapsed = float(b) - float(a)
-            samples.append(elapsed)
-        out[name] = median(samples)
-    return out
 
 
 def main():
@@ -79,13 +44,10 @@ def main():
             hand_build(hand_path, image, no_cache=True)
         r["cold_hand"] = t["seconds"]
         cold_volume = f"bench-cold-cache-{tag}"
-        with timer() as t:  # nothing cached at all: an empty download cache, no layers
+        with timer() as t:  # nothing cached at all: no layers, an empty tool cache
             herosim("build", ours_path, "-a", app, "--no-cache", env={"HEROSIM_CACHE_VOLUME": cold_volume})
         r["cold_herosim"] = t["seconds"]
         client.volumes.get(cold_volume).remove(force=True)
-        with timer() as t:  # no layers, but the download cache of earlier builds
-            herosim("build", ours_path, "-a", app, "--no-cache")
-        r["warm_herosim"] = t["seconds"]
         code_hand, code_ours, dep_hand, dep_ours = [], [], [], []
         for i in range(args.repeat):
             touch_code(hand_path, f"h{i}")
@@ -107,8 +69,6 @@ def main():
             dep_ours.append(t["seconds"])
         r.update(code_hand=median(code_hand), code_herosim=median(code_ours), dep_hand=median(dep_hand),
                  dep_herosim=median(dep_ours))
-        r["installers"] = installer_race(client, (ROOT / "tests/fixtures/apps/microblog/requirements.txt").read_text(),
-                                         ca)
     finally:
         herosim("destroy", "-a", app, "--confirm", app, check=False)
         for image_ in client.images.list(filters={"label": f"{LABEL}={image.split(':')[0]}"}):
@@ -119,10 +79,7 @@ def main():
                         ("code-only change", "code_hand", "code_herosim"),
                         ("one more dependency", "dep_hand", "dep_herosim")):
         print(f"{label:40} {r[a]:8.2f}s {r[b]:8.2f}s {r[b] / r[a]:6.2f}")
-    print(f"herosim rebuild without layers but with its download cache: {r['warm_herosim']:.2f}s")
     print(f"dependency change vs herosim's own cold build: {r['dep_herosim'] / r['cold_herosim']:.2f}")
-    print("installers (fresh venv, warm download cache on this machine): "
-          + ", ".join(f"{k} {v:.2f}s" for k, v in r["installers"].items()))
     print(json.dumps(r))
 
 

@@ -1,12 +1,13 @@
 # The hand-written multi-stage Dockerfile herosim is measured against: the same
-# base images (herosim's offline stack), the same pip, the same layout.
-FROM herosim/stack-build:trixie AS build
-RUN python3 -m venv /app/.heroku/python
+# base images (herosim's offline stack: forky, Python 3.13 as the microblog asks), the same
+# pip, the same layout.
+FROM herosim/stack-build:forky AS build
+RUN python3.13 -m venv /app/.heroku/python
 COPY requirements.txt ca.pem /tmp/build/
 RUN /app/.heroku/python/bin/pip install --no-input --progress-bar off --cert /tmp/build/ca.pem \
       -r /tmp/build/requirements.txt
 
-FROM herosim/stack-run:trixie
+FROM herosim/stack-run:forky
 COPY --from=build /app/.heroku /app/.heroku
 COPY . /app/
 WORKDIR /app
