@@ -14,6 +14,7 @@ from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
 from herosim.engine.labels import engine_is_local
 from herosim.engine.stack import DEFAULT_POSTGRES, Stack
+from herosim.errors import AddonError
 
 PORT = 5432
 COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBALT", "COPPER",
@@ -23,6 +24,11 @@ COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBA
 DEPENDENCIES = frozenset({"psycopg2", "psycopg2-binary", "psycopg", "psycopg-binary", "psycopg-c",
                           "asyncpg", "pg8000"})
 SNAKEOIL = ("/etc/ssl/certs/ssl-cert-snakeoil.pem", "/etc/ssl/private/ssl-cert-snakeoil.key")
+# plan -> (storage in GB, connections per role) [Heroku Postgres plans]
+PLANS = {"essential-0": (1, 20), "essential-1": (10, 20), "essential-2": (32, 40), "standard-0": (64, 120),
+         "premium-0": (64, 120)}
+TABLE_LIMIT = 4000            # Essential plans
+VERSIONS = ("15", "16", "17")  # Heroku Postgres today; 17 the default
 
 # Runs once, when the data volume is initialised (official image's initdb.d contract).
 INIT_SCRIPT = r"""
@@ -72,6 +78,11 @@ class Postgres(AddonService):
 
     def new_attachment(self, app: str, plan: str, name: str, volume: str,
                        taken_vars: set[str], options: dict) -> Attachment:
+        limits(plan)
+        version = str(options.get("version") or DEFAULT_POSTGRES)
+        if version not in VERSIONS:
+            raise AddonError(f"Postgres {version} is not a version Heroku Postgres offers",
+                             hint="choose --version " + ", ".join(VERSIONS) + f" (default {DEFAULT_POSTGRES})")
         user, password, database = "u" + _token(13), "p" + _token(31), "d" + _token(13)
         url = f"postgres://{user}:{password}@{name}:{PORT}/{database}"
         color = random.choice([c for c in COLORS if f"HEROKU_POSTGRESQL_{c}_URL" not in taken_vars])
@@ -80,7 +91,7 @@ class Postgres(AddonService):
             config["DATABASE_URL"] = url
         return Attachment(app=app, plan=plan, name=name, volume=volume, config=config, secret={
             "user": user, "password": password, "database": database,
-            "superuser_password": _token(32, string.ascii_letters + string.digits),
+            "superuser_password": _token(32, string.ascii_letters + string.digits), "version": version,
         })
 
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
@@ -105,6 +116,21 @@ class Postgres(AddonService):
 
     def credentials(self, attachment: Attachment) -> str:
         return "the app's own role (owns its database, not a superuser); SSL required"
+
+    def validate(self, plan: str, options: dict, stack: Stack) -> None:
+        limits(plan)
+        stack.postgres_image(str(options.get("version") or DEFAULT_POSTGRES))
+
+    def after_ready(self, container, attachment: Attachment) -> None:
+        """The plan's connection limit on the app's role (FATAL: too many connections for role
+        "u…" past it, as on Heroku), set at every start: older volumes get it too."""
+        _, connections = limits(attachment.plan)
+        result = container.exec_run(["psql", "-v", "ON_ERROR_STOP=1", "-qAtc",
+                                     f'ALTER ROLE "{attachment.secret["user"]}" CONNECTION LIMIT {connections}'],
+                                    user="postgres")
+        if result.exit_code != 0:
+            raise AddonError(f"Could not set {attachment.name}'s connection limit",
+                             hint=result.output.decode(errors="replace").strip())
 
     def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
         """A real login as the app's credential over SSL: from this host with psycopg2 through
@@ -133,6 +159,14 @@ class Postgres(AddonService):
         # TCP on 127.0.0.1: the entrypoint's temporary init server listens on the socket only.
         ready = container.exec_run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], user="postgres")
         return False, ready.output.decode(errors="replace").strip() if ready.exit_code != 0 else seen
+
+
+def limits(plan: str) -> tuple[int, int]:
+    tier = plan.partition(":")[2] or "essential-0"
+    if tier not in PLANS:
+        raise AddonError(f"Couldn't find either the add-on service or the add-on plan of heroku-postgresql:{tier}",
+                         hint="plans: " + ", ".join(PLANS))
+    return PLANS[tier]
 
 
 def wanted(dependencies: frozenset[str]) -> bool:

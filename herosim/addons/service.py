@@ -44,6 +44,12 @@ class AddonService:
         """(ready, what was seen) for one readiness check."""
         raise NotImplementedError
 
+    def validate(self, plan: str, options: dict, stack: Stack) -> None:
+        """Refuse, before anything is created, what this stack cannot run."""
+
+    def after_ready(self, container, attachment: Attachment) -> None:
+        """Settings applied at every start, once the server answers (plan limits)."""
+
     def credentials(self, attachment: Attachment) -> str:
         """What protects its data (`addons:info`)."""
         return "a password in its URL"

@@ -38,6 +38,7 @@ def ensure_running(client: docker.DockerClient, service: AddonService, attachmen
         with translated(f"starting {attachment.name}"):
             container.start()
     wait_ready(service, container, attachment)
+    service.after_ready(container, attachment)
     return container
 
 def _create(client: docker.DockerClient, spec, attachment: Attachment, network: str):

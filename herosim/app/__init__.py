@@ -15,6 +15,9 @@ from herosim.app.dynos import Dynos
 from herosim.app.fs import Filesystem
 from herosim.app.keyvalue import KeyValue
 from herosim.app.labs import Labs
+from herosim.app.pgbackups import Backups
+from herosim.app.pgtransfer import Transfer
+from herosim.app.postgres import Databases
 from herosim.app.scheduler import Jobs
 from herosim.app.releases import Releases
 from herosim.const import DEFAULT_ROUTER_PORT
@@ -37,6 +40,9 @@ class App:
         self.labs = Labs(self.ctx)
         self.keyvalue = KeyValue(self.addons)
         self.jobs = Jobs(self.ctx, self.addons)
+        self.pg = Databases(self.addons)
+        self.pgbackups = Backups(self.pg)
+        self.pgtransfer = Transfer(self.pg)
 
     @property
     def name(self) -> str:

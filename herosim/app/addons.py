@@ -44,13 +44,14 @@ class Addons:
         for attachment in attached:
             self._start(attachment, result.stack, net)
 
-    def create(self, plan: str, engine: str | None = None) -> addons.Attachment:
+    def create(self, plan: str, engine: str | None = None, version: str | None = None) -> addons.Attachment:
         """`addons:create`: provision, start, and make a release (the dynos restart with its vars)."""
         service = service_for_plan(plan)
         plan = canonical_plan(plan) if ":" in plan else service.default_plan
         with self.ctx.changing():
             stack = self.stack()
-            attachment = self._provision(service, plan, engine=engine or default_engine(stack))
+            service.validate(plan, {"engine": engine, "version": version}, stack)
+            attachment = self._provision(service, plan, engine=engine or default_engine(stack), version=version)
             self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name))
             self.releases.again(f"Attach {', '.join(attachment.config) or attachment.service.upper()} "
                                 f"({attachment.name})")
@@ -129,8 +130,10 @@ class Addons:
                 pass
         return stack_mod.addon_stack(self.ctx.client, self.ctx.progress)
 
-    def _provision(self, service, plan: str | None = None, engine: str | None = None) -> addons.Attachment:
-        attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={"engine": engine})
+    def _provision(self, service, plan: str | None = None, engine: str | None = None,
+                   version: str | None = None) -> addons.Attachment:
+        attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={"engine": engine,
+                                                                                         "version": version})
         self.ctx.progress.info(f"Creating {attachment.plan} on {HEXAGON} {self.ctx.name}... free")
         self.ctx.progress.info(f"{attachment.name} is being created in the background. "
                                "The app will restart when complete...")

@@ -41,11 +41,13 @@ def addons_list(env: Env, app_name):
 @click.option("--engine", type=click.Choice(["lite", "elasticsearch", "opensearch"]),
               help="search add-ons: herosim's lite engine, or an official image (default: official when a "
                    "registry answers, lite offline)")
+@click.option("--version", "version", help="heroku-postgresql: the Postgres major version (15, 16, 17; default 17)")
 @pass_env
-def addons_create(env: Env, plan, app_name, engine):
-    """Provision an add-on: heroku-postgresql, elasticsearch, searchbox, bonsai (PLAN[:TIER])."""
+def addons_create(env: Env, plan, app_name, engine, version):
+    """Provision an add-on: heroku-postgresql, heroku-redis, scheduler, elasticsearch, searchbox, bonsai
+    (PLAN[:TIER])."""
     app = env.app(app_name)
-    attachment = app.addons.create(plan, engine=engine)
+    attachment = app.addons.create(plan, engine=engine, version=version)
     env.printer.info(f"Created {attachment.name}" + (f" as {', '.join(attachment.config)}" if attachment.config else ""))
 
 

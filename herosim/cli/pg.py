@@ -1,16 +1,19 @@
-"""Heroku Postgres commands."""
+"""Heroku Postgres commands: pg:psql, pg:info, pg:reset, pg:ps, pg:killall, pg:credentials:url,
+pg:backups (capture, restore, download, list), pg:pull, pg:push."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
+from pathlib import Path
 
 import click
 
-from herosim.cli.base import Env, app_option, cli, pass_env
-from herosim.errors import HerosimError
+from herosim.app.pgtransfer import redacted
+from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
+from herosim.cli.dynos import _to_terminal
+from herosim.const import HEXAGON
+
+CYLINDER = "⛁"
 
 
 @cli.command("pg:psql")
@@ -19,34 +22,174 @@ from herosim.errors import HerosimError
 @click.option("-c", "--command", "command", help="SQL command to run")
 @pass_env
 def pg_psql(env: Env, database, app_name, command):
-    """Open a psql shell to the app's database (runs psql inside the add-on's container)."""
+    """Open a psql shell to the app's database (psql inside the add-on's container)."""
     app = env.app(app_name)
-    found = [a for a in app.addons.attached() if a.service == "heroku-postgresql"]
-    if database:
-        found = [a for a in found if database in (a.name, *[k.removesuffix("_URL") for k in a.config])]
-    if not found:
-        raise HerosimError(f"No Postgres database on {app.name}" + (f" matching {database}" if database else ""),
-                           hint=f"herosim addons:create heroku-postgresql -a {app.name}")
-    attachment = sorted(found, key=lambda a: "DATABASE_URL" not in a.config)[0]
-    container = app.addons.container(attachment)
+    attachment = app.pg.find(database)
     env.printer.info(f"--> Connecting to {attachment.name}")
-    s = attachment.secret
-    label = next((k.removesuffix("_URL") for k in attachment.config if k == "DATABASE_URL"),
-                 next(iter(attachment.config), "DATABASE").removesuffix("_URL"))
-    # The password travels in the environment, never in a process argument (`ps` shows those).
-    secrets = {"PGPASSWORD": s["password"], "PGSSLMODE": "require"}
-    args = ["psql", "-h", "127.0.0.1", "-p", "5432", "-U", s["user"], "-d", s["database"],
-            f"--set=PROMPT1={app.name}::{label}%R%# ", f"--set=PROMPT2={app.name}::{label}%R%# "]
-    if command:
-        result = container.exec_run(args + ["-c", command], user="postgres", demux=True, environment=secrets)
-        out, err = result.output
-        sys.stdout.write((out or b"").decode(errors="replace"))
-        sys.stderr.write((err or b"").decode(errors="replace"))
-        sys.exit(result.exit_code)
-    docker_cli = shutil.which("docker")
-    if not docker_cli:
-        raise HerosimError("An interactive psql needs the docker command-line client",
-                           hint="install it, or pass a query with -c")
-    tty = ["-it"] if sys.stdin.isatty() else ["-i"]
-    sys.exit(subprocess.call([docker_cli, "exec", *tty, "-u", "postgres", "-e", "PGPASSWORD", "-e", "PGSSLMODE",
-                              container.id, *args], env={**os.environ, **secrets}))
+    use_tty = sys.stdin.isatty() and sys.stdout.isatty()
+    sys.exit(app.pg.psql(attachment, command, _to_terminal, use_tty))
+
+
+@cli.command("pg:info")
+@click.argument("database", required=False)
+@app_option
+@pass_env
+def pg_info(env: Env, database, app_name):
+    """Show the app's databases: plan, connections, version, size, tables."""
+    app = env.app(app_name)
+    attachments = [app.pg.find(database)] if database else \
+        [a for a in app.addons.attached() if a.service == "heroku-postgresql"] or [app.pg.find(None)]
+    for index, attachment in enumerate(sorted(attachments, key=lambda a: "DATABASE_URL" not in a.config)):
+        rows = app.pg.info(attachment)
+        if index:
+            click.echo()
+        click.echo("=== " + ", ".join(sorted(attachment.config, key=lambda k: k != "DATABASE_URL")))
+        width = max(len(k) for k, _ in rows) + 2
+        for key, value in rows:
+            click.echo(f"{(key + ':').ljust(width)}{value}")
+
+
+cli.add_command(pg_info, "pg")
+
+
+@cli.command("pg:reset")
+@click.argument("database", required=False)
+@app_option
+@click.option("--confirm", metavar="APP", help="skip the prompt by naming the app")
+@pass_env
+def pg_reset(env: Env, database, app_name, confirm):
+    """Delete every table and row of the database (its credentials stay)."""
+    app = env.app(app_name)
+    attachment = app.pg.find(database)
+    confirm_app(env, app, f"Destructive action\n !    {attachment.name} will lose all of its data", confirm)
+    app.pg.reset(attachment)
+    env.printer.info(f"Resetting {attachment.name}... done")
+
+
+@cli.command("pg:ps")
+@click.argument("database", required=False)
+@app_option
+@click.option("-v", "--verbose", is_flag=True, help="idle connections too")
+@pass_env
+def pg_ps(env: Env, database, app_name, verbose):
+    """The database's active queries."""
+    app = env.app(app_name)
+    click.echo(app.pg.ps(app.pg.find(database), verbose), nl=False)
+
+
+@cli.command("pg:killall")
+@click.argument("database", required=False)
+@app_option
+@pass_env
+def pg_killall(env: Env, database, app_name):
+    """Terminate every connection to the database."""
+    app = env.app(app_name)
+    app.pg.killall(app.pg.find(database))
+    env.printer.info("Terminating connections for all credentials... done")
+
+
+@cli.command("pg:credentials:url")
+@click.argument("database", required=False)
+@app_option
+@pass_env
+def pg_credentials_url(env: Env, database, app_name):
+    """The default credential's connection information."""
+    app = env.app(app_name)
+    for line in app.pg.credentials(app.pg.find(database)):
+        click.echo(line)
+
+
+# -- backups ------------------------------------------------------------------------------------
+@cli.command("pg:backups")
+@app_option
+@pass_env
+def pg_backups(env: Env, app_name):
+    """The app's backups."""
+    app = env.app(app_name)
+    backups = app.pgbackups.all()
+    click.echo("=== Backups")
+    if not backups:
+        click.echo(f"No backups. Capture one with herosim pg:backups:capture -a {app.name}")
+        return
+    rows = [("ID", "Created at", "Status", "Size", "Database")] + [app.pgbackups.describe(b) for b in reversed(backups)]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for index, row in enumerate(rows):
+        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if index == 0:
+            click.echo("  ".join("─" * w for w in widths))
+
+
+@cli.command("pg:backups:capture")
+@click.argument("database", required=False)
+@app_option
+@pass_env
+def pg_backups_capture(env: Env, database, app_name):
+    """Capture a backup (pg_dump -Fc) of the database."""
+    app = env.app(app_name)
+    attachment = app.pg.find(database)
+    env.printer.info(f"Starting backup of {CYLINDER} {attachment.name}... done")
+    record = app.pgbackups.capture(attachment)
+    env.printer.info(f"Backing up {CYLINDER} {app.pg.label(attachment)} to {record['id']}... done")
+
+
+@cli.command("pg:backups:restore")
+@click.argument("backup", required=False)
+@click.argument("database", required=False)
+@app_option
+@click.option("--confirm", metavar="APP", help="skip the prompt by naming the app")
+@pass_env
+def pg_backups_restore(env: Env, backup, database, app_name, confirm):
+    """Restore a backup (b001, the latest by default) or a .dump file into the database."""
+    app = env.app(app_name)
+    attachment = app.pg.find(database)
+    if backup and Path(backup).is_file():
+        name, source = backup, Path(backup)
+    else:
+        record, source = app.pgbackups.file(backup)
+        name = record["id"]
+    confirm_app(env, app, f"WARNING: Destructive Action\n !    This command will affect the app {HEXAGON} {app.name}",
+                confirm)
+    env.printer.info(f"Starting restore of {name} to {CYLINDER} {attachment.name}... done")
+    app.pgbackups.restore(attachment, source)
+    env.printer.info("Restoring... done")
+
+
+@cli.command("pg:backups:download")
+@click.argument("backup", required=False)
+@app_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="the file to write")
+@pass_env
+def pg_backups_download(env: Env, backup, app_name, output):
+    """Copy a backup (the latest by default) to latest.dump."""
+    app = env.app(app_name)
+    record, target = app.pgbackups.download(backup, output)
+    env.printer.info(f"Getting backup from {HEXAGON} {app.name}... done, #{int(record['id'][1:])}")
+    click.echo(str(target))
+
+
+# -- pull and push ------------------------------------------------------------------------------
+@cli.command("pg:pull")
+@click.argument("source")
+@click.argument("target")
+@app_option
+@pass_env
+def pg_pull(env: Env, source, target, app_name):
+    """Copy the add-on's database (SOURCE: DATABASE_URL or its name) into a new local database
+    (TARGET: a name on localhost, or a postgresql:// URL)."""
+    app = env.app(app_name)
+    attachment = app.pg.find(source)
+    app.pgtransfer.pull(attachment, target)
+    env.printer.info(f"Pulling {CYLINDER} {attachment.name} to {redacted(target)}... done")
+
+
+@cli.command("pg:push")
+@click.argument("source")
+@click.argument("target")
+@app_option
+@pass_env
+def pg_push(env: Env, source, target, app_name):
+    """Copy a local database (SOURCE) into the add-on's (TARGET), which must be empty."""
+    app = env.app(app_name)
+    attachment = app.pg.find(target)
+    app.pgtransfer.push(source, attachment)
+    env.printer.info(f"Pushing {redacted(source)} to {CYLINDER} {attachment.name}... done")

@@ -75,7 +75,8 @@ class Stack:
         if suite is None:
             raise StackError(f"Postgres {version} is not available offline",
                              hint="herosim's offline stacks carry Postgres "
-                                  + ", ".join(sorted(POSTGRES_SUITES)) + "; go online for the official images")
+                                  + " and ".join(sorted(POSTGRES_SUITES)) + " (addons:create heroku-postgresql "
+                                  "--version 17); online, the official images carry every version")
         return f"herosim/postgres:{suite}"
 
     def keyvalue_image(self) -> str:

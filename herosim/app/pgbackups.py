@@ -1,0 +1,116 @@
+"""pg:backups: custom-format dumps (pg_dump -Fc, as Heroku's backups are) kept in the app's
+private folder as b001, b002, …; restored with pg_restore as the app's credential, from a
+backup or from any .dump file (a production backup downloaded from Heroku)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from herosim import paths
+from herosim.addons.attachment import Attachment
+from herosim.app.postgres import Databases, size_text
+from herosim.engine.tarball import TarWriter
+from herosim.errors import HerosimError
+from herosim.platform import jsonfile
+
+FOLDER = "backups"
+INDEX = "backups.json"
+RESTORE_PATH = "/tmp/herosim-restore.dump"
+
+
+class Backups:
+    def __init__(self, databases: Databases):
+        self.databases = databases
+        self.ctx = databases.ctx
+
+    def _folder(self) -> Path:
+        return paths.private_dir(self.ctx.state.path(FOLDER))
+
+    def all(self) -> list[dict]:
+        return list(jsonfile.read(self.ctx.state.path(INDEX), []))
+
+    def file(self, backup_id: str | None) -> tuple[dict, Path]:
+        """A backup by id (b001), the latest without one."""
+        backups = [b for b in self.all() if b["status"] == "Completed"]
+        if not backups:
+            raise HerosimError(f"No backups on {self.ctx.name}.", hint="herosim pg:backups:capture")
+        found = backups[-1] if backup_id is None else next((b for b in backups if b["id"] == backup_id.lower()), None)
+        if found is None:
+            raise HerosimError(f"Backup {backup_id} not found.", hint="see `herosim pg:backups`")
+        return found, self._folder() / f"{found['id']}.dump"
+
+    def capture(self, attachment: Attachment) -> dict:
+        """pg_dump -Fc of the database into the next b### file."""
+        with self.ctx.changing():
+            backups = self.all()
+            number = max((int(b["id"][1:]) for b in backups), default=0) + 1
+            record = {"id": f"b{number:03d}", "database": self.databases.label(attachment), "addon": attachment.name,
+                      "started": _now(), "status": "Running", "size": 0}
+            target = self._folder() / f"{record['id']}.dump"
+            container = self.databases.addons.container(attachment)
+            _, stream = container.exec_run(["pg_dump", "-Fc"], user="postgres",
+                                           environment=self.databases.app_env(attachment), stream=True, demux=True)
+            errors = b""
+            with paths.open_private(target, "wb") as handle:
+                for out, err in stream:
+                    if out:
+                        handle.write(out)
+                    if err:
+                        errors += err
+            record["size"] = target.stat().st_size
+            if errors.strip() or record["size"] < 5 or target.read_bytes()[:5] != b"PGDMP":
+                target.unlink(missing_ok=True)
+                raise HerosimError(f"The backup of {attachment.name} failed",
+                                   hint=errors.decode(errors="replace").strip()[-300:] or "pg_dump wrote nothing")
+            record.update(status="Completed", finished=_now())
+            jsonfile.write(self.ctx.state.path(INDEX), [*backups, record])
+            return record
+
+    def restore(self, attachment: Attachment, source: Path) -> str:
+        """pg_restore --clean --no-acl --no-owner of a custom-format dump into the database,
+        as the app's credential (its tables end up the app's). Returns pg_restore's messages."""
+        data = source.read_bytes()
+        if data[:5] != b"PGDMP":
+            raise HerosimError(f"{source} is not a pg_dump custom-format file (pg_dump -Fc)",
+                               hint="Heroku's backups (latest.dump) are; a plain .sql file is loaded with pg:psql")
+        container = self.databases.addons.container(attachment)
+        archive = TarWriter()
+        archive.add_bytes(RESTORE_PATH.lstrip("/"), data, mode=0o644)
+        container.put_archive("/", archive.close())
+        try:
+            result = container.exec_run(["pg_restore", "--verbose", "--clean", "--if-exists", "--no-acl", "--no-owner",
+                                         "-d", attachment.secret["database"], RESTORE_PATH], user="postgres",
+                                        environment=self.databases.app_env(attachment), demux=True)
+        finally:
+            container.exec_run(["rm", "-f", RESTORE_PATH])
+        out, err = result.output
+        messages = (err or b"").decode(errors="replace")
+        failed = [line for line in messages.splitlines() if "error:" in line and "does not exist" not in line]
+        if result.exit_code != 0 and failed:
+            raise HerosimError(f"pg_restore errored with {result.exit_code}", hint=failed[-1].strip(),
+                               details=messages[-2000:])
+        return messages
+
+    def download(self, backup_id: str | None, output: Path | None) -> tuple[dict, Path]:
+        """The backup's file copied out: latest.dump, latest.dump.1, … when taken."""
+        record, source = self.file(backup_id)
+        target = output
+        if target is None:
+            target = Path("latest.dump")
+            index = 1
+            while target.exists():
+                target = Path(f"latest.dump.{index}")
+                index += 1
+        shutil.copyfile(source, target)
+        return record, target
+
+    @staticmethod
+    def describe(record: dict) -> tuple[str, ...]:
+        finished = f"Completed {record.get('finished', '')}" if record["status"] == "Completed" else record["status"]
+        return (record["id"], record["started"], finished, size_text(record["size"]), record["database"])
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S +0000")
