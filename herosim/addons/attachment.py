@@ -32,6 +32,15 @@ class Attachment:
         return self.plan.partition(":")[2]
 
     @property
+    def attachment_name(self) -> str:
+        """Heroku's name of the attachment (DATABASE, REDIS, SCHEDULER): its release says
+        `Attach DATABASE (@ref:postgresql-curly-33328)`."""
+        if not self.config:
+            return self.service.upper()
+        keys = [k.removesuffix("_URL") for k in self.config]
+        return next((k for k in keys if k in ("DATABASE", "REDIS")), keys[0])
+
+    @property
     def container_name(self) -> str:
         return f"herosim.{self.app}.{self.name}"
 

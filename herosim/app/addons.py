@@ -53,15 +53,14 @@ class Addons:
             service.validate(plan, {"engine": engine, "version": version}, stack)
             attachment = self._provision(service, plan, engine=engine or default_engine(stack), version=version)
             self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name))
-            self.releases.again(f"Attach {', '.join(attachment.config) or attachment.service.upper()} "
-                                f"({attachment.name})")
+            self.releases.again(f"Attach {attachment.attachment_name} (@ref:{attachment.name})")
             return attachment
 
     def destroy(self, name: str) -> list[str]:
         with self.ctx.changing():
             found = self.find(name)
             removed = addons.remove(self.ctx.client, self.ctx.name, found.name)
-            self.releases.again(f"Detach {', '.join(found.config)} ({found.name})")
+            self.releases.again(f"Detach {found.attachment_name} (@ref:{found.name})")
             return removed
 
     def find(self, name: str) -> addons.Attachment:
@@ -137,7 +136,7 @@ class Addons:
         self.ctx.progress.info(f"Creating {attachment.plan} on {HEXAGON} {self.ctx.name}... free")
         self.ctx.progress.info(f"{attachment.name} is being created in the background. "
                                "The app will restart when complete...")
-        self.ctx.logs.emit("app", "api", f"Attach {', '.join(attachment.config)} ({attachment.name}) "
+        self.ctx.logs.emit("app", "api", f"Attach {attachment.attachment_name} (@ref:{attachment.name}) "
                                          f"by user {current_user()}")
         return attachment
 

@@ -3,7 +3,10 @@ run first when the Procfile has one (Dev Center: release-phase), and the dynos r
 
 from __future__ import annotations
 
+import docker.errors
+
 from herosim.app.context import AppContext
+from herosim.const import HEXAGON
 from herosim.errors import HerosimError
 from herosim.platform.releases import FAILED, PENDING, SUCCEEDED, Release
 from herosim.runtime import oneoff
@@ -35,6 +38,40 @@ class Releases:
                               commit=current.commit if current else "")
         self.restart_on(release)
         return release
+
+    def eligible(self, release: Release) -> bool:
+        """Heroku's "Eligible for Rollback?": a release that ran, whose slug is still kept."""
+        if release.status != SUCCEEDED or not release.slug:
+            return False
+        try:
+            self.ctx.client.images.get(release.slug)
+            return True
+        except docker.errors.ImageNotFound:
+            return False
+
+    def rollback(self, version: int | None) -> tuple[Release, Release]:
+        """A new release with vN's slug, processes and config vars (not its add-ons, not data);
+        its release phase runs again. Without vN: the release before the current one."""
+        with self.ctx.changing():
+            eligible = [r for r in reversed(self.ctx.state.releases()) if self.eligible(r)]
+            if version is None:
+                if len(eligible) < 2:
+                    raise HerosimError(f"No eligible release found for {HEXAGON} {self.ctx.name} to roll back to.",
+                                       hint="see `herosim releases`")
+                target = eligible[1]
+            else:
+                target = self.ctx.state.release(version)
+                if target is None:
+                    raise HerosimError(f"Release v{version} not found.", hint="see `herosim releases`")
+                if target not in eligible:
+                    raise HerosimError(f"Release v{version} is not eligible for rollback (its slug is gone or its "
+                                       "release phase failed).", hint="see `herosim releases:info`")
+            current = self.ctx.state.current_release()
+            self.ctx.state.replace_config_vars(target.config_vars)
+            release = self.create(f"Rollback to v{target.version}", target.slug, target.processes,
+                                  target.config_vars, commit=target.commit)
+            self.restart_on(release)
+            return release, current
 
     def restart_on(self, release: Release, timeout: float = 300) -> None:
         """Running dynos restart on a new release (a deploy, a config or add-on change)."""

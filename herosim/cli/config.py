@@ -11,6 +11,7 @@ from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, pass_env
 from herosim.platform.config_vars import check_key, describe_keys, parse_assignments
 from herosim.const import HEXAGON
+from herosim.errors import HerosimError
 
 
 # -- config vars ------------------------------------------------------------------------------
@@ -73,9 +74,70 @@ def config_unset(env: Env, keys, app_name):
 
 @cli.command()
 @app_option
+@click.option("-n", "--num", type=int, default=15, show_default=True, help="how many releases to list")
+@click.option("--json", "as_json", is_flag=True)
 @pass_env
-def releases(env: Env, app_name):
+def releases(env: Env, app_name, num, as_json):
     """List the app's releases."""
     state = env.state(app_name)
-    for line in render.releases(state.releases(), state.app, dt.datetime.now(dt.timezone.utc)):
+    if as_json:
+        click.echo(json.dumps([{"version": r.version, "description": r.description, "status": r.status,
+                                "user": r.user, "created_at": r.created_at, "commit": r.commit}
+                               for r in reversed(state.releases())][:num], indent=2))
+        return
+    for line in render.releases(state.releases(), state.app, dt.datetime.now(dt.timezone.utc), num):
         click.echo(line)
+
+
+@cli.command("releases:info")
+@click.argument("release", required=False)
+@app_option
+@click.option("-s", "--shell", is_flag=True, help="config vars as KEY=value")
+@pass_env
+def releases_info(env: Env, release, app_name, shell):
+    """A release: its change, who, when, whether it can be rolled back to, its config vars."""
+    app = env.app(app_name)
+    found = app.state.release(_version(release)) if release else app.state.current_release()
+    if found is None:
+        raise HerosimError(f"Release {release or 'current'} not found.", hint="see `herosim releases`")
+    status = f" ({render.RELEASE_STATUS.get(found.status, found.status)})" if found.status != "succeeded" else ""
+    rows = [("Add-ons", "\n".join(sorted(a.plan for a in app.addons.attached()))), ("By", found.user),
+            ("Change", found.description + status),
+            ("Eligible for Rollback?", "Yes" if app.releases.eligible(found) else "No"), ("When", found.created_at)]
+    click.echo(f"=== Release v{found.version}")
+    width = max(len(k) for k, _ in rows) + 2
+    for key, value in rows:
+        first, *rest = value.split("\n") if value else [""]
+        click.echo(f"{(key + ':').ljust(width)}{first}".rstrip())
+        for line in rest:
+            click.echo(" " * width + line)
+    click.echo()
+    click.echo(f"=== v{found.version} Config vars")
+    values = {**app.addons.config_vars(), **found.config_vars}
+    for line in (render.shell(values) if shell else render.config(values, app.name)[1:]):
+        click.echo(line)
+
+
+@cli.command("releases:rollback")
+@click.argument("release", required=False)
+@app_option
+@pass_env
+def releases_rollback(env: Env, release, app_name):
+    """Roll back to a release's code and config vars (the one before the current by default)."""
+    app = env.app(app_name)
+    new, previous = app.releases.rollback(_version(release) if release else None)
+    target = new.description.removeprefix("Rollback to ")
+    env.printer.info(f"Rolling back {HEXAGON} {app.name} to {target}... done, v{new.version}")
+    env.printer.info("Rollback affects code and config vars; it doesn't add or remove addons.")
+    if previous is not None:
+        env.printer.info(f"To undo, run: herosim rollback v{previous.version}")
+
+
+cli.add_command(releases_rollback, "rollback")
+
+
+def _version(text: str) -> int:
+    try:
+        return int(text.lower().removeprefix("v"))
+    except ValueError:
+        raise HerosimError(f"{text} is not a release (v12 or 12)", hint="see `herosim releases`") from None

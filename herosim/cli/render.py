@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 
+from herosim.const import HEXAGON
 from herosim.platform.state import Release
 
 
@@ -48,12 +49,18 @@ def shell(values: dict[str, str]) -> list[str]:
     return [f"{k}={shlex.quote(v)}" for k, v in sorted(values.items())]
 
 
-def releases(items: list[Release], app: str, now: dt.datetime) -> list[str]:
+RELEASE_STATUS = {"failed": "release command failed", "pending": "release command executing"}
+
+
+def releases(items: list[Release], app: str, now: dt.datetime, limit: int = 15) -> list[str]:
+    """`heroku releases`: newest first, 15 by default, a failed release phase said in the row."""
+    if not items:
+        return [f"{HEXAGON} {app} has no releases."]
     current = [r for r in items if r.status == "succeeded"]
-    lines = [f"=== {app} Releases - Current: v{current[-1].version}" if current else f"=== {app} Releases"]
-    for release in reversed(items):
+    lines = [f"=== {HEXAGON} {app} Releases" + (f" - Current: v{current[-1].version}" if current else "")]
+    for release in list(reversed(items))[:limit]:
         created = dt.datetime.fromisoformat(release.created_at)
-        status = "" if release.status == "succeeded" else f" ({release.status})"
+        status = f" ({RELEASE_STATUS.get(release.status, release.status)})" if release.status != "succeeded" else ""
         lines.append(f"v{release.version}  {release.description}{status}  {release.user}  {ago(created, now)}")
     return lines
 

@@ -36,7 +36,7 @@ def test_releases_count_up_from_v1(tmp_path):
                                config_vars=state.config_vars())
     assert second.version == 2 and state.current_release().config_vars == {"A": "1"}
     lines = render.releases(state.releases(), "demo", dt.datetime.now(dt.timezone.utc))
-    assert lines[0] == "=== demo Releases - Current: v2"
+    assert lines[0] == "=== ⬢ demo Releases - Current: v2"
     assert lines[1].startswith("v2  Set A config vars  ")
 
 

@@ -49,7 +49,7 @@ def test_releases_list_newest_first(run):
     run("config:unset", "A", "-a", "demo")
     code, out, err = run("releases", "-a", "demo")
     assert code == 0 and err == ""
-    assert re.fullmatch(r"=== demo Releases - Current: v2\n"
+    assert re.fullmatch(r"=== ⬢ demo Releases - Current: v2\n"
                         r"v2  Remove A config vars  dev@example.com  \d+s ago\n"
                         r"v1  Set A config vars  dev@example.com  \d+s ago\n", out), out
 
