@@ -38,7 +38,7 @@ class Attachment:
         if not self.config:
             return self.service.upper()
         keys = [k.removesuffix("_URL") for k in self.config]
-        return next((k for k in keys if k in ("DATABASE", "REDIS")), keys[0])
+        return next((k for k in keys if not k.startswith("HEROKU_POSTGRESQL_")), keys[0])
 
     @property
     def container_name(self) -> str:

@@ -18,7 +18,8 @@ from herosim.errors import AddonError
 PLANS = {"mini": (25, 20), "premium-0": (50, 40), "premium-1": (100, 80), "premium-2": (250, 200),
          "premium-3": (500, 400), "premium-4": (750, 700), "premium-5": (1024, 1000), "premium-7": (7168, 10000),
          "premium-9": (10240, 25000), "premium-10": (25600, 40000), "premium-12": (51200, 65000),
-         "premium-14": (102400, 65000)}
+         "premium-14": (102400, 65000), "in-dyno": (25, 20)}
+IN_DYNO = "in-dyno"   # Heroku CI's test-only plan: plain redis://, no password
 POLICIES = {
     "noeviction": "returns errors when memory limit is reached",
     "allkeys-lfu": "removes less frequently used keys first",
@@ -50,11 +51,15 @@ def limits(plan: str) -> tuple[int, int]:
 
 def server_config(port: int, password: str, plan: str) -> str:
     memory, clients = limits(plan)
+    if plan.endswith(IN_DYNO):
+        listen = [f"port {port}", "bind * -::*", "protected-mode no"]
+    else:
+        listen = ["port 0", f"tls-port {port}", "bind * -::*", "protected-mode no",
+                  f"tls-cert-file {HOME}/tls/server.pem", f"tls-key-file {HOME}/tls/server.key",
+                  f"tls-ca-cert-file {HOME}/tls/ca.pem", "tls-auth-clients no", 'tls-protocols "TLSv1.2 TLSv1.3"',
+                  f"requirepass {password}"]
     return "\n".join([
-        "port 0", f"tls-port {port}", "bind * -::*", "protected-mode no",
-        f"tls-cert-file {HOME}/tls/server.pem", f"tls-key-file {HOME}/tls/server.key",
-        f"tls-ca-cert-file {HOME}/tls/ca.pem", "tls-auth-clients no", 'tls-protocols "TLSv1.2 TLSv1.3"',
-        f"requirepass {password}", f"maxmemory {memory}mb", "maxmemory-policy noeviction",
+        *listen, f"maxmemory {memory}mb", "maxmemory-policy noeviction",
         f"maxclients {clients}", f"timeout {DEFAULT_TIMEOUT}", "dir /data", "appendonly yes",
         f"include {OVERRIDES}", ""])
 
@@ -70,8 +75,11 @@ class KeyValueStore(AddonService):
         limits(plan)
         password, port = "p" + secrets.token_hex(32), random.randint(10000, 60999)
         url = f"rediss://:{password}@{name}:{port}"
-        if "REDIS_URL" not in taken_vars:
-            config = {"REDIS_URL": url}
+        if plan.endswith(IN_DYNO):
+            password, url = "", f"redis://{name}:{port}"
+        primary = f"{options['as']}_URL" if options.get("as") else "REDIS_URL"   # app.json's "as"
+        if primary not in taken_vars:
+            config = {primary: url}
         else:
             color = random.choice([c for c in COLORS if f"HEROKU_REDIS_{c}_URL" not in taken_vars])
             config = {f"HEROKU_REDIS_{color}_URL": url}
@@ -105,11 +113,13 @@ class KeyValueStore(AddonService):
 def call(container, attachment: Attachment, *command: str) -> object:
     """One command to the add-on's server, authenticated, over TLS."""
     port, password = int(attachment.secret["port"]), attachment.secret["password"]
+    tls_on = not attachment.plan.endswith(IN_DYNO)
     published = sidecar.published_port(container, port) if engine_is_local() else None
     if published:
-        return resp.call("127.0.0.1", published, password, *command)
-    result = container.exec_run(["valkey-cli", "--tls", "--insecure", "-p", str(port), "--no-auth-warning", *command],
-                                environment={"REDISCLI_AUTH": password})
+        return resp.call("127.0.0.1", published, password, *command, tls=tls_on)
+    flags = ["--tls", "--insecure"] if tls_on else []
+    result = container.exec_run(["valkey-cli", *flags, "-p", str(port), "--no-auth-warning", *command],
+                                environment={"REDISCLI_AUTH": password} if password else {})
     text = result.output.decode(errors="replace").strip()
     if result.exit_code != 0 or text.startswith(("ERR", "(error)", "Could not connect")):
         raise resp.RespError(text)

@@ -26,7 +26,8 @@ DEPENDENCIES = frozenset({"psycopg2", "psycopg2-binary", "psycopg", "psycopg-bin
 SNAKEOIL = ("/etc/ssl/certs/ssl-cert-snakeoil.pem", "/etc/ssl/private/ssl-cert-snakeoil.key")
 # plan -> (storage in GB, connections per role) [Heroku Postgres plans]
 PLANS = {"essential-0": (1, 20), "essential-1": (10, 20), "essential-2": (32, 40), "standard-0": (64, 120),
-         "premium-0": (64, 120)}
+         "premium-0": (64, 120), "in-dyno": (1, 20)}
+IN_DYNO = "in-dyno"   # Heroku CI's test-only plan: SSL optional
 TABLE_LIMIT = 4000            # Essential plans
 VERSIONS = ("15", "16", "17")  # Heroku Postgres today; 17 the default
 
@@ -39,10 +40,12 @@ psql -v ON_ERROR_STOP=1 -q --dbname postgres <<-SQL
 	ALTER DATABASE "$POSTGRES_DB" OWNER TO "$HEROSIM_DB_USER";
 SQL
 psql -v ON_ERROR_STOP=1 -q --dbname "$POSTGRES_DB" -c "ALTER SCHEMA public OWNER TO \"$HEROSIM_DB_USER\""
+nossl=reject
+[ "$HEROSIM_SSL_OPTIONAL" = 1 ] && nossl=scram-sha-256
 cat > "$PGDATA/pg_hba.conf" <<-HBA
 	local     all all     trust
 	hostssl   all all all scram-sha-256
-	hostnossl all all all reject
+	hostnossl all all all $nossl
 HBA
 touch "$PGDATA/.herosim-initialised"
 """
@@ -87,8 +90,9 @@ class Postgres(AddonService):
         url = f"postgres://{user}:{password}@{name}:{PORT}/{database}"
         color = random.choice([c for c in COLORS if f"HEROKU_POSTGRESQL_{c}_URL" not in taken_vars])
         config = {f"HEROKU_POSTGRESQL_{color}_URL": url}
-        if "DATABASE_URL" not in taken_vars:
-            config["DATABASE_URL"] = url
+        primary = f"{options['as']}_URL" if options.get("as") else "DATABASE_URL"   # app.json's "as"
+        if primary not in taken_vars:
+            config[primary] = url
         return Attachment(app=app, plan=plan, name=name, volume=volume, config=config, secret={
             "user": user, "password": password, "database": database,
             "superuser_password": _token(32, string.ascii_letters + string.digits), "version": version,
@@ -105,6 +109,7 @@ class Postgres(AddonService):
                 "HEROSIM_DB_USER": secret["user"],
                 "HEROSIM_DB_PASSWORD": secret["password"],
                 "PGDATA": "/var/lib/postgresql/data/pgdata",
+                "HEROSIM_SSL_OPTIONAL": "1" if attachment.plan.endswith(IN_DYNO) else "0",
             },
             command=["postgres", "-c", "ssl=on", "-c", f"ssl_cert_file={SNAKEOIL[0]}",
                      "-c", f"ssl_key_file={SNAKEOIL[1]}", "-c", "ssl_min_protocol_version=TLSv1.2"],

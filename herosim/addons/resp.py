@@ -39,14 +39,21 @@ def _read_reply(stream) -> object:
     raise RespError(f"unexpected reply {line[:40]!r}")
 
 
-def call(host: str, port: int, password: str, *command: str, timeout: float = 3.0) -> object:
-    """AUTH, then `command`; its reply (a RespError for an error reply)."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+def call(host: str, port: int, password: str, *command: str, timeout: float = 3.0, tls: bool = True) -> object:
+    """AUTH (with a password), then `command`; its reply (a RespError for an error reply)."""
     with socket.create_connection((host, port), timeout=timeout) as raw:
+        if not tls:
+            return _exchange(raw, password, command)
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
         with context.wrap_socket(raw, server_hostname=host) as sock:
-            stream = sock.makefile("rb")
-            sock.sendall(encode("AUTH", password) + encode(*command))
-            _read_reply(stream)
-            return _read_reply(stream)
+            return _exchange(sock, password, command)
+
+
+def _exchange(sock, password: str, command: tuple[str, ...]) -> object:
+    stream = sock.makefile("rb")
+    sock.sendall((encode("AUTH", password) if password else b"") + encode(*command))
+    if password:
+        _read_reply(stream)
+    return _read_reply(stream)

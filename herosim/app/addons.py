@@ -33,6 +33,12 @@ class Addons:
     def config_vars(self) -> dict[str, str]:
         return addons.config_vars(self.attached())
 
+    def start_all(self, stack: stack_mod.Stack) -> None:
+        """Start every add-on of the app on `stack` (herosim ci: only the ones app.json asks for)."""
+        net = network.ensure(self.ctx.client, self.ctx.name)
+        for attachment in self.attached():
+            self._start(attachment, stack, net)
+
     def provision_for(self, result: BuildResult) -> None:
         """`up`: the add-ons the app's dependencies call for, created once, started every time."""
         net = network.ensure(self.ctx.client, self.ctx.name)
@@ -55,6 +61,17 @@ class Addons:
             self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name))
             self.releases.again(f"Attach {attachment.attachment_name} (@ref:{attachment.name})")
             return attachment
+
+    def ensure_plan(self, plan: str, options: dict, stack: stack_mod.Stack) -> addons.Attachment:
+        """app.json's add-on: provisioned unless the app has one of that service (started by `up`)."""
+        service = service_for_plan(plan)
+        found = next((a for a in self.attached() if a.service == service.service), None)
+        if found is not None:
+            return found
+        plan = canonical_plan(plan) if ":" in plan else service.default_plan
+        service.validate(plan, options, stack)
+        return self._provision(service, plan, engine=options.get("engine") or default_engine(stack),
+                               version=options.get("version"), alias=options.get("as"))
 
     def destroy(self, name: str) -> list[str]:
         with self.ctx.changing():
@@ -130,9 +147,10 @@ class Addons:
         return stack_mod.addon_stack(self.ctx.client, self.ctx.progress)
 
     def _provision(self, service, plan: str | None = None, engine: str | None = None,
-                   version: str | None = None) -> addons.Attachment:
+                   version: str | None = None, alias: str | None = None) -> addons.Attachment:
         attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={"engine": engine,
-                                                                                         "version": version})
+                                                                                         "version": version,
+                                                                                         "as": alias})
         self.ctx.progress.info(f"Creating {attachment.plan} on {HEXAGON} {self.ctx.name}... free")
         self.ctx.progress.info(f"{attachment.name} is being created in the background. "
                                "The app will restart when complete...")

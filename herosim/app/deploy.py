@@ -8,7 +8,9 @@ from pathlib import Path
 from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
+from herosim.app import setup as setup_mod
 from herosim.app.releases import Releases
+from herosim.app.setup import AppSetup
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
 from herosim.engine import cleanup, labels
 from herosim.platform import formation
@@ -39,6 +41,7 @@ class Deployer:
         self.releases = releases
         self.addons = addons
         self.config = config
+        self.setup = AppSetup(ctx, addons)
 
     def up(self, path: Path, options: UpOptions) -> Release:
         """Build, provision, release and (re)start the formation. Returns the new release."""
@@ -51,8 +54,14 @@ class Deployer:
                 launcher.check_port(port)  # before a long build, not after it
             self.ctx.state.update_settings(source=str(path.resolve()), router_port=port)
             self._remove_stale_builds()
+            manifest = setup_mod.read(path)
+            creating = manifest is not None and self.setup.first_deploy()
+            if creating:
+                self.setup.before_build(manifest)
             progress.step(f"Building {self.ctx.name} from {path.resolve()}")
             result = self.build(path, options.ca_bundle, options.no_cache)
+            if creating:
+                self.setup.provision(manifest, result.stack)
             self.addons.provision_for(result)
             release = self.releases.create(f"Deploy {result.commit[:8] or 'working tree'}", result.slug_image,
                                            result.processes, self.ctx.state.config_vars(), commit=result.commit)
@@ -65,6 +74,8 @@ class Deployer:
             manager.deploy(release.version, timeout=options.timeouts.boot + options.timeouts.stop + 60)
             progress.detail(f"http://127.0.0.1:{port}/ deployed to herosim")
             self._say_formation(types)
+            if manifest is not None:
+                self.setup.postdeploy(manifest, release)
             self._prune_slugs()
             return release
 

@@ -70,9 +70,11 @@ class KeyValue:
     def prompt(self, attachment: Attachment, output: oneoff.Output, use_tty: bool) -> int:
         """valkey-cli inside the add-on's container, over TLS, the password in its environment."""
         container = self.addons.container(attachment)
-        command = ["valkey-cli", "--tls", "--insecure", "-p", attachment.secret["port"], "--no-auth-warning"]
+        tls = [] if attachment.plan.endswith(keyvalue.IN_DYNO) else ["--tls", "--insecure"]
+        command = ["valkey-cli", *tls, "-p", attachment.secret["port"], "--no-auth-warning"]
+        password = attachment.secret["password"]
         return attach.exec_and_run(self.addons.ctx.client, container, command, use_tty=use_tty, on_output=output,
-                                   workdir="/data", environment={"REDISCLI_AUTH": attachment.secret["password"]})
+                                   workdir="/data", environment={"REDISCLI_AUTH": password} if password else {})
 
 
 def _value(reply: object) -> str:
