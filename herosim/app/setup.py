@@ -27,7 +27,8 @@ class AppSetup:
         self.addons = addons
 
     def first_deploy(self) -> bool:
-        return not self.ctx.state.releases()
+        """No deploy yet (a config:set before it makes a release without a slug)."""
+        return not any(r.slug for r in self.ctx.state.releases())
 
     def before_build(self, manifest: appjson.AppJson) -> None:
         """Config vars and formation, when the app is created; nothing changes when a required
