@@ -18,6 +18,8 @@ import docker
 import pytest
 import requests
 
+from herosim.engine import images
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "apps"
 PREFIX = f"it{uuid.uuid4().hex[:6]}"
 LABEL_APP = "io.herosim.app"
@@ -62,7 +64,7 @@ def sweep(client) -> None:
         if ours(network.attrs.get("Labels")):
             network.remove()
     for _ in range(4):  # a layer another image builds on goes after it
-        left = [image for image in client.images.list(filters={"label": LABEL_APP}) if ours(image.labels)]
+        left = [image for image in images.listed(client, {"label": LABEL_APP}) if ours(image.labels)]
         for image in left:
             try:
                 client.images.remove(image.id, force=True)

@@ -82,10 +82,7 @@ class Postgres(AddonService):
     def new_attachment(self, app: str, plan: str, name: str, volume: str,
                        taken_vars: set[str], options: dict) -> Attachment:
         limits(plan)
-        version = str(options.get("version") or DEFAULT_POSTGRES)
-        if version not in VERSIONS:
-            raise AddonError(f"Postgres {version} is not a version Heroku Postgres offers",
-                             hint="choose --version " + ", ".join(VERSIONS) + f" (default {DEFAULT_POSTGRES})")
+        version = _version(options)
         user, password, database = "u" + _token(13), "p" + _token(31), "d" + _token(13)
         url = f"postgres://{user}:{password}@{name}:{PORT}/{database}"
         color = random.choice([c for c in COLORS if f"HEROKU_POSTGRESQL_{c}_URL" not in taken_vars])
@@ -124,7 +121,7 @@ class Postgres(AddonService):
 
     def validate(self, plan: str, options: dict, stack: Stack) -> None:
         limits(plan)
-        stack.postgres_image(str(options.get("version") or DEFAULT_POSTGRES))
+        stack.postgres_image(_version(options))
 
     def after_ready(self, container, attachment: Attachment) -> None:
         """The plan's connection limit on the app's role (FATAL: too many connections for role
@@ -164,6 +161,14 @@ class Postgres(AddonService):
         # TCP on 127.0.0.1: the entrypoint's temporary init server listens on the socket only.
         ready = container.exec_run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT)], user="postgres")
         return False, ready.output.decode(errors="replace").strip() if ready.exit_code != 0 else seen
+
+
+def _version(options: dict) -> str:
+    version = str(options.get("version") or DEFAULT_POSTGRES)
+    if version not in VERSIONS:
+        raise AddonError(f"Postgres {version} is not a version Heroku Postgres offers",
+                         hint="choose --version " + ", ".join(VERSIONS) + f" (default {DEFAULT_POSTGRES})")
+    return version
 
 
 def limits(plan: str) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from herosim.app import setup as setup_mod
 from herosim.app.releases import Releases
 from herosim.app.setup import AppSetup
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
-from herosim.engine import cleanup, labels
+from herosim.engine import cleanup, images, labels
 from herosim.platform import formation
 from herosim.platform.procfile import Procfile
 from herosim.platform.releases import Release
@@ -107,6 +107,6 @@ class Deployer:
 
     def _prune_slugs(self) -> None:
         wanted = {r.slug for r in self.ctx.state.releases()[-SLUGS_KEPT:] if r.slug}
-        for image in self.ctx.client.images.list(filters=labels.of_app(self.ctx.name, ROLE_SLUG)):
+        for image in images.listed(self.ctx.client, labels.of_app(self.ctx.name, ROLE_SLUG)):
             if image.id not in wanted:
                 cleanup.quietly(image)

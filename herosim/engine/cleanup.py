@@ -6,6 +6,8 @@ import docker
 import docker.errors
 import requests.exceptions
 
+from herosim.engine.images import listed
+
 
 def quietly(thing, **kwargs) -> bool:
     """Remove a container, volume, network or image object; False when it could not be."""
@@ -25,7 +27,7 @@ def images(client: docker.DockerClient, filters: dict) -> int:
     pass, after its child. Returns how many were removed."""
     removed = 0
     for _ in range(4):
-        left = client.images.list(filters=filters)
+        left = listed(client, filters)
         progress = False
         for image in left:
             try:

@@ -16,6 +16,17 @@ class RegistryUnavailable(HerosimError):
     """No registry answered a pull (offline machine, blocked network)."""
 
 
+def listed(client: docker.DockerClient, filters: dict) -> list:
+    """Images matching `filters`. The SDK lists, then inspects each: an image removed in
+    between (another herosim command pruning) is a retry, not a crash."""
+    for _ in range(5):
+        try:
+            return client.images.list(filters=filters)
+        except docker.errors.ImageNotFound:
+            continue
+    return client.images.list(filters=filters)
+
+
 def exists(client: docker.DockerClient, ref: str) -> bool:
     try:
         client.images.get(ref)

@@ -160,7 +160,7 @@ class DependencyLayer:
         own = f"herosim-deps/{self.app}:{key}"
         if images.exists(self.client, own):
             return own
-        for image in self.client.images.list(filters=labels.of_role(ROLE_DEPS, **{LABEL_DEPS_KEY: key})):
+        for image in images.listed(self.client, labels.of_role(ROLE_DEPS, **{LABEL_DEPS_KEY: key})):
             if image.tags:
                 return image.tags[0]
         return None
@@ -209,7 +209,7 @@ class DependencyLayer:
 
     def _prune(self, keep: str) -> None:
         """Keep the newest layers (the cache, rollbacks); drop the rest."""
-        found = sorted(self.client.images.list(filters=labels.of_app(self.app, ROLE_DEPS)),
+        found = sorted(images.listed(self.client, labels.of_app(self.app, ROLE_DEPS)),
                        key=lambda i: i.attrs.get("Created", ""), reverse=True)
         for image in found[LAYERS_KEPT:]:
             if keep not in image.tags:
