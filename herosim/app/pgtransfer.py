@@ -1,6 +1,7 @@
 """pg:pull and pg:push between the add-on and a database of this machine, with Heroku's
-pg_dump/pg_restore flags, in a helper container of the add-on's own image on the host's
-network (its client tools match the server). Credentials travel as environment variables."""
+pg_dump/pg_restore flags, in a helper container on the host's network with the newest client
+tools the stack has (Heroku Postgres's default version: pg_dump reads older servers, not
+newer ones). Credentials travel as environment variables."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from herosim.addons import postgres, sidecar
 from herosim.addons.attachment import Attachment
 from herosim.app.postgres import Databases
 from herosim.engine import cleanup, labels
+from herosim.engine.stack import DEFAULT_POSTGRES
+from herosim.engine.stackimages import StackImages
 from herosim.errors import HerosimError
 
 ROLE_TOOL = "pg-transfer"
@@ -67,9 +70,11 @@ class Transfer:
         if port is None:
             raise HerosimError(f"{attachment.name} is not published on this machine", hint="herosim up")
         s = attachment.secret
+        tools = self.databases.addons.stack().postgres_image(DEFAULT_POSTGRES)
+        StackImages(self.ctx.client, self.ctx.progress).ensure(tools)
         return ({f"{prefix}_HOST": "127.0.0.1", f"{prefix}_PORT": str(port), f"{prefix}_USER": s["user"],
                  f"{prefix}_PASSWORD": s["password"], f"{prefix}_DB": s["database"], f"{prefix}_SSLMODE": "require"},
-                container.image.id)
+                tools)
 
     def pull(self, attachment: Attachment, target: str) -> str:
         source, image = self._addon_side("SRC", attachment)
