@@ -11,7 +11,11 @@ import docker
 from herosim.const import LABEL_ADDON_CONFIG, LABEL_ADDON_NAME, LABEL_ADDON_PLAN, LABEL_ADDON_SECRET, ROLE_ADDON
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
+from herosim import paths
+from herosim.platform import jsonfile
 from herosim.platform.config_vars import merge
+
+ROTATED = "rotated-credentials.json"   # credentials changed after provisioning (pg:credentials:rotate)
 
 
 @dataclass(frozen=True)
@@ -46,15 +50,30 @@ class Attachment:
 
 
 def attachments(client: docker.DockerClient, app: str) -> list[Attachment]:
+    """The app's add-ons from their volumes' labels; a credential rotated since (labels
+    cannot change) comes from the app's private record of rotations."""
+    rotated = jsonfile.read(paths.app_dir(app) / ROTATED, {})
     out = []
     for volume in client.volumes.list(filters=labels.of_app(app, ROLE_ADDON)):
         found = volume.attrs.get("Labels") or {}
+        name = found.get(LABEL_ADDON_NAME, volume.name)
+        newer = rotated.get(name, {})
         out.append(Attachment(
-            app=app, plan=found.get(LABEL_ADDON_PLAN, ""), name=found.get(LABEL_ADDON_NAME, volume.name),
-            volume=volume.name, config=json.loads(found.get(LABEL_ADDON_CONFIG, "{}")),
-            secret=json.loads(found.get(LABEL_ADDON_SECRET, "{}")),
+            app=app, plan=found.get(LABEL_ADDON_PLAN, ""), name=name, volume=volume.name,
+            config={**json.loads(found.get(LABEL_ADDON_CONFIG, "{}")), **newer.get("config", {})},
+            secret={**json.loads(found.get(LABEL_ADDON_SECRET, "{}")), **newer.get("secret", {})},
         ))
     return sorted(out, key=lambda a: a.name)
+
+
+def record_rotation(attachment: Attachment, config: dict[str, str], secret: dict[str, str]) -> Attachment:
+    """A new credential: kept in the app's folder (0600), read over the volume's labels."""
+    path = paths.app_dir(attachment.app) / ROTATED
+    rotated = jsonfile.read(path, {})
+    rotated[attachment.name] = {"config": config, "secret": secret}
+    jsonfile.write(path, rotated)
+    return Attachment(attachment.app, attachment.plan, attachment.name, attachment.volume,
+                      {**attachment.config, **config}, {**attachment.secret, **secret})
 
 
 def config_vars(found: list[Attachment]) -> dict[str, str]:
@@ -87,4 +106,8 @@ def remove(client: docker.DockerClient, app: str, name: str | None = None) -> li
     for volume in client.volumes.list(filters=labels.of_app(app, ROLE_ADDON, addon=name)):
         removed.append((volume.attrs.get("Labels") or {}).get(LABEL_ADDON_NAME, volume.name))
         cleanup.quietly(volume, force=True)
+    path = paths.app_dir(app) / ROTATED
+    if path.exists():
+        rotated = {k: v for k, v in jsonfile.read(path, {}).items() if k not in removed}
+        jsonfile.write(path, rotated)
     return removed

@@ -70,7 +70,7 @@ exec docker-entrypoint.sh "$@"
 """
 
 
-def _token(length: int, alphabet: str = string.ascii_lowercase + string.digits) -> str:
+def token(length: int, alphabet: str = string.ascii_lowercase + string.digits) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
@@ -83,7 +83,7 @@ class Postgres(AddonService):
                        taken_vars: set[str], options: dict) -> Attachment:
         limits(plan)
         version = _version(options)
-        user, password, database = "u" + _token(13), "p" + _token(31), "d" + _token(13)
+        user, password, database = "u" + token(13), "p" + token(31), "d" + token(13)
         url = f"postgres://{user}:{password}@{name}:{PORT}/{database}"
         color = random.choice([c for c in COLORS if f"HEROKU_POSTGRESQL_{c}_URL" not in taken_vars])
         config = {f"HEROKU_POSTGRESQL_{color}_URL": url}
@@ -92,7 +92,7 @@ class Postgres(AddonService):
             config[primary] = url
         return Attachment(app=app, plan=plan, name=name, volume=volume, config=config, secret={
             "user": user, "password": password, "database": database,
-            "superuser_password": _token(32, string.ascii_letters + string.digits), "version": version,
+            "superuser_password": token(32, string.ascii_letters + string.digits), "version": version,
         })
 
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:

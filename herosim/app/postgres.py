@@ -5,7 +5,7 @@ the environment, never in a process argument."""
 from __future__ import annotations
 
 from herosim.addons import postgres
-from herosim.addons.attachment import Attachment
+from herosim.addons.attachment import Attachment, record_rotation
 from herosim.app.addons import Addons
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
@@ -127,6 +127,24 @@ class Databases:
         self.sql(attachment, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                              f"WHERE datname = '{attachment.secret['database']}' AND pid <> pg_backend_pid()",
                  superuser=True)
+
+    def rotate(self, attachment: Attachment) -> Attachment:
+        """A new password for the default credential: connections reset, a release with the new
+        URL, the dynos restarted on it (apps must read DATABASE_URL at boot)."""
+        old, new = attachment.secret["password"], "p" + postgres.token(31)
+        container = self.addons.container(attachment)
+        # the password reaches psql on its stdin, from the shell's builtin printf: never an argument
+        script = r"""printf 'ALTER ROLE "%s" WITH PASSWORD \047%s\047' "$ROLE" "$SECRET" | psql -v ON_ERROR_STOP=1 -q"""
+        result = container.exec_run(["sh", "-c", script],
+                                    user="postgres", environment={"ROLE": attachment.secret["user"], "SECRET": new})
+        if result.exit_code != 0:
+            raise HerosimError(f"Could not rotate {attachment.name}'s credential",
+                               hint=result.output.decode(errors="replace").strip())
+        self.killall(attachment)
+        rotated = record_rotation(attachment, {k: v.replace(f":{old}@", f":{new}@") for k, v in attachment.config.items()},
+                                  {"password": new})
+        self.addons.releases.again(f"Update {attachment.attachment_name} by {attachment.name}")
+        return rotated
 
     def credentials(self, attachment: Attachment) -> list[str]:
         """pg:credentials:url: the default credential's connection string and URL."""

@@ -99,6 +99,21 @@ def pg_credentials_url(env: Env, database, app_name):
         click.echo(line)
 
 
+@cli.command("pg:credentials:rotate")
+@click.argument("database", required=False)
+@app_option
+@click.option("--confirm", metavar="APP", help="skip the prompt by naming the app")
+@pass_env
+def pg_credentials_rotate(env: Env, database, app_name, confirm):
+    """A new password for the default credential: connections reset, the dynos restart on the new URL."""
+    app = env.app(app_name)
+    attachment = app.pg.find(database)
+    confirm_app(env, app, "Destructive Action\n !    The password for the default credential will rotate.\n"
+                " !    Connections will be reset and applications will be restarted.", confirm)
+    app.pg.rotate(attachment)
+    env.printer.info(f"Rotating default on {CYLINDER} {attachment.name}... done")
+
+
 # -- backups ------------------------------------------------------------------------------------
 @cli.command("pg:backups")
 @app_option

@@ -77,3 +77,19 @@ def redis_timeout(env: Env, database, app_name, seconds):
         click.echo("Connections to the Redis instance can idle indefinitely.")
     else:
         click.echo(f"Connections to the Redis instance will be stopped after idling for {seconds} seconds.")
+
+
+@cli.command("redis:credentials")
+@click.argument("database", required=False)
+@app_option
+@click.option("--reset", is_flag=True, help="reset credentials")
+@pass_env
+def redis_credentials(env: Env, database, app_name, reset):
+    """Display the Key-Value Store's URL, or reset its credentials (a release; the dynos restart)."""
+    app = env.app(app_name)
+    attachment = app.keyvalue.find(database)
+    if reset:
+        click.echo(f"Resetting credentials for {attachment.name}")
+        app.keyvalue.reset_credentials(attachment)
+    else:
+        click.echo(next(iter(attachment.config.values())))
