@@ -51,6 +51,12 @@ def test_postgres_versions_are_the_add_ons(app):
     assert " / 1 GB (" in rows["Data Size"] and rows["Data Size"].endswith("(In compliance)")
     release = app.cli("releases", check=True).stdout.splitlines()[1]
     assert "Attach DATABASE (@ref:postgresql-" in release
+    # back to Heroku's default version for the tests below (the local server they copy to is a 17)
+    name = rows["Add-on"].strip()
+    app.cli("addons:destroy", name, "--confirm", app.name, check=True)
+    assert f"Detach DATABASE (@ref:{name})" in app.cli("releases", check=True).stdout.splitlines()[1]
+    app.cli("addons:create", "heroku-postgresql:essential-0", check=True)
+    assert app.cli("pg:info", check=True).stdout.splitlines()[4].split(":", 1)[1].strip().startswith("17.")
 
 
 def test_the_plans_connection_limit_is_the_roles(client, app):
