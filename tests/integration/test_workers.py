@@ -162,3 +162,29 @@ def test_the_plans_memory_with_noeviction(client, rq_app):
     time.sleep(0.1)
     assert resp.call("127.0.0.1", port, password, "GET", "filler:0") is not None   # nothing was evicted
     resp.call("127.0.0.1", port, password, "FLUSHALL")
+
+
+def test_rotated_credentials_restart_the_dynos_on_new_urls(client, rq_app):
+    app = rq_app
+    old_db = app.cli("config:get", "DATABASE_URL", check=True).stdout.strip()
+    old_redis = app.cli("redis:credentials", check=True).stdout.strip()
+    assert old_redis == app.cli("config:get", "REDIS_URL", check=True).stdout.strip()
+    rotated = app.cli("pg:credentials:rotate", "--confirm", app.name, check=True)
+    assert rotated.stderr.splitlines()[-1].startswith("Rotating default on ⛁ postgresql-")
+    reset = app.cli("redis:credentials", "--reset", check=True)
+    assert reset.stdout.startswith("Resetting credentials for redis-")
+    new_db = app.cli("config:get", "DATABASE_URL", check=True).stdout.strip()
+    new_redis = app.cli("config:get", "REDIS_URL", check=True).stdout.strip()
+    assert new_db != old_db and new_redis != old_redis
+    assert urlsplit(new_db).username == urlsplit(old_db).username   # the same role, a new password
+    releases = app.cli("releases", check=True).stdout.splitlines()
+    assert "Update REDIS by redis-" in releases[1] and "Update DATABASE by postgresql-" in releases[2]
+    # the old password no longer opens either
+    port, _ = local(client, app)
+    with pytest.raises(resp.RespError):
+        resp.call("127.0.0.1", port, urlsplit(old_redis).password, "PING")
+    # the restarted dynos read the new URLs at boot: a job still goes through
+    job = enqueue(app, [20, 22])
+    assert job.status_code == 202, job.text
+    app.wait_for_log(f"Job OK ({job.json()['id']})", 60, "-d", "worker.1")
+    assert app.get(f"/tasks/{job.json()['id']}").json()["value"] == 42
