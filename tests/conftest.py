@@ -9,7 +9,8 @@ from tests.support import RunningApp, app_name, docker_client, free_port, git_ap
 
 # The search conformance suite runs once per official client, in its own pytest process
 # (tests/search_clients/test_search_clients.py), since two majors of one client cannot share a process.
-collect_ignore_glob = [] if os.environ.get("HEROSIM_SEARCH_SUITE") else ["search/*"]
+# Fixture apps carry their own tests, which run inside their dynos (`herosim ci`), never here.
+collect_ignore_glob = ["fixtures/*"] + ([] if os.environ.get("HEROSIM_SEARCH_SUITE") else ["search/*"])
 
 
 def pytest_collection_modifyitems(config, items):

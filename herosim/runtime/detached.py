@@ -14,13 +14,14 @@ class DetachedRuns:
         self.backend, self.logs, self.timeouts = backend, logs, timeouts
         self._lock = threading.Lock()
         self._running: dict[str, object] = {}
-        self._stopped: set[str] = set()
+        self._logged: dict[str, threading.Event] = {}  # set once a run's last lines are logged
 
     def start(self, name: str, command: str, handle, user: str, limit: float | None = None) -> None:
         """Start a one-off; a scheduled one (`limit`: its job's interval) is logged as Heroku
         Scheduler's and stopped when the interval is over."""
         with self._lock:
             self._running[name] = handle
+            self._logged[name] = threading.Event()
         if limit is None:
             self.logs.platform(name, f"Starting process with command `{command}` by user {user}")
         else:
@@ -38,16 +39,16 @@ class DetachedRuns:
         status = self.backend.wait(handle, 60)
         with self._lock:
             self._running.pop(name, None)
-            stopped = name in self._stopped
-        if not stopped:  # a stop already logged how it ended
-            self.logs.platform(name, f"Process exited with status {0 if status is None else status}")
+            logged = self._logged.pop(name)
+        # The watcher alone logs how a run ended, so a stop's lines never overtake its exit.
+        self.logs.platform(name, f"Process exited with status {0 if status is None else status}")
         self.logs.platform(name, "State changed from up to complete")
+        logged.set()
         self.backend.remove(handle)
 
     def stop_all(self) -> None:
         with self._lock:
             running = dict(self._running)
-            self._stopped |= set(running)
         for name, handle in running.items():
             self._stop(name, handle)
 
@@ -57,16 +58,17 @@ class DetachedRuns:
             handle = self._running.get(name)
             if handle is None:
                 return False
-            self._stopped.add(name)
         self._stop(name, handle)
         return True
 
     def _stop(self, name: str, handle) -> None:
+        with self._lock:
+            logged = self._logged.get(name)
         self.logs.platform(name, "Stopping all processes with SIGTERM")
         self.backend.signal(handle, "SIGTERM")
-        status = self.backend.wait(handle, self.timeouts.stop)
-        if status is None:
+        if self.backend.wait(handle, self.timeouts.stop) is None:
             self.logs.platform(name, "Stopping remaining processes with SIGKILL")
             self.backend.signal(handle, "SIGKILL")
-            status = self.backend.wait(handle, 30) or 137
-        self.logs.platform(name, f"Process exited with status {status}")
+            self.backend.wait(handle, 30)
+        if logged is not None:  # the watcher logs the exit; a stop returns once it has
+            logged.wait(30)

@@ -195,7 +195,7 @@ def test_release_phase_gates_the_formation(herosim_home, tmp_path):
         assert "v1 keeps running" in failed.stderr
         assert "broken" not in app.get("/").json()
         releases = app.cli("releases", check=True).stdout
-        assert "Current: v1" in releases and "(failed)" in releases
+        assert "Current: v1" in releases and "Deploy " in releases and "(release command failed)" in releases
     finally:
         app.cli("destroy", "--confirm", app.name)
 
