@@ -7,6 +7,7 @@ import threading
 
 from herosim.platform.logplex import Logplex
 from herosim.platform.timeouts import Timeouts
+from herosim.runtime import follow
 
 
 class DetachedRuns:
@@ -66,9 +67,6 @@ class DetachedRuns:
             logged = self._logged.get(name)
         self.logs.platform(name, "Stopping all processes with SIGTERM")
         self.backend.signal(handle, "SIGTERM")
-        if self.backend.wait(handle, self.timeouts.stop) is None:
-            self.logs.platform(name, "Stopping remaining processes with SIGKILL")
-            self.backend.signal(handle, "SIGKILL")
-            self.backend.wait(handle, 30)
+        follow.terminate(self.backend, handle, lambda line: self.logs.platform(name, line), self.timeouts.stop)
         if logged is not None:  # the watcher logs the exit; a stop returns once it has
             logged.wait(30)

@@ -19,7 +19,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from herosim.platform.logplex import Logplex
 from herosim.platform.sizes import SIZES
 from herosim.platform.timeouts import Timeouts
-from herosim.runtime import memory, plan
+from herosim.runtime import follow, memory, plan
 from herosim.runtime.dyno import Dyno, DynoView, utcnow
 from herosim.runtime.plan import COMPLETE, CRASHED, DOWN, STARTING, UP
 from herosim.runtime.router.exchange import Backends
@@ -301,13 +301,7 @@ class DynoSet:
 
     def _finish_stop(self, dyno: Dyno, handle) -> None:
         """Wait for the processes to exit; R12 and SIGKILL after the stop timeout; remove."""
-        status = self.backend.wait(handle, self.timeouts.stop)
-        if status is None:
-            self._log(dyno, "Error R12 (Exit timeout) -> At least one process failed to exit "
-                            f"within {self.timeouts.stop:g} seconds of SIGTERM")
-            self._log(dyno, "Stopping remaining processes with SIGKILL")
-            self.backend.signal(handle, "SIGKILL")
-            status = self.backend.wait(handle, 30) or 137
+        status = follow.terminate(self.backend, handle, lambda line: self._log(dyno, line), self.timeouts.stop)
         self._log(dyno, f"Process exited with status {status}")
         self.backend.remove(handle)
 
@@ -350,37 +344,15 @@ class DynoSet:
                          name=f"logs-{dyno.name}").start()
 
     def _pump(self, dyno: Dyno, handle, since: int | None) -> None:
-        """Copy a dyno's output into the log, then report how it ended. When the engine goes
-        away meanwhile (restarted, say), wait for it: a dyno still running afterwards is
-        followed again, not counted as crashed."""
-        while True:
-            self.backend.follow(handle, lambda lines: self.logs.emit_many("app", dyno.name, lines), since)
-            status = self.backend.wait(handle, 60)
-            if status is not None:
-                break
-            running = self._still_running(dyno, handle)
-            if running is None:  # no longer ours, or the engine never came back: nothing to report
-                return
-            if not running:
-                status = self.backend.wait(handle, 5)
-                break
-            since = int(time.time())
+        """Copy a dyno's output into the log, then report how it ended."""
+        status = follow.until_exit(self.backend, handle, lambda lines: self.logs.emit_many("app", dyno.name, lines),
+                                   since, lambda: dyno.handle is handle and not self._closing)
+        if status is None:  # no longer ours, or the engine never came back: nothing to report
+            return
         try:
-            self._exited(dyno, handle, 0 if status is None else status)
+            self._exited(dyno, handle, status)
         except Exception:  # noqa: BLE001
             self.report(f"{dyno.name}: exit handling failed:\n{traceback.format_exc()}")
-
-    def _still_running(self, dyno: Dyno, handle) -> bool | None:
-        """Ask the engine (waiting for it with a backoff) whether the dyno's container runs;
-        None when the dyno has another container by now or the manager is closing."""
-        for delay in (0.5, 1, 2, 5, 10, 10, 30, 30, 60, 60):
-            if dyno.handle is not handle or self._closing:
-                return None
-            answer = self.backend.is_running(handle)
-            if answer is not None:
-                return answer
-            time.sleep(delay)
-        return False
 
     def _exited(self, dyno: Dyno, handle, status: int) -> None:
         """Any exit of a formation dyno that nobody asked for is a crash, exit 0 included."""

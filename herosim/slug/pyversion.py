@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from herosim.errors import BuildpackError
-from herosim.slug import messages
+from herosim.slug import version_messages as messages
 from herosim.slug.buildpack import (DEFAULT_MAJOR, DEPRECATED_MAJORS, LATEST_PYTHON, NEWEST_MINOR,
                                     OLDEST_MINOR)
 
