@@ -8,13 +8,19 @@ from dataclasses import dataclass
 
 from herosim import poll
 from herosim.app.context import AppContext
-from herosim.const import HEXAGON, LABEL_DYNO, ROLE_DYNO, ROLE_ONE_OFF
+from herosim.addons.attachment import dyno_environment
+from herosim.const import HEXAGON, LABEL_DYNO, LABEL_RELEASE, ROLE_DYNO, ROLE_ONE_OFF
 from herosim.engine import cleanup, labels
 from herosim.errors import HerosimError
-from herosim.platform import formation, procfile
+from herosim.platform import formation, metadata, procfile
 from herosim.platform.releases import Release, current_user
 from herosim.platform.sizes import DEFAULT_SIZE, SIZES
 from herosim.runtime import attach, launcher, oneoff
+
+
+# A Heroku Exec session: the dyno's .profile.d and .profile, then an interactive shell.
+EXEC_SESSION = ('for f in "$HOME"/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; '
+                '[ -r "$HOME/.profile" ] && . "$HOME/.profile"; exec bash')
 
 
 @dataclass(frozen=True)
@@ -62,12 +68,25 @@ class Dynos:
         return stopped
 
     def exec_into(self, dyno: str, output: oneoff.Output, use_tty: bool) -> int:
-        """`ps:exec`: bash inside the running dyno (its filesystem, unlike `run`)."""
+        """`ps:exec`: bash inside the running dyno (its filesystem, unlike `run`). As with Heroku
+        Exec, the session sources .profile.d but has no config vars (heroku-buildpack-ruby#871):
+        they are unset by name, so no value is ever a process argument."""
         for container in self.ctx.client.containers.list(filters=labels.of_app(self.ctx.name, ROLE_DYNO)):
             if (container.labels or {}).get(LABEL_DYNO) == dyno:
-                return attach.exec_and_run(self.ctx.client, container, ["bash"], use_tty=use_tty, on_output=output)
+                unset = [arg for name in sorted(self._config_var_names(container)) for arg in ("-u", name)]
+                return attach.exec_and_run(self.ctx.client, container, ["env", *unset, "bash", "-c", EXEC_SESSION],
+                                           use_tty=use_tty, on_output=output)
         raise HerosimError(f"Could not connect to dyno {dyno}: it is not running",
                            hint=f"check dyno status with `herosim ps -a {self.ctx.name}`")
+
+    def _config_var_names(self, container) -> set[str]:
+        """The names of the config vars (add-on vars and runtime metadata included) the dyno's
+        release gave it."""
+        release = self.ctx.state.release(int((container.labels or {}).get(LABEL_RELEASE) or 0))
+        if release is None:
+            return set()
+        return set(dyno_environment(self.ctx.client, self.ctx.name, release.config_vars,
+                                    metadata.for_release(self.ctx.name, self.ctx.state.settings(), release)))
 
     def waiting_for(self, process_type: str | None, with_run: bool) -> tuple[int, int, int | None]:
         """`ps:wait`: (dynos up on the current release, dynos counted, that release)."""

@@ -91,11 +91,15 @@ def test_ps_stop_restarts_a_formation_dyno_and_stops_a_one_off(client, app):
                 if c.labels.get("io.herosim.dyno") == run]   # a one-off is not started again
 
 
-def test_ps_exec_shares_the_running_dynos_filesystem(client, app):
+def test_ps_exec_shares_the_running_dynos_filesystem_not_its_config_vars(client, app):
+    app.cli("config:set", "EXEC_CANARY=in-the-dyno", check=True)
+    app.cli("ps:wait", check=True)
+    assert "EXEC_CANARY=in-the-dyno" in app.dyno_container(client).exec_run(["env"]).output.decode()
+    # Heroku Exec sources .profile.d (the slug's Python is on PATH) but sets no config var.
     result = herosim("ps:exec", "-a", app.name, "-d", "web.1",
-                     input="echo $DYNO; touch /app/made-by-exec; exit 7\n")
+                     input='echo $DYNO "${EXEC_CANARY-unset}" "$(command -v python)"; touch /app/made-by-exec; exit 7\n')
     assert result.returncode == 7
-    assert result.stdout == "web.1\n"
+    assert result.stdout == "web.1 unset /app/.heroku/python/bin/python\n"
     assert result.stderr == f"Establishing credentials... done\nConnecting to web.1 on ⬢ {app.name}...\n"
     assert app.dyno_container(client).exec_run(["ls", "/app/made-by-exec"]).exit_code == 0
     assert app.cli("run", "ls /app/made-by-exec").returncode != 0   # `run` is a new dyno
