@@ -46,7 +46,7 @@ def addons_list(env: Env, app_name):
 def addons_create(env: Env, plan, app_name, engine, version):
     """Provision an add-on: heroku-postgresql, heroku-redis, scheduler, elasticsearch, searchbox, bonsai
     (PLAN[:TIER])."""
-    app = env.app(app_name)
+    app = env.app(app_name, create=True)
     attachment = app.addons.create(plan, engine=engine, version=version)
     env.printer.info(f"Created {attachment.name}" + (f" as {', '.join(attachment.config)}" if attachment.config else ""))
 

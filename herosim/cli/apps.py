@@ -51,7 +51,7 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_
                         cycle_every=parse_duration(cycle_every) if cycle_every else None)
     if as_json:  # stdout carries the JSON alone; the build's transcript goes to stderr
         env.printer.out = sys.stderr
-    app = env.app(app_name, path)
+    app = env.app(app_name, path, create=True)
     app.state.update_settings(strict_fs=strict_fs, fs_allow=list(fs_allow))
     if detach:
         app.deployer.up(path, options)
@@ -114,7 +114,7 @@ def wait(env: Env, app_name, timeout):
 @pass_env
 def build(env: Env, path, app_name, ca_bundle, no_cache):
     """Build PATH's slug only (no release, dynos untouched); prints the slug image id."""
-    app = env.app(app_name, path)
+    app = env.app(app_name, path, create=True)
     result = app.deployer.build(path, ca_bundle=ca_bundle, no_cache=no_cache)
     click.echo(result.slug_image)
 
@@ -144,7 +144,7 @@ class _LogFollower:
 @pass_env
 def down(env: Env, app_name, stop_timeout):
     """Stop the dynos and add-on containers; keep add-on data, config and releases."""
-    app = env.app(app_name)
+    app = env.app(app_name, create=True)
     lost = report_losses(env, app, "Lost with the dynos' filesystems:")
     _down(env, app, Timeouts.resolve(stop=stop_timeout).stop)
     app.fs.check_strict(lost)
@@ -156,7 +156,7 @@ def down(env: Env, app_name, stop_timeout):
 @pass_env
 def destroy(env: Env, app_name, confirm):
     """Remove the app: containers, add-ons and their data, network, images, config, releases."""
-    app = env.app(app_name)
+    app = env.app(app_name, create=True)
     confirm_app(env, app, f"WARNING: This will delete {HEXAGON} {app.name} including all add-ons.", confirm)
     app.destroy()
     env.printer.info(f"Destroying {HEXAGON} {app.name} (including all add-ons)... done")

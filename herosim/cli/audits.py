@@ -64,7 +64,7 @@ def doctor(env: Env, path, app_name, as_json, ca_bundle):
     def read(name: str) -> str | None:
         data = read_bytes(name)
         return None if data is None else data.decode(errors="replace")
-    state = env.state(app_name or names.from_dir(path))
+    state = env.state(app_name or names.from_dir(path), create=True)
     bundle = cabundle.find(ca_bundle)
     findings = doctor_mod.check(files, read, dict(state.config_vars()), untracked=source.untracked,
                                 ignored=ignored(path), read_bytes=read_bytes,

@@ -31,12 +31,28 @@ class Env:
             self._client = engine_client.connect()
         return self._client
 
-    def app(self, name: str | None, path: Path | None = None) -> App:
+    def app(self, name: str | None, path: Path | None = None, *, create: bool = False) -> App:
+        """The app a command acts on. Only the commands that stand in for `heroku create`
+        (`up`, `build`, `config:set`, `addons:create`, `labs:enable`) and those that clean up
+        (`down`, `destroy`) take an app herosim has never seen; the others answer as Heroku's
+        CLI does."""
         name = names.check(name) if name else names.from_dir(path or Path.cwd())
-        return App(self.client, self.printer, name, AppState(name))
+        state = AppState(name)
+        if not create:
+            _must_exist(state)
+        return App(self.client, self.printer, name, state)
 
-    def state(self, name: str | None) -> AppState:
-        return AppState(names.check(name) if name else names.from_dir(Path.cwd()))
+    def state(self, name: str | None, *, create: bool = False) -> AppState:
+        state = AppState(names.check(name) if name else names.from_dir(Path.cwd()))
+        if not create:
+            _must_exist(state)
+        return state
+
+
+def _must_exist(state: AppState) -> None:
+    if not state.exists:
+        raise HerosimError("Couldn't find that app.",
+                           hint=f"`herosim up -a {state.app}` in the app's directory creates it")
 
 
 pass_env = click.make_pass_decorator(Env, ensure=True)

@@ -20,7 +20,7 @@ from herosim.platform import names
 def ci(env: Env, path):
     """Run app.json's environments.test (test-setup, then test) in a throwaway app; exit with the tests' status."""
     base = names.from_dir(path)[:18].rstrip("-")
-    app = env.app(f"{base}-ci-{secrets.token_hex(3)}", path)
+    app = env.app(f"{base}-ci-{secrets.token_hex(3)}", path, create=True)
     status = 1
     try:
         status = ci_mod.run(app, path, _to_terminal, env.printer.step)

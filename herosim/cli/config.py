@@ -49,7 +49,7 @@ def config_get(env: Env, key, app_name):
 def config_set(env: Env, assignments, app_name):
     """Set one or more config vars (KEY=value …) and restart the dynos."""
     values = parse_assignments(assignments)
-    app = env.app(app_name)
+    app = env.app(app_name, create=True)
     release = app.config.change(values)
     env.printer.info(f"Setting {describe_keys(values)} and restarting {HEXAGON} {app.name}... "
                      f"done, v{release.version}")

@@ -129,7 +129,7 @@ def labs(env: Env, app_name):
 @pass_env
 def labs_enable(env: Env, feature, app_name):
     """Enable a feature; runtime-dyno-metadata takes effect when dynos next start."""
-    app = env.app(app_name)
+    app = env.app(app_name, create=True)
     app.labs.set(feature, True)
     env.printer.info(f"Enabling {feature} for {HEXAGON} {app.name}... done")
 

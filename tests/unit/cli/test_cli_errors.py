@@ -28,7 +28,7 @@ def test_bad_arguments(args, message, tmp_path):
 
 
 def test_no_docker_daemon_says_how_to_start_one(tmp_path):
-    result = herosim("ps", "-a", "someapp", env={"HEROSIM_HOME": str(tmp_path)})
+    result = herosim("down", "-a", "someapp", env={"HEROSIM_HOME": str(tmp_path)})
     assert result.returncode == 1
     assert "Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock" in result.stderr
     assert "dockerd" in result.stderr
@@ -40,7 +40,10 @@ def test_bad_timeout_environment(tmp_path):
     assert "HEROSIM_BOOT_TIMEOUT='x' is not a number of seconds" in result.stderr
 
 
-def test_logs_of_an_unknown_app_is_empty_not_an_error(tmp_path):
-    result = herosim("logs", "-a", "nothing-here", env={"HEROSIM_HOME": str(tmp_path)})
-    assert result.returncode == 0
-    assert result.stdout == ""
+def test_commands_on_an_unknown_app_answer_as_herokus_cli(tmp_path):
+    for command in (["logs"], ["ps"], ["config"], ["releases"], ["pg:info"], ["maintenance"], ["ps:scale", "web=1"]):
+        result = herosim(*command, "-a", "nothing-here", env={"HEROSIM_HOME": str(tmp_path)})
+        assert (result.returncode, result.stdout, result.stderr) == (
+            1, "", " ▸    Couldn't find that app.\n"
+                   " ▸    Hint: `herosim up -a nothing-here` in the app's directory creates it\n"), command
+    assert not (tmp_path / "apps" / "nothing-here").exists()   # asking created nothing

@@ -61,11 +61,13 @@ def test_malformed_config_set_is_one_line_and_a_hint(run):
 
 
 def test_ps_scale_without_a_release(run):
+    run("config:set", "A=1", "-a", "demo")   # the app exists, with no slug yet
     assert run("ps:scale", "web=2", "-a", "demo") == (
         1, "", " ▸    No process types on ⬢ demo.\n ▸    Hint: deploy an app with a Procfile first: herosim up\n")
 
 
 def test_ps_without_dynos(run):
+    run("config:set", "A=1", "-a", "demo")
     assert run("ps", "-a", "demo") == (0, "", "No dynos on ⬢ demo\n")
 
 
