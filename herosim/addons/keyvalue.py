@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import secrets
 
-from herosim.addons import resp, sidecar, tls
+from herosim.addons import resp, sidecar
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
 from herosim.engine.labels import engine_is_local
@@ -88,6 +88,7 @@ class KeyValueStore(AddonService):
 
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
         port, password = int(attachment.secret["port"]), attachment.secret["password"]
+        from herosim.addons import tls  # cryptography, imported when a server starts: the CLI starts faster
         issued = tls.issue(attachment.name)
         return SidecarSpec(
             image=stack.keyvalue_image(), environment={}, command=["valkey-server", f"{HOME}/valkey.conf"],

@@ -4,6 +4,7 @@ on the app's stack and network; each change is a release, as on Heroku."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import docker.errors
@@ -19,7 +20,9 @@ from herosim.engine import stack as stack_mod
 from herosim.engine.stackimages import StackImages
 from herosim.errors import HerosimError
 from herosim.platform.releases import current_user
-from herosim.slug.compile import BuildResult
+
+if TYPE_CHECKING:  # the slug compiler is imported only by the commands that build
+    from herosim.slug.compile import BuildResult
 
 
 class Addons:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
@@ -20,7 +21,9 @@ from herosim.platform.timeouts import Timeouts
 from herosim.runtime import launcher
 from herosim.runtime.settings import ManagerSettings
 from herosim.slug import cabundle
-from herosim.slug.compile import BuildResult, compile_app
+
+if TYPE_CHECKING:
+    from herosim.slug.compile import BuildResult
 
 SLUGS_KEPT = 5  # slug images of the last releases stay (rollback); older ones go
 
@@ -81,6 +84,7 @@ class Deployer:
 
     def build(self, path: Path, ca_bundle: str | None = None, no_cache: bool = False, test: bool = False) -> BuildResult:
         """The slug compiler alone: no release, no dynos touched."""
+        from herosim.slug.compile import compile_app  # imported when used: every other command starts faster
         result = compile_app(self.ctx.client, self.ctx.progress, self.ctx.name, path,
                              ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache, config_vars=self.config.all(),
                              previous=self.ctx.state.settings().get("last_build"), test=test)
