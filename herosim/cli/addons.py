@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
@@ -24,15 +25,12 @@ def addons_list(env: Env, app_name):
     for attachment in found:
         rows.append((f"{attachment.service} ({attachment.name})", attachment.plan.partition(":")[2] or "-",
                      "free", app.addons.state(attachment)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for index, row in enumerate(rows):
-        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if index == 0:
-            click.echo("  ".join("─" * w for w in widths))
-        else:
-            attachment = found[index - 1]
-            click.echo(" └─ as " + (", ".join(k.removesuffix("_URL") for k in attachment.config)
-                                    or attachment.service.upper()))
+    lines = render.table(rows, rule=True)
+    click.echo("\n".join(lines[:2]))
+    for line, attachment in zip(lines[2:], found):
+        click.echo(line)
+        click.echo(" └─ as " + (", ".join(k.removesuffix("_URL") for k in attachment.config)
+                                or attachment.service.upper()))
 
 
 @cli.command("addons:create")
@@ -77,6 +75,4 @@ def addons_info(env: Env, name, app_name):
             ("Owning app", app.name), ("Plan", attachment.plan), ("Price", "free"), ("State", state),
             ("Credentials", app.addons.credentials(attachment))]
     click.echo(f"=== {attachment.name}")
-    width = max(len(k) for k, _ in rows) + 2
-    for key, value in rows:
-        click.echo(f"{(key + ':').ljust(width)}{value}")
+    click.echo("\n".join(render.fields(rows)))

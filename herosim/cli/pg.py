@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from herosim.app.pgtransfer import redacted
+from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
 from herosim.cli.dynos import _to_terminal
 from herosim.const import HEXAGON
@@ -44,9 +45,7 @@ def pg_info(env: Env, database, app_name):
         if index:
             click.echo()
         click.echo("=== " + ", ".join(sorted(attachment.config, key=lambda k: k != "DATABASE_URL")))
-        width = max(len(k) for k, _ in rows) + 2
-        for key, value in rows:
-            click.echo(f"{(key + ':').ljust(width)}{value}")
+        click.echo("\n".join(render.fields(rows)))
 
 
 cli.add_command(pg_info, "pg")
@@ -127,11 +126,7 @@ def pg_backups(env: Env, app_name):
         click.echo(f"No backups. Capture one with herosim pg:backups:capture -a {app.name}")
         return
     rows = [("ID", "Created at", "Status", "Size", "Database")] + [app.pgbackups.describe(b) for b in reversed(backups)]
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    for index, row in enumerate(rows):
-        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if index == 0:
-            click.echo("  ".join("─" * w for w in widths))
+    click.echo("\n".join(render.table(rows, rule=True)))
 
 
 @cli.command("pg:backups:capture")

@@ -95,9 +95,7 @@ def maintenance(env: Env, app_name):
 @pass_env
 def maintenance_on(env: Env, app_name):
     """The router serves the maintenance page (H80, status 503) to every request; dynos keep running."""
-    app = env.app(app_name)
-    app.dynos.set_maintenance(True)
-    env.printer.info(f"Enabling maintenance mode for {HEXAGON} {app.name}... done")
+    _set_maintenance(env, app_name, True)
 
 
 @cli.command("maintenance:off")
@@ -105,9 +103,13 @@ def maintenance_on(env: Env, app_name):
 @pass_env
 def maintenance_off(env: Env, app_name):
     """Requests reach the dynos again."""
+    _set_maintenance(env, app_name, False)
+
+
+def _set_maintenance(env: Env, app_name: str | None, on: bool) -> None:
     app = env.app(app_name)
-    app.dynos.set_maintenance(False)
-    env.printer.info(f"Disabling maintenance mode for {HEXAGON} {app.name}... done")
+    app.dynos.set_maintenance(on)
+    env.printer.info(f"{'Enabling' if on else 'Disabling'} maintenance mode for {HEXAGON} {app.name}... done")
 
 
 # -- labs -----------------------------------------------------------------------------------------

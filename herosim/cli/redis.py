@@ -7,6 +7,7 @@ import sys
 import click
 
 from herosim.addons import keyvalue
+from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, pass_env
 from herosim.cli.dynos import _to_terminal
 
@@ -25,9 +26,7 @@ def redis_info(env: Env, database, app_name):
     attachment = app.keyvalue.find(database)
     rows = app.keyvalue.info(attachment)
     click.echo(f"=== {_described(attachment)}")
-    width = max(len(k) for k, _ in rows) + 2
-    for key, value in rows:
-        click.echo(f"{(key + ':').ljust(width)}{value}")
+    click.echo("\n".join(render.fields(rows)))
 
 
 cli.add_command(redis_info, "redis")

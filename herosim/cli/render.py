@@ -20,6 +20,22 @@ def ago(when: dt.datetime, now: dt.datetime) -> str:
     return f"{seconds // 86400}d ago"
 
 
+def fields(rows: list[tuple[str, str]]) -> list[str]:
+    """Heroku's `Key:  value` block: every value in one column, two spaces past the longest key."""
+    width = max((len(key) for key, _ in rows), default=0) + 2
+    return [f"{(key + ':').ljust(width)}{value}" for key, value in rows]
+
+
+def table(rows: list[tuple[str, ...]], rule: bool = False) -> list[str]:
+    """A header row and its rows in columns two spaces apart; with `rule`, a line of ─ under
+    the header, as Heroku's CLI draws its tables."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    if rule:
+        lines.insert(1, "  ".join("─" * w for w in widths))
+    return lines
+
+
 def ps(dynos: list[dict], now: dt.datetime) -> list[str]:
     """`heroku ps`: a section per process type, a line per dyno."""
     lines: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, pass_env
 from herosim.const import HEXAGON
 from herosim.platform.sizes import SIZES
@@ -26,10 +27,8 @@ def scheduler_list(env: Env, app_name):
         seconds = due.get(job.id)
         rows.append((str(job.id), job.command, job.frequency(), SIZES[job.size].name,
                      "-" if seconds is None else f"in {seconds:.0f}s"))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     click.echo(f"=== Scheduled jobs on {HEXAGON} {app.name}")
-    for row in rows:
-        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    click.echo("\n".join(render.table(rows)))
 
 
 @cli.command("scheduler:add")

@@ -253,26 +253,25 @@ class DynoSet:
             self.pool.submit(self._finish_stop, dyno, old)
         self._start(dyno, new)
 
-    def _retire(self, dyno: Dyno) -> None:
-        """Stop and remove a dyno for good (scale down, down)."""
+    def _stop_to_down(self, dyno: Dyno) -> None:
+        """Stop the dyno's container, if it has one; a dyno that was running is then down."""
         if dyno.handle is not None:
             was_running = dyno.state in (STARTING, UP)
             self._stop(dyno, dyno.handle)
             if was_running:
                 with self._lock:
                     self._set_state(dyno, DOWN)
+
+    def _retire(self, dyno: Dyno) -> None:
+        """Stop and remove a dyno for good (scale down, down)."""
+        self._stop_to_down(dyno)
         with self._lock:
             if self._dynos.get(dyno.name) is dyno:
                 del self._dynos[dyno.name]
                 self.on_change()
 
     def _stop_and_boot(self, dyno: Dyno) -> None:
-        if dyno.handle is not None:
-            running = dyno.state in (STARTING, UP)
-            self._stop(dyno, dyno.handle)
-            if running:
-                with self._lock:
-                    self._set_state(dyno, DOWN)
+        self._stop_to_down(dyno)
         self._boot(dyno, from_state=DOWN)
 
     def _restart_crashed(self, dyno: Dyno) -> None:

@@ -43,3 +43,12 @@ def test_releases_count_up_from_v1(tmp_path):
 def test_app_names_follow_herokus_rules(tmp_path):
     assert app_name_from_dir(tmp_path / "My_Flask App") == "my-flask-app"
     assert app_name_from_dir(tmp_path / "2fast") == "app-2fast"
+
+
+def test_fields_and_tables_as_herokus_cli_draws_them():
+    # the CLI's styledObject: one space after the longest key's colon
+    assert render.fields([("Plan", "mini"), ("Connections", "3/20")]) == [
+        "Plan:        mini", "Connections: 3/20"]
+    assert render.table([("ID", "Status"), ("b001", "Completed")], rule=True) == [
+        "ID    Status", "────  ─────────", "b001  Completed"]
+    assert render.table([("ID", "Command"), ("1", "echo")]) == ["ID  Command", "1   echo"]
