@@ -14,6 +14,7 @@ from herosim.engine import client as engine_client
 from herosim.app import App
 from herosim.platform import names
 from herosim.platform.state import AppState
+from herosim.slug import buildpack
 from herosim.errors import HerosimError
 from herosim.cli.output import Printer
 
@@ -88,10 +89,18 @@ class HerosimGroup(click.Group):
 def show(exc: HerosimError) -> None:
     block = getattr(exc, "block", None)
     if block:  # the buildpack's error, in its words, and Heroku's verdict on the push
+        detect = getattr(exc, "reason", "") == "detect"   # bin/detect failed: the platform frames it
+        if detect:
+            click.echo(f"-----> App not compatible with buildpack: {buildpack.REGISTRY_URL}", err=True)
         click.echo("", err=True)
         for line in block:
             click.echo(f" ▸    {line}".rstrip() if line else " ▸", err=True)
         click.echo("", err=True)
+        if detect:
+            click.echo("\n       More info: https://devcenter.heroku.com/articles/buildpacks#buildpack-auto-detection\n",
+                       err=True)
+            click.echo(" ▸    Push failed", err=True)
+            return
         click.echo(" ▸    Push rejected, failed to compile Python app.", err=True)
         for line in getattr(exc, "diagnosis", []):
             click.echo(f" ▸    {line}", err=True)

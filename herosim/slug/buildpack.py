@@ -5,6 +5,8 @@ RELEASE = "v351"
 COMMIT = "b4e7e72"
 DATE = "2026-08-18"
 NAME = f"heroku/python {RELEASE}"
+# How the platform names the buildpack `heroku/python` when its bin/detect fails.
+REGISTRY_URL = "https://buildpack-registry.s3.amazonaws.com/buildpacks/heroku/python.tgz"
 
 PIP_VERSION = "26.2.1"
 SETUPTOOLS_VERSION = "70.3.0"      # installed beside pip on Python 3.10 to 3.12 only

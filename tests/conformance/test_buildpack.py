@@ -37,8 +37,11 @@ class Row:
 ROWS = [
     # -- detection and checks (detect_spec, checks_spec) -------------------------------------------------
     Row("no-python-files", "detect_spec: no recognised Python project files", fixture="bp_no_python", builds=False,
-        lines=(" ▸    Error: Your app is configured to use the Python buildpack,", " ▸    .example-dotfile",
-               " ▸    README.md", " ▸    subdir/")),
+        lines=("-----> App not compatible with buildpack: https://buildpack-registry.s3.amazonaws.com/buildpacks/heroku/python.tgz",
+               " ▸    Error: Your app is configured to use the Python buildpack,", " ▸    .example-dotfile",
+               " ▸    README.md", " ▸    subdir/",
+               "       More info: https://devcenter.heroku.com/articles/buildpacks#buildpack-auto-detection",
+               " ▸    Push failed"), absent=("Push rejected",)),
     Row("python-in-app-source", "checks_spec: broken Python install in the source",
         files={".heroku/python/bin/python": "#!/bin/sh\n"}, builds=False,
         lines=("-----> Python app detected", " ▸    Error: Existing '.heroku/python/' directory found.",
