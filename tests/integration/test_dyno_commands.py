@@ -100,7 +100,12 @@ def test_ps_exec_shares_the_running_dynos_filesystem_not_its_config_vars(client,
                      input='echo $DYNO "${EXEC_CANARY-unset}" "$(command -v python)"; touch /app/made-by-exec; exit 7\n')
     assert result.returncode == 7
     assert result.stdout == "web.1 unset /app/.heroku/python/bin/python\n"
-    assert result.stderr == f"Establishing credentials... done\nConnecting to web.1 on ⬢ {app.name}...\n"
+    # .profile.d's WEB_CONCURRENCY script speaks on web dynos (DYNO=web.*), in a session too
+    assert result.stderr.splitlines() == [
+        "Establishing credentials... done", f"Connecting to web.1 on ⬢ {app.name}...",
+        "Python buildpack: Detected 512 MB available memory and "
+        f"{result.stderr.split('memory and ')[1].split(' CPU')[0]} CPU cores.",
+        "Python buildpack: Defaulting WEB_CONCURRENCY to 2 based on the available memory."]
     assert app.dyno_container(client).exec_run(["ls", "/app/made-by-exec"]).exit_code == 0
     assert app.cli("run", "ls /app/made-by-exec").returncode != 0   # `run` is a new dyno
     gone = herosim("ps:exec", "-a", app.name, "-d", "web.9", input="")
