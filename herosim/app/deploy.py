@@ -47,7 +47,8 @@ class Deployer:
         self.setup = AppSetup(ctx, addons)
 
     def up(self, path: Path, options: UpOptions) -> Release:
-        """Build, provision, release and (re)start the formation. Returns the new release."""
+        """Build, provision, release and (re)start the formation. Returns the release it runs:
+        a new one, or the current one when nothing changed."""
         progress = self.ctx.progress
         with self.ctx.changing():
             port = options.port or self.ctx.state.settings().get("router_port") or DEFAULT_ROUTER_PORT
@@ -66,15 +67,18 @@ class Deployer:
             if creating:
                 self.setup.provision(manifest, result.stack)
             self.addons.provision_for(result)
-            release = self.releases.create(f"Deploy {result.commit[:8] or 'working tree'}", result.slug_image,
-                                           result.processes, self.ctx.state.config_vars(), commit=result.commit)
+            release = self._unchanged(result)
+            unchanged = release is not None   # as a push of what Heroku already runs: no new release
+            if not unchanged:
+                release = self.releases.create(f"Deploy {result.commit[:8] or 'working tree'}", result.slug_image,
+                                               result.processes, self.ctx.state.config_vars(), commit=result.commit)
             types = Procfile(release.processes).formation_types
             if formation.kept(self.ctx.state.formation(), types) != (self.ctx.state.formation() or {}):
                 self.ctx.state.set_formation(formation.kept(self.ctx.state.formation(), types))
             progress.step("Launching...")
-            progress.detail(f"Released v{release.version}")
-            manager = launcher.ensure(self.ctx.state, settings)
-            manager.deploy(release.version, timeout=options.timeouts.boot + options.timeouts.stop + 60)
+            progress.detail(f"Everything up-to-date: v{release.version} stays the current release" if unchanged
+                            else f"Released v{release.version}")
+            self._launch(launcher.ensure(self.ctx.state, settings), release.version, unchanged, options.timeouts)
             progress.detail(f"http://127.0.0.1:{port}/ deployed to herosim")
             self._say_formation(types)
             if manifest is not None:
@@ -90,6 +94,25 @@ class Deployer:
                              previous=self.ctx.state.settings().get("last_build"), test=test)
         self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
         return result
+
+    @staticmethod
+    def _launch(manager, version: int, unchanged: bool, timeouts: Timeouts) -> None:
+        """The formation on `version`; when it is the release already running, crashed dynos
+        start again now (no new release restarts them), as `heroku restart` would."""
+        wait = timeouts.boot + timeouts.stop + 60
+        dynos = manager.deploy(version, timeout=wait)
+        if unchanged:
+            for dyno in (d["name"] for d in dynos if d["state"] == "crashed"):
+                manager.restart(dyno=dyno, timeout=wait)
+
+    def _unchanged(self, result: BuildResult) -> Release | None:
+        """The current release when the new slug, its process types and the config vars are
+        the ones it already has (a second `up` of the same commit, say, or `up` after `down`)."""
+        current = self.ctx.state.current_release()
+        if (current is not None and current.slug == result.slug_image and current.processes == result.processes
+                and current.config_vars == self.ctx.state.config_vars()):
+            return current
+        return None
 
     def _say_formation(self, types: list[str]) -> None:
         """The formation the release runs, and how to start a type Heroku leaves at 0."""
