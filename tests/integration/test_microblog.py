@@ -147,6 +147,18 @@ def test_worker_runs_beside_web_with_its_own_filesystem(client, microblog):
     assert "PORT" not in worker.exec_run(["env"]).output.decode()
 
 
+def test_up_of_what_already_runs_makes_no_new_release(microblog):
+    """As a `git push` of nothing new: no release (so no release phase, no restart)."""
+    before = json.loads(microblog.cli("releases", "--json").stdout)
+    web = microblog.get("/").json()
+    up = herosim("up", "-d", microblog.path, "-a", microblog.name, "--port", microblog.port)
+    assert up.returncode == 0, up.stderr[-3000:]
+    assert f"       Everything up-to-date: v{before[0]['version']} stays the current release" in up.stdout
+    assert "Released v" not in up.stdout
+    assert json.loads(microblog.cli("releases", "--json").stdout) == before
+    assert microblog.get("/").json() == web
+
+
 def test_down_then_up_after_a_code_change_keeps_data_and_reuses_dependencies(client, microblog):
     requests.post(microblog.url + "/posts", json={"body": "before down"}, timeout=30)
     down = microblog.cli("down")
