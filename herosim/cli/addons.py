@@ -7,7 +7,6 @@ import click
 from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
 from herosim.const import HEXAGON
-from herosim.errors import HerosimError
 
 
 # -- add-ons ----------------------------------------------------------------------------------

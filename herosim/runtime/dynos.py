@@ -21,7 +21,7 @@ from herosim.platform.sizes import SIZES
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime import follow, memory, plan
 from herosim.runtime.dyno import Dyno, DynoView, utcnow
-from herosim.runtime.plan import COMPLETE, CRASHED, DOWN, STARTING, UP
+from herosim.runtime.plan import CRASHED, DOWN, STARTING, UP
 from herosim.runtime.router.exchange import Backends
 
 # Seconds up before a dyno counts as started successfully and its crash cool-off resets.
