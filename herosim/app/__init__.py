@@ -26,6 +26,7 @@ from herosim.engine.client import translated
 from herosim.platform.state import AppState
 from herosim.progress import Progress
 from herosim.runtime import launcher
+from herosim.tls import authority
 
 
 class App:
@@ -57,12 +58,25 @@ class App:
         return self.ctx.logs
 
     def url(self, port: int | None = None) -> str:
-        return f"http://127.0.0.1:{port or self.state.settings().get('router_port', DEFAULT_ROUTER_PORT)}/"
+        """The web URL over plain HTTP (the router's port answers HTTPS too: `https_url`)."""
+        return f"http://127.0.0.1:{port or self.router_port}/"
+
+    def https_url(self, port: int | None = None) -> str:
+        return f"https://127.0.0.1:{port or self.router_port}/"
+
+    def urls(self) -> str:
+        """Both web URLs, as Heroku's CLI joins two URLs: `http://… | https://…`."""
+        return f"{self.url()} | {self.https_url()}"
+
+    @property
+    def router_port(self) -> int:
+        return int(self.state.settings().get("router_port") or DEFAULT_ROUTER_PORT)
 
     def describe(self) -> dict:
         """What scripts want after `up -d`: URL, release, dynos, add-ons and their config vars."""
         release = self.state.current_release()
-        return {"app": self.name, "url": self.url(), "release": release.name if release else None,
+        return {"app": self.name, "url": self.url(), "https_url": self.https_url(),
+                "ca_bundle": str(authority.ca_path()), "release": release.name if release else None,
                 "dynos": self.dynos.status(),
                 "addons": [{"name": a.name, "plan": a.plan, "config_vars": a.config,
                             "local_url": self.addons.local_url(a)} for a in self.addons.attached()]}
@@ -86,6 +100,7 @@ class App:
                 counts["networks"] = network.remove(client, self.name)
                 counts["images"] = cleanup.images(client, labels.of_app(self.name))
         self.state.remove()
+        authority.forget(self.name)
         return counts
 
 

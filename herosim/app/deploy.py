@@ -79,7 +79,7 @@ class Deployer:
             progress.detail(f"Everything up-to-date: v{release.version} stays the current release" if unchanged
                             else f"Released v{release.version}")
             self._launch(launcher.ensure(self.ctx.state, settings), release.version, unchanged, options.timeouts)
-            progress.detail(f"http://127.0.0.1:{port}/ deployed to herosim")
+            progress.detail(f"https://127.0.0.1:{port}/ deployed to herosim (and http://127.0.0.1:{port}/)")
             self._say_formation(types)
             if manifest is not None:
                 self.setup.postdeploy(manifest, release)

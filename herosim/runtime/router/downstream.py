@@ -28,8 +28,9 @@ class Restricted(Exception):
 
 
 class Client(asyncio.Protocol):
-    def __init__(self, router):
+    def __init__(self, router, tls: bool = False):
         self.router = router
+        self.tls = tls                    # came in over TLS: X-Forwarded-Proto https, tls=true
         self.transport = None
         self.peer = ""
         self.parser = httptools.HttpRequestParser(self)
@@ -144,11 +145,12 @@ class Client(asyncio.Protocol):
         else:
             framing = b""
         target = self._target
-        head = heads.request(method, target, self._headers, self.router.our_headers(fwd, request_id), framing,
-                             upgrade)
+        head = heads.request(method, target, self._headers, self.router.our_headers(fwd, request_id, self.tls),
+                             framing, upgrade)
         self.parsing = Exchange(
             fields={"method": method.decode("latin-1"), "path": target.decode("latin-1"),
-                    "host": found.get(b"host", b"").decode("latin-1"), "request_id": request_id, "fwd": fwd},
+                    "host": found.get(b"host", b"").decode("latin-1"), "request_id": request_id, "fwd": fwd,
+                    "tls": self.tls},
             started=time.monotonic(), head=head, method=method, client_keep=parser.should_keep_alive(),
             upgrade=upgrade, chunked=chunked)
         self.parsing.last_activity = self.parsing.started
@@ -191,7 +193,7 @@ class Client(asyncio.Protocol):
         request_id = new_request_id()
         self.router.line(method=self.parser.get_method().decode("latin-1") if self._target else "",
                          path=self._target.decode("latin-1"), host="", request_id=request_id, fwd=self.peer,
-                         status=400, code=code, desc=desc, cause=cause)
+                         status=400, code=code, desc=desc, cause=cause, tls=self.tls)
         if self.parsing is not None and self.parsing in self.waiting:
             self.waiting.remove(self.parsing)  # the bad one
         bad_in_flight = self.parsing is not None and self.parsing is self.exchange
