@@ -8,15 +8,30 @@ README), a connection that sends nothing is closed after a deadline."""
 
 from __future__ import annotations
 
+import resource
 import socket
 import ssl
 from collections.abc import Callable
 from pathlib import Path
 
 TLS_HANDSHAKE = 0x16
-FIRST_BYTE_TIMEOUT = 10.0   # seconds a new connection may stay silent (Heroku: H28 on idle clients)
+FIRST_BYTE_TIMEOUT = 55.0   # a connection that sends nothing (Heroku closes idle ones after a minute)
 HANDSHAKE_TIMEOUT = 10.0
 BACKLOG = 1024
+MAX_CONNECTIONS = 4096      # open client connections, at most (each may hold a dyno connection too)
+
+
+def connection_cap() -> int:
+    """MAX_CONNECTIONS, or what the process's file descriptors allow: the soft limit is raised
+    to the hard one first (a router holds two descriptors per request in flight)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+            soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        except (ValueError, OSError):
+            pass
+    return max(16, min(MAX_CONNECTIONS, soft // 2 - 32))
 
 
 def server_context(cert: Path, key: Path) -> ssl.SSLContext:
@@ -33,11 +48,14 @@ class FrontDoor:
     `protocol_factory(tls)` over plain TCP or over TLS."""
 
     def __init__(self, loop, host: str, port: int, protocol_factory: Callable[[bool], object],
-                 tls: ssl.SSLContext | None, on_error: Callable[[str], None] = lambda message: None):
+                 tls: ssl.SSLContext | None, on_error: Callable[[str], None] = lambda message: None,
+                 make_room: Callable[[int], bool] = lambda waiting: True, cap: int | None = None):
         self.loop = loop
         self.factory = protocol_factory
         self.tls = tls
         self.on_error = on_error
+        self.make_room = make_room
+        self.cap = cap or connection_cap()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -74,6 +92,11 @@ class FrontDoor:
                 self.loop.remove_reader(self.sock.fileno())
                 self.loop.call_later(0.5, self._resume)
                 return
+            if len(self.waiting) >= self.cap // 2:    # silent connections: the oldest goes first
+                self._drop(next(iter(self.waiting)))
+            if not self.make_room(len(self.waiting)):
+                conn.close()   # every connection is busy: this one is refused, the others go on
+                continue
             conn.setblocking(False)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             fd = conn.fileno()

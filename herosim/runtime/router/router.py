@@ -36,9 +36,11 @@ SWEEP = 0.05  # seconds between checks of requests in flight (H12, H15)
 
 class Router:
     def __init__(self, port: int, backends: Callable[[], Backends], log: Callable[[str], None],
-                 timeouts: Timeouts, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None):
+                 timeouts: Timeouts, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None,
+                 max_connections: int | None = None):
         self.port = port
         self.tls = tls
+        self.max_connections = max_connections
         self._port_bytes = str(port).encode()
         self.host = host
         self.backends = backends
@@ -48,13 +50,15 @@ class Router:
         # every worker process of the dyno that accepted one, gets its share of requests.
         self.pool: dict[tuple[str, int], deque[Backend]] = {}
         self.inflight: set[Backend] = set()   # waiting on a dyno: checked for H12 and H15
+        self.clients: set[Client] = set()     # open client connections (the cap counts them)
         self.loop = new_event_loop()
         self._front: FrontDoor | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="router", daemon=True)
 
     def start(self) -> None:
         """Bind and serve on a thread; raises OSError when the port is taken."""
-        self._front = FrontDoor(self.loop, self.host, self.port, lambda tls: Client(self, tls), self.tls)
+        self._front = FrontDoor(self.loop, self.host, self.port, lambda tls: Client(self, tls), self.tls,
+                                make_room=self._make_room, cap=self.max_connections)
         self._thread.start()
         self.loop.call_soon_threadsafe(self._front.start)
         self.loop.call_soon_threadsafe(self._sweep)
@@ -81,6 +85,21 @@ class Router:
             defer(router_line, **fields)
         else:
             self.log(router_line(**fields))
+
+    def _make_room(self, waiting: int) -> bool:
+        """At the connection cap: close the client idle the longest (a keep-alive connection
+        with nothing in flight), so a flood of idle connections cannot lock real clients out.
+        False when every connection is busy."""
+        if len(self.clients) + waiting < self._front.cap:
+            return True
+        idle = [c for c in self.clients if c.idle and not c.closed]
+        if not idle:
+            return False
+        oldest = min(idle, key=lambda c: c.last_activity)
+        oldest.closed = True
+        self.clients.discard(oldest)
+        oldest.transport.close()
+        return True
 
     def watch(self, backend: Backend) -> None:
         self.inflight.add(backend)
