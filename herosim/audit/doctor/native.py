@@ -44,7 +44,7 @@ class Build:
     kind: str                    # PURE, OPTIONAL or NATIVE
     evidence: str = ""           # what compiles: "setup.py: Extension(", "src/greenlet/greenlet.c"
     fallback: str = ""           # OPTIONAL: "setup.py:62: except BuildFailed"
-    internals: str = ""          # NATIVE: "src/greenlet/greenlet.c: tstate->cframe"
+    internals: str = ""          # NATIVE: "`tstate->cframe` in src/greenlet/greenlet.c"
 
 
 def classify(members: tuple[str, ...] | list[str], read: Callable[[str], str | None]) -> Build:
@@ -137,5 +137,5 @@ def internals(members, read: Callable[[str], str | None]) -> str:
             continue
         match = INTERNALS.search(text)
         if match:
-            return f"{path}: {' '.join(match.group(0).split())}"
+            return f"`{' '.join(match.group(0).split())}` in {path}"
     return ""
