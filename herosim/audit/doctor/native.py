@@ -31,7 +31,8 @@ NATIVE_REQUIRES = re.compile(r"^(cython|setuptools[-_]rust|maturin|pybind11|nano
 BUILD_ROOTS = ("Cargo.toml", "meson.build", "CMakeLists.txt")
 COMPILE_ERRORS = re.compile(r"BuildFailed|CCompilerError|CompileError|DistutilsExecError|DistutilsPlatformError|"
                             r"ext_errors|BuildExtFailed")
-INTERNALS = re.compile(r"#\s*include\s*[<\"](?:Python/)?internal/pycore_\w+\.h|#\s*define\s+Py_BUILD_CORE\b|"
+INTERNALS = re.compile(r"#\s*include\s*[<\"](?P<header>(?:Python/)?internal/pycore_\w+\.h)|"
+                       r"#\s*define\s+(?P<define>Py_BUILD_CORE)\b|"
                        r"\b_PyInterpreterFrame\b|\b_?PyCFrame\b|\b_PyRuntime\b|\b_PyErr_StackItem\b|"
                        r"\b\w*tstate->(?:frame|cframe|recursion_depth|recursion_remaining|recursion_limit|"
                        r"exc_state|exc_info|curexc_type|exc_type|use_tracing|tracing|datastack_\w+|"
@@ -137,5 +138,5 @@ def internals(members, read: Callable[[str], str | None]) -> str:
             continue
         match = INTERNALS.search(text)
         if match:
-            return f"`{' '.join(match.group(0).split())}` in {path}"
+            return f"`{match['header'] or match['define'] or match.group(0)}` in {path}"
     return ""
