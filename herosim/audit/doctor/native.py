@@ -9,7 +9,7 @@ never run).
 - native: it compiles, or the install stops. `internals` is then the first use of CPython's
   interpreter structures found in its C code (thread state and frame fields, the
   `internal/pycore_*.h` headers): those change in every minor release, so such code compiles
-  only for the Pythons it was written for (greenlet before 3.2: `tstate->cframe`)."""
+  only for the Pythons it was written for (greenlet 1.1.2 and 3.0.1: `tstate->cframe`)."""
 
 from __future__ import annotations
 
