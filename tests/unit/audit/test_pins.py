@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from herosim.audit.doctor import native, outcome, sdist
+from herosim.audit.doctor import native, outcome, pins, sdist
 from herosim.audit.doctor.native import NATIVE, OPTIONAL, PURE
 from herosim.audit.doctor.outcome import FAILS, INSTALLS, MAY_FAIL
 from herosim.slug.wheels import Index, IndexFile
@@ -248,3 +248,23 @@ def test_an_unreachable_index_is_asked_once():
     index = Index("http://127.0.0.1:9/simple", timeout=2)
     assert index.files("m") is None and index.unreachable
     assert index.download(IndexFile("m-1.0.tar.gz", url="http://127.0.0.1:9/m-1.0.tar.gz"), 100, 1) is None
+
+
+def test_no_wheel_and_no_source_archive_is_an_error():
+    class OnlyOldWheels:
+        def files(self, name):
+            return [IndexFile(f"m-1.0-cp39-cp39-{LINUX}.whl"), IndexFile(f"m-2.0-cp314-cp314-{LINUX}.whl")]
+
+        def __call__(self, name):
+            return [f.filename for f in self.files(name)]
+
+        def download(self, file, max_bytes, seconds):
+            raise AssertionError("nothing to download")
+
+    [found] = pins.check({"m": "1.0"}, "3.14", "Heroku's default (no version file)", OnlyOldWheels(),
+                         lambda package: "requirements.txt:1")
+    assert found.render() == [
+        " ✖ error: m==1.0 has nothing to install on Python 3.14",
+        "     requirements.txt:1: Python 3.14 is Heroku's default (no version file): m 1.0 has no wheel for it and "
+        "no source archive, so pip finds no distribution to install and the build stops.",
+        "     fix: m>=2.0"]   # 3.9, its wheel's, is past end-of-life on Heroku
