@@ -152,6 +152,18 @@ class HerosimApp:
             self.cli("destroy", "--confirm", self.name, check=False)
 
 
+_SHOWN = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Where each app of the session was served: both URLs (the router answers HTTPS too)."""
+    shown = [app for app in config.stash.get(_SHOWN, []) if app.info]
+    if shown:
+        terminalreporter.section("herosim")
+        for app in shown:
+            terminalreporter.write_line(f"{app.name}: {app.url}/ | {app.https_url}/ (CA: {app.ca_bundle})")
+
+
 @pytest.fixture(scope="session")
 def herosim_session() -> str:
     """This test session's id: in its apps' names and on everything they create."""
@@ -166,6 +178,7 @@ def herosim_factory(request, herosim_session):
     def make(path, name: str | None = None, options=()) -> HerosimApp:
         app = HerosimApp(path, name or session_name(Path(path), herosim_session), herosim_session, tuple(options))
         apps.append(app)
+        request.config.stash.setdefault(_SHOWN, []).append(app)
         return app.up()
 
     yield make

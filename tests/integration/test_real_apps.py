@@ -66,6 +66,7 @@ def test_the_https_redirect_lands_on_tls_verified_by_herosims_ca(real_app):
 
 def test_secure_cookies_round_trip_over_https(real_app):
     session = requests.Session()
+    session.trust_env = False   # else REQUESTS_CA_BUNDLE from the environment overrides session.verify
     session.verify = real_app.ca
     if real_app.fixture == "django_getting_started":
         form = session.get(https(real_app) + "/greet/", timeout=30)
