@@ -8,6 +8,8 @@ reuses its own), `proxy_http_version 1.1`, `Host $http_host`, X-Forwarded-For/-P
 `X-Request-Start $msec`, an access log per app, `ssl_protocols TLSv1.2 TLSv1.3` and
 `ssl_prefer_server_ciphers off`. Dokku sends `Connection $http_connection`; wrk's requests
 carry no Connection header, so that is the `Connection ""` nginx's upstream keep-alive needs.
+nginx's own defaults stay, as under Dokku: a client connection is closed after 1000
+requests (`keepalive_requests`), so wrk reconnects (over TLS: a new handshake) every 1000.
 Left out: Dokku's gzip (wrk asks for no compression, and hello's answers are under its
 1100-byte minimum), its error pages, HTTP/2 (herosim's router offers HTTP/1.1 alone).
 
