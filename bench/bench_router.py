@@ -100,9 +100,9 @@ def hello(client, args) -> dict:
             logging[f"{args.connections} clients"] = router_log.log_thread_alive(d.router_pid)
             one = alternate(targets, args.seconds, 1)
             logging["1 client"] = router_log.log_thread_alive(d.router_pid)
-            stopped = router_log.why_it_stopped(d.home, d.app)
+            failures = router_log.thread_failures(d.home, d.app)
             profiles = profile(d, targets, args) if args.profile else []
-    log = {"alive": logging, "stopped": stopped, "line_cpu_us": router_log.cost_per_line_us()}
+    log = {"alive": logging, "failures": failures, "line_cpu_us": router_log.cost_per_line_us()}
     return {"many": many, "one": one, "first": first, "profiles": profiles, "log": log}
 
 

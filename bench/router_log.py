@@ -27,17 +27,22 @@ def log_thread_alive(pid: int) -> bool:
         return False
 
 
-def why_it_stopped(home: Path, app: str) -> str:
-    """The last line of the log thread's traceback, as the dyno manager's log kept it."""
+def thread_failures(home: Path, app: str) -> list[str]:
+    """Threads of the dyno manager or its router that died, as the manager's log kept their
+    tracebacks (`Exception in thread log-router:` ...): `name: error (where)` each."""
     try:
         text = (home / "apps" / app / "manager.log").read_text(errors="replace")
     except OSError:
-        return ""
-    if "Exception in thread log-router" not in text:
-        return ""
-    tail = text.split("Exception in thread log-router", 1)[1].strip().splitlines()
-    where = next((line.strip() for line in reversed(tail) if line.strip().startswith("File ")), "")
-    return f"{tail[-1].strip() if tail else ''} ({where})"
+        return []
+    found = []
+    for block in text.split("Exception in thread ")[1:]:
+        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+        name = lines[0].rstrip(":")
+        error = next((line for line in lines[1:] if not line.startswith(("File ", "Traceback")) and ":" in line
+                      and line.split(":")[0].replace(".", "").isalnum()), lines[-1])
+        where = next((line for line in reversed(lines) if line.startswith("File ")), "")
+        found.append(f"{name}: {error} ({where})")
+    return found
 
 
 def cost_per_line_us(lines: int = LINES) -> float:
