@@ -18,8 +18,7 @@ def test_dynamic_mapping_like_elasticsearch(value, expected):
 
 
 def test_nested_objects_map_to_dotted_fields():
-    m = {"properties": {}}
-    assert mapping.merge_dynamic(m, {"author": {"name": "Ada", "age": 36}, "tags": ["x"]})
+    m = mapping.merge_dynamic({"properties": {}}, {"author": {"name": "Ada", "age": 36}, "tags": ["x"]})
     assert mapping.field_types(m) == {"author.name": "text", "author.name.keyword": "keyword",
                                       "author.age": "long", "tags": "text", "tags.keyword": "keyword"}
     assert list(mapping.leaves({"a": {"b": [1, 2]}, "c": None})) == [("a.b", 1), ("a.b", 2)]
