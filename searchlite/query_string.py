@@ -5,6 +5,8 @@ refuse gets Lucene's parse error; what Lucene reads but this engine does not (wi
 
 from __future__ import annotations
 
+import collections
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,6 +15,10 @@ from searchlite.reads import tokens
 
 WHITESPACE = frozenset(" \t\n\r\u3000")
 NOT_TERM = WHITESPACE | frozenset('+-!():^[]"{}~*?\\/')  # what cannot start a term
+SPACES = re.compile(r"[ \t\n\r\u3000]+")
+TERM_RUN = re.compile(r'[^ \t\n\r\u3000+\-!():^\[\]"{}~*?\\/]+')  # what a term may hold, escapes aside
+QUOTED_RUN = re.compile(r'[^"\\]+')
+REGEX_RUN = re.compile(r"[^/\\]+")
 IMAGES = {"AND": "<AND>", "OR": "<OR>", "NOT": "<NOT>", "PLUS": '"+"', "MINUS": '"-"', "BAREOPER": "<BAREOPER>",
           "LPAREN": '"("', "RPAREN": '")"', "COLON": '":"', "STAR": '"*"', "CARAT": '"^"', "QUOTED": "<QUOTED>",
           "TERM": "<TERM>", "FUZZY_SLOP": "<FUZZY_SLOP>", "PREFIXTERM": "<PREFIXTERM>", "WILDTERM": "<WILDTERM>",
@@ -62,11 +68,13 @@ def _escape(text: str) -> str:
 
 
 def tokenize(text: str) -> Iterator[Token]:
+    """Lucene's tokens; each character is looked at once (runs of plain characters by one
+    regular expression without alternatives, so no backtracking)."""
     position, end = 0, len(text)
     while position < end:
-        char = text[position]
-        if char in WHITESPACE:
-            position += 1
+        space = SPACES.match(text, position)
+        if space:
+            position = space.end()
             continue
         token = _operator(text, position) or _delimited(text, position) or _term(text, position)
         position = token.start + len(token.image)
@@ -102,7 +110,13 @@ def _delimited(text: str, at: int) -> Token | None:
     if quote not in '"/':
         return None
     out, position = [], at + 1
+    plain = QUOTED_RUN if quote == '"' else REGEX_RUN
     while position < len(text):
+        run = plain.match(text, position)
+        if run:
+            out.append(run.group())
+            position = run.end()
+            continue
         char = text[position]
         if char == "\\" and position + 1 < len(text):
             out.append(text[position + 1])
@@ -120,6 +134,11 @@ def _term(text: str, at: int) -> Token:
     """A term: escapes resolved; `*` or `?` in it make it a wildcard term."""
     out, position, wild = [], at, False
     while position < len(text):
+        run = TERM_RUN.match(text, position)
+        if run:
+            out.append(run.group())
+            position = run.end()
+            continue
         char = text[position]
         if char == "\\":
             if position + 1 >= len(text):
@@ -150,18 +169,18 @@ class Stream:
 
     def __init__(self, text: str):
         self._tokens = tokenize(text)
-        self._buffer: list[Token] = []
+        self._buffer: collections.deque[Token] = collections.deque()
         self._end = Token("EOF", "", "", len(text))
 
     def peek(self, ahead: int = 0) -> Token:
-        while len(self._buffer) <= ahead:
-            self._buffer.append(next(self._tokens, self._end))
-        return self._buffer[ahead]
+        buffer = self._buffer
+        while len(buffer) <= ahead:
+            buffer.append(next(self._tokens, self._end))
+        return buffer[ahead]
 
     def take(self) -> Token:
-        token = self.peek()
-        self._buffer.pop(0)
-        return token
+        buffer = self._buffer
+        return buffer.popleft() if buffer else next(self._tokens, self._end)
 
 
 class TooManyClauses(Exception):
