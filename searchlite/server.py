@@ -92,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
         """network.breaker.inflight_requests: the bodies of all requests in hand are bounded."""
         if not self.server.reserve(size):
             self.close_connection = True
-            raise limits.in_flight_breaker(self.server.in_flight + size)
+            raise limits.in_flight_breaker(self.server.in_flight + size, self.server.in_flight_limit)
         self.reserved += size
 
     @staticmethod
