@@ -81,6 +81,7 @@ class Index(SnapshotReads):
         self._stats_at = self.refreshed_at
         if self._meta("layout") != LAYOUT:
             self._migrate()
+            self.refresh()
 
     def _migrate(self) -> None:
         """An index written by the layout of one FTS5 table per field: its search snapshot is

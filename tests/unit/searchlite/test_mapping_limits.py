@@ -90,3 +90,4 @@ def test_a_mapping_nested_past_python_recursion_is_refused_by_depth():
         properties = {"o": {"properties": properties}}
     settings = {"mapping.total_fields.limit": 10**6}  # checked first, as MappingLookup.checkLimits does
     assert "Limit of mapping depth [20]" in refused(mapping.check_mapping, {"properties": properties}, settings).reason
+
