@@ -14,6 +14,7 @@ from searchlite import bulk as bulk_mod
 from searchlite import limits
 from searchlite import mapping as mapping_mod
 from searchlite import search
+from searchlite.disk import FloodStage
 from searchlite.errors import SearchError, document_missing, illegal, index_not_found, parsing
 from searchlite.store import Index, check_name, refresh_seconds
 
@@ -21,8 +22,9 @@ SHARDS = {"total": 2, "successful": 1, "failed": 0}
 
 
 class Engine:
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, disk: FloodStage | None = None):
         self.data = data
+        self.disk = disk or FloodStage(data)
         (data / "indices").mkdir(parents=True, exist_ok=True)
         self.indices: dict[str, Index] = {}
         self.lock = threading.RLock()
@@ -115,6 +117,7 @@ class Engine:
     def put(self, name: str, doc_id: str | None, source, create: bool, refresh: str | None,
             text: str | None = None) -> tuple[int, dict]:
         index = self.auto_create(name)
+        self.disk.check(index.name, index.settings)
         doc_id = doc_id or uuid.uuid4().hex[:20]
         result, version, seq_no = index.put(doc_id, source, create=create, text=text)
         self._after_write(index, refresh)
@@ -148,6 +151,7 @@ class Engine:
         if unknown:
             raise parsing(f"[UpdateRequest] unknown field [{sorted(unknown)[0]}]")
         index = self.auto_create(name)
+        self.disk.check(index.name, index.settings)
         with index.lock:
             found = index.get(doc_id)
             if found is None:

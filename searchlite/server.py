@@ -272,9 +272,11 @@ def delete_by_query(engine: Engine, name: str, body: dict, refresh) -> dict:
     deleted = 0
     for index in engine.resolve(name):
         found = search.matches([index], {"query": query})
-        with index.lock:
+        with index.transaction():
             hits = index.hits([row for _, row, _ in found])
-            for doc_id, _ in hits.values():
+            for position, (doc_id, _) in enumerate(hits.values()):
+                if position % 100 == 0:
+                    index.check_stopping()
                 if index.delete(doc_id)[0] == "deleted":
                     deleted += 1
         if refresh in ("true", ""):
