@@ -155,7 +155,7 @@ class Index(SnapshotReads):
 
     def put_settings(self, settings: dict) -> None:
         with self.lock:
-            merged = {**self.settings, **limits.flatten(settings)}
+            merged = {k: v for k, v in {**self.settings, **limits.flatten(settings)}.items() if v is not None}
             refresh_seconds(merged)  # refused before it is kept
             mapping_mod.check_mapping(self.mapping, merged)
             self.settings = merged
