@@ -136,6 +136,9 @@ class Handler(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError, Stopping):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a bug answers 500, the engine keeps serving
+            if self.engine.stopping.is_set():  # SQLite interrupted by the stop: no answer, as on a closed node
+                self.close_connection = True
+                return
             self._send(500, SearchError(500, "exception", f"{exc.__class__.__name__}: {exc}").body())
         finally:
             self.server.release(self.reserved)
