@@ -3,6 +3,7 @@ a filter node scores 0 and only narrows. dsl.py builds them from the query DSL."
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from searchlite import mapping as mapping_mod
@@ -72,10 +73,14 @@ class Text(Node):
     phrase: bool = False
     minimum_should_match: object = None
 
+    @functools.cached_property
+    def words(self) -> list[str]:
+        return tokens(str(self.text))
+
     def _words(self, types) -> int:
         if self.phrase or types.get(self.field_name) not in mapping_mod.TEXT_TYPES:
             return 1
-        return len(tokens(str(self.text)))
+        return len(self.words)
 
     def width(self, types):
         words = self._words(types)
@@ -94,7 +99,7 @@ class Text(Node):
                 return {row: self.boost for row in index.term_rows(self.field_name, self.text)}
             except Exception:  # noqa: BLE001 - unparsable for the type: no hit, as ES with lenient
                 return {}
-        words = tokens(str(self.text))
+        words = self.words
         if not words:
             return {}
         scores, matched = index.bm25(self.field_name, words)
