@@ -20,6 +20,7 @@ KNOWN_UNSUPPORTED = {"fuzzy", "wildcard", "prefix", "regexp", "nested", "has_chi
                      "match_bool_prefix", "simple_query_string", "span_term", "intervals", "knn", "percolate",
                      "pinned", "rank_feature", "distance_feature", "wrapper", "combined_fields", "terms_set"}
 
+
 @dataclass(frozen=True)
 class Context:
     """What parsing a query may look at: the index's fields and settings."""
