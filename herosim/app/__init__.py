@@ -7,6 +7,7 @@ from __future__ import annotations
 import docker
 
 from herosim.addons import sidecar
+from herosim.app import catalog
 from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
@@ -20,9 +21,9 @@ from herosim.app.pgtransfer import Transfer
 from herosim.app.postgres import Databases
 from herosim.app.scheduler import Jobs
 from herosim.app.releases import Releases
-from herosim.const import DEFAULT_ROUTER_PORT
 from herosim.engine import cleanup, labels, network
 from herosim.engine.client import translated
+from herosim.git import repo
 from herosim.platform.state import AppState
 from herosim.progress import Progress
 from herosim.runtime import launcher
@@ -56,8 +57,12 @@ class App:
     def logs(self):
         return self.ctx.logs
 
+    def urls(self) -> list[str]:
+        """The app's web URLs (catalog.web_urls makes them)."""
+        return catalog.web_urls(catalog.router_port(self.state))
+
     def url(self, port: int | None = None) -> str:
-        return f"http://127.0.0.1:{port or self.state.settings().get('router_port', DEFAULT_ROUTER_PORT)}/"
+        return catalog.web_urls(port)[0] if port else self.urls()[0]
 
     def describe(self) -> dict:
         """What scripts want after `up -d`: URL, release, dynos, add-ons and their config vars."""
@@ -73,7 +78,8 @@ class App:
         return self.dynos.down(stop_timeout), sidecar.stop(self.ctx.client, self.name)
 
     def destroy(self) -> dict[str, int]:
-        """Everything labelled with the app, and its state: nothing of it remains."""
+        """Everything labelled with the app, its state and its Heroku Git repository: nothing
+        of it remains."""
         client = self.ctx.client
         with self.ctx.changing():
             launcher.stop(self.state, 60)
@@ -86,6 +92,7 @@ class App:
                 counts["networks"] = network.remove(client, self.name)
                 counts["images"] = cleanup.images(client, labels.of_app(self.name))
         self.state.remove()
+        repo.remove(self.name)
         return counts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import requests.exceptions
 from herosim import __version__
 from herosim.engine import client as engine_client
 from herosim.app import App
+from herosim.git import remotes
 from herosim.platform import names
 from herosim.platform.state import AppState
 from herosim.slug import buildpack
@@ -37,17 +39,26 @@ class Env:
         (`up`, `build`, `config:set`, `addons:create`, `labs:enable`) and those that clean up
         (`down`, `destroy`) take an app herosim has never seen; the others answer as Heroku's
         CLI does."""
-        name = names.check(name) if name else names.from_dir(path or Path.cwd())
-        state = AppState(name)
-        if not create:
-            _must_exist(state)
-        return App(self.client, self.printer, name, state)
+        state = self.state(name, path, create=create)
+        return App(self.client, self.printer, state.app, state)
 
-    def state(self, name: str | None, *, create: bool = False) -> AppState:
-        state = AppState(names.check(name) if name else names.from_dir(Path.cwd()))
+    def state(self, name: str | None, path: Path | None = None, *, create: bool = False) -> AppState:
+        state = AppState(resolve_app(name, path))
         if not create:
             _must_exist(state)
         return state
+
+
+def resolve_app(name: str | None, path: Path | None = None) -> str:
+    """-a/--app, $HEROSIM_APP or $HEROKU_APP, the herosim app of the git remotes of PATH (or
+    of the current directory), else the directory's name."""
+    where = path or Path.cwd()
+    if name or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP"):
+        return names.pick(name, dict(os.environ), [], None, "")
+    ctx = click.get_current_context(silent=True)
+    remote = (ctx.meta.get(REMOTE_KEY) if ctx else None) or remotes.configured_remote(where)
+    found = [(r.remote, r.app) for r in remotes.apps(remotes.listed(where))]
+    return names.pick(None, {}, found, remote, names.from_dir(where))
 
 
 def _must_exist(state: AppState) -> None:
@@ -57,8 +68,21 @@ def _must_exist(state: AppState) -> None:
 
 
 pass_env = click.make_pass_decorator(Env, ensure=True)
-app_option = click.option("-a", "--app", "app_name", metavar="APP",
-                          help="app to run command against (default: the current directory's name)")
+REMOTE_KEY = "herosim.remote"
+
+
+def _keep_remote(ctx: click.Context, _param, value: str | None) -> None:
+    if value:
+        ctx.meta[REMOTE_KEY] = value
+
+
+def app_option(f):
+    """-a/--app and -r/--remote, as on every command of Heroku's CLI that acts on an app."""
+    f = click.option("-r", "--remote", metavar="REMOTE", expose_value=False, callback=_keep_remote,
+                     help="git remote of app to use")(f)
+    return click.option("-a", "--app", "app_name", metavar="APP",
+                        help="app to run command against (default: $HEROSIM_APP or $HEROKU_APP, the app "
+                             "of the `heroku` git remote, else the current directory's name)")(f)
 
 
 def timeout_options(f):
