@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
+import webbrowser
 from pathlib import Path
 
 import click
@@ -145,6 +147,20 @@ def _first_line(exc: BaseException) -> str:
 @click.version_option(__version__, prog_name="herosim")
 def cli():
     """A local Heroku: slug builds, dynos, add-ons, router and logs in Docker."""
+
+
+def aliases(command: click.Command, *names: str, hidden: bool = True) -> None:
+    """Heroku's (hidden) aliases: the same command under other names."""
+    for name in names:
+        twin = copy.copy(command)
+        twin.hidden = hidden
+        cli.add_command(twin, name)
+
+
+def open_url(url: str) -> None:
+    """A browser, only when there is a display to show it on (else the printed URL is all)."""
+    if sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        webbrowser.open(url)
 
 
 def confirm_app(env: Env, app: App, warning: str, confirm: str | None) -> None:

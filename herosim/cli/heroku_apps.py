@@ -3,31 +3,20 @@ Progress (`Creating ⬢ x... done`) goes to stderr and data to stdout, as Heroku
 
 from __future__ import annotations
 
-import copy
 import json
 import os
-import sys
-import webbrowser
 from pathlib import Path
 
 import click
 
 from herosim.app import catalog
 from herosim.cli import render
-from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
+from herosim.cli.base import Env, aliases, app_option, cli, confirm_app, open_url, pass_env
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
 from herosim.git import remotes, repo
 from herosim.platform.releases import current_user
 from herosim.runtime import launcher
-
-
-def aliases(command: click.Command, *names: str, hidden: bool = True) -> None:
-    """Heroku's (hidden) aliases: the same command under other names."""
-    for name in names:
-        twin = copy.copy(command)
-        twin.hidden = hidden
-        cli.add_command(twin, name)
 
 
 # -- apps:create ------------------------------------------------------------------------------
@@ -156,6 +145,34 @@ aliases(apps_destroy, "destroy", hidden=False)
 aliases(apps_destroy, "apps:delete")
 
 
+# -- apps:rename ------------------------------------------------------------------------------
+@cli.command("apps:rename")
+@click.argument("newname")
+@app_option
+@pass_env
+def apps_rename(env: Env, newname, app_name):
+    """Rename an app: its add-on data, config vars, releases and slugs are kept; this
+    repository's git remotes that pointed at it are updated."""
+    from herosim.app import rename as rename_mod
+    app = env.app(app_name)
+    action = f"Renaming {HEXAGON} {app.name} to {newname}"
+    try:
+        state = rename_mod.rename(app, newname)
+    except HerosimError:
+        env.printer.info(f"{action}... !")
+        raise
+    env.printer.info(f"{action}... done")
+    record = catalog.record(state)
+    click.echo(f"{record.web_url} | {record.git_url}")
+    if (Path.cwd() / ".git").exists():
+        for remote in remotes.rename_pointing_at(Path.cwd(), app.name, newname):
+            click.echo(f"Git remote {remote} updated")
+    env.printer.info(" ▸    Warning: Don't forget to update git remotes for all other local checkouts of the app.")
+
+
+aliases(apps_rename, "rename")
+
+
 # -- open -------------------------------------------------------------------------------------
 @cli.command("apps:open")
 @click.argument("path", required=False, default="")
@@ -166,12 +183,7 @@ def apps_open(env: Env, path, app_name):
     app = env.app(app_name)
     url = app.urls()[0] + path.lstrip("/")
     click.echo(f"Opening {url}...")
-    if _has_display():
-        webbrowser.open(url)
-
-
-def _has_display() -> bool:
-    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    open_url(url)
 
 
 aliases(apps_open, "open")
