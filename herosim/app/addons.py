@@ -36,11 +36,12 @@ class Addons:
     def config_vars(self) -> dict[str, str]:
         return addons.config_vars(self.attached())
 
-    def start_all(self, stack: stack_mod.Stack) -> None:
-        """Start every add-on of the app on `stack` (herosim ci: only the ones app.json asks for)."""
+    def start_all(self, stack: stack_mod.Stack, quiet: bool = False) -> None:
+        """Start every add-on of the app on `stack` (herosim ci: only the ones app.json asks for;
+        a push: quietly, as Heroku's add-ons simply run)."""
         net = network.ensure(self.ctx.client, self.ctx.name)
         for attachment in self.attached():
-            self._start(attachment, stack, net)
+            self._start(attachment, stack, net, quiet=quiet)
 
     def provision_for(self, result: BuildResult) -> None:
         """`up`: the add-ons the app's dependencies call for, created once, started every time."""

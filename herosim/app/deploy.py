@@ -100,7 +100,7 @@ class Deployer:
             progress.step(f"Building on the {HEROKU_STACK.capitalize()} stack")
             progress.step("Determining which buildpack to use for this app")
             result = self.build(source, options.ca_bundle, options.no_cache)
-            self.addons.start_all(result.stack)
+            self.addons.start_all(result.stack, quiet=True)
             release = self._release(result)
             self._keep_formation(release)
             progress.step("Launching...")

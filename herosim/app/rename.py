@@ -132,7 +132,7 @@ def _start_again(app: App, state: AppState, running: dict) -> None:
     from herosim.progress import Recorder
     from herosim.runtime.settings import ManagerSettings
     renamed = AppClass(app.ctx.client, Recorder(), state.app, state)   # Heroku's rename says nothing of this
-    renamed.addons.start_all(renamed.addons.stack())
+    renamed.addons.start_all(renamed.addons.stack(), quiet=True)
     current = state.current_release()
     settings = ManagerSettings(int(running["router_port"]), Timeouts(**running["timeouts"]),
                                running.get("size") or "basic", running.get("cycle_every"))
