@@ -76,6 +76,13 @@ def deploy(app: str, git_dir: Path, sha: str, environ: dict[str, str], out: Prin
             return _refuse(out, app, transcript.build_rejected(exc.block, exc.reason, exc.diagnosis), built_before)
         except HerosimError as exc:
             return _refuse(out, app, transcript.failed(exc.message, exc.hint, exc.details), built_before)
+        except Exception as exc:  # noqa: BLE001 - a Docker failure nobody translated: one line, the push refused
+            if not _engine_failure(exc):
+                raise
+            message = (str(getattr(exc, "explanation", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+            return _refuse(out, app, transcript.failed(f"Docker failed: {message}",
+                                                       "check `docker info`; if the engine is healthy, this is a "
+                                                       "herosim bug"), built_before)
     _verify(app_obj, options.timeouts.boot + 15, out)
     return 0
 
@@ -112,6 +119,12 @@ def _verify(app_obj, timeout: float, out: Printer) -> None:
         out.line(f"herosim: {app_obj.name} did not answer at {url} ({seen}); its last log lines:")
         for line in app_obj.logs.tail(20, lambda l: l.dyno != "router"):
             out.line(line.render())
+
+
+def _engine_failure(exc: Exception) -> bool:
+    import docker.errors
+    import requests.exceptions
+    return isinstance(exc, (docker.errors.DockerException, requests.exceptions.ConnectionError))
 
 
 def _refuse(out: Printer, app: str, lines: list[str], built_before: str | None = None) -> int:
