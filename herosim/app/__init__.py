@@ -27,6 +27,7 @@ from herosim.git import repo
 from herosim.platform.state import AppState
 from herosim.progress import Progress
 from herosim.runtime import launcher
+from herosim.tls import authority
 
 
 class App:
@@ -57,17 +58,26 @@ class App:
     def logs(self):
         return self.ctx.logs
 
-    def urls(self) -> list[str]:
-        """The app's web URLs (catalog.web_urls makes them)."""
-        return catalog.web_urls(catalog.router_port(self.state))
-
     def url(self, port: int | None = None) -> str:
-        return catalog.web_urls(port)[0] if port else self.urls()[0]
+        """The web URL over plain HTTP (the router's port answers HTTPS too: `https_url`)."""
+        return catalog.http_url(port or self.router_port)
+
+    def https_url(self, port: int | None = None) -> str:
+        return catalog.https_url(port or self.router_port)
+
+    def urls(self) -> str:
+        """Both web URLs, as Heroku's CLI joins two URLs: `http://… | https://…`."""
+        return f"{self.url()} | {self.https_url()}"
+
+    @property
+    def router_port(self) -> int:
+        return catalog.router_port(self.state)
 
     def describe(self) -> dict:
         """What scripts want after `up -d`: URL, release, dynos, add-ons and their config vars."""
         release = self.state.current_release()
-        return {"app": self.name, "url": self.url(), "release": release.name if release else None,
+        return {"app": self.name, "url": self.url(), "https_url": self.https_url(),
+                "ca_bundle": str(authority.ca_path()), "release": release.name if release else None,
                 "dynos": self.dynos.status(),
                 "addons": [{"name": a.name, "plan": a.plan, "config_vars": a.config,
                             "local_url": self.addons.local_url(a)} for a in self.addons.attached()]}
@@ -93,6 +103,7 @@ class App:
                 counts["images"] = cleanup.images(client, labels.of_app(self.name))
         self.state.remove()
         repo.remove(self.name)
+        authority.forget(self.name)
         return counts
 
 

@@ -22,9 +22,17 @@ HEROKU_STACK = "heroku-24"   # the stack herosim's builds stand for (its Debian 
 REGION = "us"
 
 
+def https_url(port: int) -> str:
+    return f"https://127.0.0.1:{port}/"
+
+
+def http_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/"
+
+
 def web_urls(port: int) -> list[str]:
-    """The app's web URLs, in the order Heroku's CLI prints them (the one place they are made)."""
-    return [f"http://127.0.0.1:{port}/"]
+    """The app's web URLs, HTTPS first as Heroku's web_url is (the router's port answers both)."""
+    return [https_url(port), http_url(port)]
 
 
 def router_port(state: AppState) -> int:

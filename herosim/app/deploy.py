@@ -78,7 +78,7 @@ class Deployer:
             progress.detail(f"Everything up-to-date: v{release.version} stays the current release" if unchanged
                             else f"Released v{release.version}")
             self._launch(launcher.ensure(self.ctx.state, settings), release.version, unchanged, options.timeouts)
-            progress.detail(f"{self._url(port)} deployed to herosim")
+            progress.detail(f"{web_urls(port)[0]} deployed to herosim (and {web_urls(port)[1]})")
             self._say_formation(types)
             if manifest is not None:
                 self.setup.postdeploy(manifest, release)
@@ -106,7 +106,7 @@ class Deployer:
             progress.step("Launching...")
             progress.detail(f"Released v{release.version}")
             self._launch(launcher.ensure(self.ctx.state, settings), release.version, False, options.timeouts)
-            progress.detail(f"{self._url(port)} deployed to Heroku")
+            progress.detail(f"{web_urls(port)[0]} deployed to Heroku")
             progress.info("")
             self._prune_slugs()
             return release
@@ -132,10 +132,6 @@ class Deployer:
         if kept != (self.ctx.state.formation() or {}):
             self.ctx.state.set_formation(kept)
         return types
-
-    @staticmethod
-    def _url(port: int) -> str:
-        return web_urls(port)[0]
 
     def build(self, path: Path | SourceTree, ca_bundle: str | None = None, no_cache: bool = False,
               test: bool = False) -> BuildResult:

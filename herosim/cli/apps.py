@@ -56,13 +56,13 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_
     if detach:
         app.deployer.up(path, options)
         _wait_healthy(app, timeouts.boot + 15)
-        click.echo(json.dumps(app.describe(), indent=2) if as_json else app.url())
+        click.echo(json.dumps(app.describe(), indent=2) if as_json else app.urls())
         return
     follower = _LogFollower(app.logs, env.printer)
     follower.start()
     try:
         app.deployer.up(path, options)
-        env.printer.info(f"{app.name} is running at {app.url()} — Ctrl-C stops its dynos")
+        env.printer.info(f"{app.name} is running at {app.url()} and {app.https_url()} — Ctrl-C stops its dynos")
         while True:
             time.sleep(2)
             if strict_fs and report_losses(env, app, "--strict-fs: dynos wrote files Heroku would lose:"):
@@ -88,7 +88,9 @@ def _down(env: Env, app: App, stop_timeout: float) -> None:
 
 def _wait_healthy(app: App, timeout: float) -> None:
     ok, seen = app.dynos.wait_until_answering(app.url(), timeout)
-    if not ok:
+    if ok:
+        app.ctx.progress.info(f"{app.name} answered: {seen}")
+    else:
         tail = "\n".join(l.render() for l in app.logs.tail(20, lambda l: l.dyno != "router"))
         raise HerosimError(f"{app.name} did not answer at {app.url()} ({seen})",
                            hint="the last log lines are below; `herosim logs` shows more", details=tail)
@@ -103,7 +105,7 @@ def wait(env: Env, app_name, timeout):
     app = env.app(app_name)
     app.addons.wait_ready()
     _wait_healthy(app, timeout)
-    click.echo(app.url())
+    click.echo(app.urls())
 
 
 @cli.command()

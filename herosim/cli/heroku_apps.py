@@ -181,7 +181,7 @@ aliases(apps_rename, "rename")
 def apps_open(env: Env, path, app_name):
     """Open the app in a web browser (the URL alone when there is no display)."""
     app = env.app(app_name)
-    url = app.urls()[0] + path.lstrip("/")
+    url = catalog.web_urls(app.router_port)[0] + path.lstrip("/")
     click.echo(f"Opening {url}...")
     open_url(url)
 

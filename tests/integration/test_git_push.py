@@ -93,7 +93,7 @@ remote: -----> Compressing...
 remote:        Done: NM
 remote: -----> Launching...
 remote:        Released {{release}}
-remote:        http://127.0.0.1:PORT/ deployed to Heroku
+remote:        https://127.0.0.1:PORT/ deployed to Heroku
 remote:
 remote: Verifying deploy... done.
 To REPO
@@ -131,7 +131,7 @@ def test_the_tutorials_commands_create_the_app_its_database_and_config(app):
     created = app.cli("apps:create", app.name)
     assert created.returncode == 0, created.stderr
     assert created.stderr == f"Creating ⬢ {app.name}... done\n"
-    assert re.fullmatch(rf"http://127\.0\.0\.1:\d+/ \| \S+/git/{app.name}\.git\n", created.stdout)
+    assert re.fullmatch(rf"https://127\.0\.0\.1:\d+/ \| \S+/git/{app.name}\.git\n", created.stdout)
     assert app.git("remote").stdout == "heroku\n"
 
     database = app.cli("addons:create", "heroku-postgresql:essential-0")
@@ -220,7 +220,7 @@ def test_a_rename_keeps_the_data_and_the_remote(app):
     assert renamed.stderr == (f"Renaming ⬢ {old} to {new}... done\n"
                               " ▸    Warning: Don't forget to update git remotes for all other local checkouts of "
                               "the app.\n")
-    assert re.fullmatch(rf"http://127\.0\.0\.1:\d+/ \| \S+/git/{new}\.git\nGit remote heroku updated\n",
+    assert re.fullmatch(rf"https://127\.0\.0\.1:\d+/ \| \S+/git/{new}\.git\nGit remote heroku updated\n",
                         renamed.stdout)
     app.name = new
     assert [p["body"] for p in app.get("/posts").json()] == ["kept across a rename"]

@@ -41,7 +41,7 @@ def git_url(app):
 
 def test_apps_create_adds_the_heroku_remote(run):
     assert run("apps:create", "flask-microblog-jh") == (
-        0, f"http://127.0.0.1:5006/ | {git_url('flask-microblog-jh')}\n", "Creating ⬢ flask-microblog-jh... done\n")
+        0, f"https://127.0.0.1:5006/ | {git_url('flask-microblog-jh')}\n", "Creating ⬢ flask-microblog-jh... done\n")
     remotes = subprocess.run(["git", "remote", "-v"], capture_output=True, text=True).stdout
     assert remotes == (f"heroku\t{git_url('flask-microblog-jh')} (fetch)\n"
                        f"heroku\t{git_url('flask-microblog-jh')} (push)\n")
@@ -68,7 +68,7 @@ def test_apps_create_without_a_name_and_each_app_its_own_port(run):
     code, out, err = run("create")
     name = re.fullmatch(r"Creating app\.\.\. done, ⬢ ([a-z]+-[a-z]+-\d{5})\n", err).group(1)
     # 5006 is first's, 5007 is busy on this machine: the next free one
-    assert (code, out) == (0, f"http://127.0.0.1:5008/ | {git_url(name)}\n")
+    assert (code, out) == (0, f"https://127.0.0.1:5008/ | {git_url(name)}\n")
 
 
 def test_apps_lists_them_and_says_when_there_are_none(run):
@@ -79,7 +79,7 @@ def test_apps_lists_them_and_says_when_there_are_none(run):
     assert run("apps") == (0, "=== dev@example.com Apps\n\n⬢ alpha\n⬢ beta\n", "")
     listed = json.loads(run("apps", "--json")[1])
     assert [a["name"] for a in listed] == ["alpha", "beta"]
-    assert listed[0]["git_url"] == git_url("alpha") and listed[1]["web_url"] == "http://127.0.0.1:5006/"
+    assert listed[0]["git_url"] == git_url("alpha") and listed[1]["web_url"] == "https://127.0.0.1:5006/"
     assert listed[0]["stack"] == {"name": "heroku-24"} and listed[0]["owner"] == {"email": "dev@example.com"}
 
 
@@ -91,7 +91,7 @@ def test_apps_info_of_the_app_the_remote_names(run):
 
 Auto Cert Mgmt: false
 Git URL:        {git_url('flask-microblog-jh')}
-Web URL:        http://127.0.0.1:5006/
+Web URL:        https://127.0.0.1:5006/
 Repo Size:      N KB
 Slug Size:      0 B
 Owner:          dev@example.com
@@ -170,4 +170,4 @@ def test_open_prints_the_url_without_a_display(run, monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setattr("webbrowser.open", lambda url: pytest.fail("no browser without a display"))
     run("apps:create", "flask-microblog-jh")
-    assert run("open", "/posts") == (0, "Opening http://127.0.0.1:5006/posts...\n", "")
+    assert run("open", "/posts") == (0, "Opening https://127.0.0.1:5006/posts...\n", "")
