@@ -4,7 +4,8 @@ Docker cannot change a label, and labels say which app owns what. So the dynos a
 containers stop (they are made again under the new name), each add-on volume's content is
 copied by a helper container into a new volume labelled for the new name before the old one
 goes, each image of the app gets a child image that only relabels it (the releases point at
-the new ids), and the app's state folder and Heroku Git repository move."""
+the new ids), the app's state folder and Heroku Git repository move, and its router
+certificate is made again for the new name."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from herosim.git import repo
 from herosim.platform import jsonfile, names
 from herosim.platform.state import AppState
 from herosim.runtime import launcher
+from herosim.tls import authority
 
 if TYPE_CHECKING:
     from herosim.app import App
@@ -49,6 +51,7 @@ def rename(app: App, new: str) -> AppState:
         _point_releases(app.state, moved)
         app.state.dir.rename(paths.app_dir(new))
     repo.rename(old, new)
+    authority.forget(old)   # the router's certificate names the app: the new name's is made on start
     state = AppState(new)
     if settings is not None:
         _start_again(app, state, settings)
