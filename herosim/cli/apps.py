@@ -1,4 +1,4 @@
-"""Commands on a whole app: up, wait, build, down, destroy, releases."""
+"""Commands that run an app from a working tree: up, wait, build, down; the stacks."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from herosim.engine import stack as stack_mod
 from herosim.engine import stackimages
 from herosim.slug import buildpack
 from herosim.app import App, UpOptions
-from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env, report_losses, timeout_options
+from herosim.cli.base import Env, app_option, cli, pass_env, report_losses, timeout_options
 from herosim.const import HEXAGON
 from herosim.platform.sizes import SIZES
 from herosim.errors import HerosimError
@@ -150,18 +150,6 @@ def down(env: Env, app_name, stop_timeout):
     lost = report_losses(env, app, "Lost with the dynos' filesystems:")
     _down(env, app, Timeouts.resolve(stop=stop_timeout).stop)
     app.fs.check_strict(lost)
-
-
-@cli.command()
-@app_option
-@click.option("--confirm", metavar="APP", help="skip the prompt by naming the app")
-@pass_env
-def destroy(env: Env, app_name, confirm):
-    """Remove the app: containers, add-ons and their data, network, images, config, releases."""
-    app = env.app(app_name, create=True)
-    confirm_app(env, app, f"WARNING: This will delete {HEXAGON} {app.name} including all add-ons.", confirm)
-    app.destroy()
-    env.printer.info(f"Destroying {HEXAGON} {app.name} (including all add-ons)... done")
 
 
 # -- stack ------------------------------------------------------------------------------------
