@@ -19,12 +19,12 @@ from herosim.engine.memo import remembered
 from herosim.errors import BuildError
 from herosim.platform import procfile as procfile_mod
 from herosim.progress import Progress
-from herosim.slug import detect, hooks, installers, messages, pyversion, slugignore
+from herosim.slug import detect, hooks, installers, messages, pyversion, slugignore, volumes
 from herosim.slug import image as slug
 from herosim.slug import size as slugsize
 from herosim.slug.buildpack import DEFAULT_MAJOR
 from herosim.slug.dependencies import DependencyLayer
-from herosim.slug.source import SourceTree, collect, from_folder, readable
+from herosim.slug.source import SourceTree, collect, from_folder, inside, readable
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,6 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
     pins none; its layer is the build cache). `test` is Heroku CI's test-compile."""
     previous = previous or {}
     config_vars = dict(config_vars or {})
-    if test:
-        config_vars["DISABLE_COLLECTSTATIC"] = "1"
     source = slugignore.apply(collect(root))
     warn_untracked(printer, source)
     detect.check_detected(set(source.files))
@@ -57,7 +55,7 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
         if "bin/pre_compile" in source.files:
             hook_stack = stack_mod.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
             precompiled = hooks.run_pre_compile(client, printer, app, hook_stack.build_image, source.root,
-                                                source.files, ca_bundle, config_vars, source.source_version)
+                                                source.files, ca_bundle, config_vars, source.source_version, test)
             source = from_folder(precompiled, source)
         return _compile(client, printer, app, source, ca_bundle, no_cache, config_vars, previous, test)
     finally:
@@ -82,12 +80,12 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     layer = DependencyLayer(client, printer, app).ensure(
         stack, manager, python_full, source.root, source.files, ca_bundle, previous=previous.get("deps"),
         no_cache=no_cache, config_vars=config_vars, test=test, source_version=source.source_version)
-    compile_plan = hooks.plan(printer, source.files, layer.django, config_vars)
+    compile_plan = hooks.plan(printer, source.files, layer.django, config_vars, test)
     compile_ref = None
     if compile_plan.needed:
         compile_ref = hooks.run(client, printer, app, layer.ref, compile_plan, source.root, source.files,
-                                ca_bundle, config_vars, installers.exports(manager, stack.python),
-                                source.source_version)
+                                ca_bundle, config_vars, installers.exports(manager, layer.tool_home),
+                                source.source_version, test, mounts=volumes.mounts(manager))
     printer.step("Saving cache")
     if manager != "uv":
         printer.block(messages.uv_notice())
@@ -162,10 +160,11 @@ def warn_untracked(printer: Progress, source: SourceTree) -> None:
 
 
 def warn_dotenv(printer: Progress, root: Path, config_vars: dict[str, str]) -> None:
-    env_file = root / ".env"
-    if not env_file.is_file():
+    """The keys of the app's .env that are not config vars (a .env linked to a file elsewhere
+    is none of the app's: never read)."""
+    if not inside(root, ".env"):
         return
-    missing = sorted(k for k in dotenv_values(env_file) if k not in config_vars)
+    missing = sorted(k for k in dotenv_values(root / ".env") if k not in config_vars)
     if missing:
         printer.warn(".env is not loaded on Heroku, and these keys in it are not config vars:",
                      "  " + ", ".join(missing),
