@@ -16,6 +16,8 @@ from herosim.platform import appjson
 from herosim.platform.procfile import RELEASE
 from herosim.runtime import oneoff
 
+TEST_DYNO_SIZE = "performance-m"   # Heroku CI runs tests on a Performance-M dyno (DYNO_RAM=2560 in ci_spec)
+
 
 def git(path: Path, *args: str) -> str:
     result = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=False)
@@ -61,7 +63,7 @@ def run(app, path: Path, output: oneoff.Output, step: Callable[[str], None]) -> 
             continue
         step(f"Running {name} command `{command}`...")
         status = oneoff.run(app.ctx.client, app.state, release, oneoff.new("test", command), output=output,
-                            interactive=False, use_tty=False, to_log=True)
+                            interactive=False, use_tty=False, to_log=True, size=TEST_DYNO_SIZE)
         if status != 0 or name == "test":
             step(f"{name} exited with {status}")
             return status

@@ -55,7 +55,7 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
         if "bin/pre_compile" in source.files:
             hook_stack = stack_mod.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
             precompiled = hooks.run_pre_compile(client, printer, app, hook_stack.build_image, source.root,
-                                                source.files, ca_bundle, config_vars, source.source_version, test)
+                                                source.files, ca_bundle, config_vars, build_version(source, test), test)
             source = from_folder(precompiled, source)
         return _compile(client, printer, app, source, ca_bundle, no_cache, config_vars, previous, test)
     finally:
@@ -79,13 +79,13 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     check_patch(request, python_full, stack)
     layer = DependencyLayer(client, printer, app).ensure(
         stack, manager, python_full, source.root, source.files, ca_bundle, previous=previous.get("deps"),
-        no_cache=no_cache, config_vars=config_vars, test=test, source_version=source.source_version)
+        no_cache=no_cache, config_vars=config_vars, test=test, source_version=build_version(source, test))
     compile_plan = hooks.plan(printer, source.files, layer.django, config_vars, test)
     compile_ref = None
     if compile_plan.needed:
         compile_ref = hooks.run(client, printer, app, layer.ref, compile_plan, source.root, source.files,
                                 ca_bundle, config_vars, installers.exports(manager, layer.tool_home),
-                                source.source_version, test, mounts=volumes.mounts(manager))
+                                build_version(source, test), test, mounts=volumes.mounts(manager))
     printer.step("Saving cache")
     if manager != "uv":
         printer.block(messages.uv_notice())
@@ -104,6 +104,12 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     return BuildResult(slug_image=image, stack=stack, python_version=python_full, processes=processes,
                        commit=source.source_version, dependencies=detect.dependencies(manager, _text_reader(source, files)),
                        compressed_size=size, deps_inputs=asdict(layer.inputs))
+
+
+def build_version(source: SourceTree, test: bool) -> str:
+    """SOURCE_VERSION in the build: the commit; none in Heroku CI's (ci_spec), whose runs have
+    HEROKU_TEST_RUN_COMMIT_VERSION instead."""
+    return "" if test else source.source_version
 
 
 def measure_slug(client: docker.DockerClient, deps_ref: str, compile_ref: str | None, source: SourceTree) -> int:

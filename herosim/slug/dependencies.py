@@ -159,14 +159,15 @@ class DependencyLayer:
             manager, stack.python, python_full, fresh=not restored, test=test,
             test_requirements=manager == "pip" and test and installers.TEST_REQUIREMENTS in files
             and inside(root, installers.TEST_REQUIREMENTS))
+        if manager in installers.SHARED_TOOLS:   # the install needs it, and so do the hooks (on PATH)
+            install = replace(install, tool_home=self._tool(stack, install, ca_bundle))
         if not no_cache and images.exists(self.client, ref):
             return self._replay(ref, inputs, install)
-        if manager in installers.SHARED_TOOLS:
-            install = replace(install, tool_home=self._tool(stack, install, ca_bundle))
         context = TarWriter()
         for name in wanted:
             context.add_file(f"app/{name}", root / name)
-        mounts = volumes.mounts(manager, app_cache=volumes.ensure_app_cache(self.client, self.app))
+        mounts = volumes.mounts(manager, app_cache=volumes.ensure_app_cache(self.client, self.app)
+                                if manager in installers.DOWNLOAD_CACHED else None)
         transcript = BuildStep(self.client, self.printer, self.app).run(
             cache if restored else stack.build_image, installers.script(install), context,
             environment(ca_bundle, test), ca_bundle,
@@ -207,9 +208,7 @@ class DependencyLayer:
                 self.printer.step(line[len("-----> "):])
             else:
                 self.printer.detail(line)
-        home = installers.tool_home(install.manager, inputs.stack, install.python) \
-            if install.manager in installers.SHARED_TOOLS else ""
-        return Layer(ref, inputs, django=found.get(LABEL_DJANGO) == "1", tool_home=home)
+        return Layer(ref, inputs, django=found.get(LABEL_DJANGO) == "1", tool_home=install.tool_home)
 
     # -- the install --------------------------------------------------------------------------
     def _labels(self, inputs: DepsInputs, stack: Stack, transcript: Transcript) -> str:

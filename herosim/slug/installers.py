@@ -30,6 +30,8 @@ DJANGO = "@@herosim:django@@"        # printed (quietly) when django is importab
 TOOL_FAILED, INSTALL_FAILED = 70, 71
 TEST_REQUIREMENTS = "requirements-test.txt"
 SHARED_TOOLS = ("uv", "poetry")      # the managers whose tool is on the tools volume
+DOWNLOAD_CACHED = ("poetry", "pipenv")   # the managers whose downloads the app's cache volume keeps
+UV_CACHE = "/tmp/herosim-uv-cache"   # uv's, for one install step (removed before the commit)
 
 # pip's output names the environment's site-packages on each line; the buildpack drops it.
 SITE_PACKAGES_SED = r"sed --unbuffered -E 's# in (/app|\.)/\.heroku/python/lib/python[0-9.]+/site-packages##'"
@@ -103,8 +105,10 @@ bundled="${{wheels[-1]}}"
 def tool_script(manager: str, python: str, home: str) -> str:
     """herosim's tool step (no app file, no config var): uv or Poetry in a venv of its own,
     made aside and moved into place (two builds may race; the first one in wins); its command
-    runs `python -m` from the moved venv (the venv's own scripts name the folder it was made in)."""
+    runs from the moved venv: uv's own binary (`python -m uv` would set VIRTUAL_ENV, which uv then
+    warns about), Poetry with `python -m` (the venv's scripts name the folder it was made in)."""
     command, version = manager, TOOL_VERSIONS[manager]
+    entry = "bin/uv" if manager == "uv" else f"bin/python -m {command}"
     return f"""\
 set -o pipefail
 [ -x {home}/heroku-bin/{command} ] && exit 0
@@ -112,7 +116,7 @@ new="$(mktemp -d {TOOLS}/.new-XXXXXXXX)"
 trap 'rm -rf "$new"' EXIT
 {python} -m venv --without-pip "$new"
 {_bootstrap_pip(python, '$new/bin/python', [f"{command}=={version}"])}\
-mkdir "$new/heroku-bin" && printf '#!/bin/sh\\nexec {home}/bin/python -m {command} "$@"\\n' > "$new/heroku-bin/{command}"
+mkdir "$new/heroku-bin" && printf '#!/bin/sh\\nexec {home}/{entry} "$@"\\n' > "$new/heroku-bin/{command}"
 chmod +x "$new/heroku-bin/{command}" && chmod -R a+rX "$new"
 mv -T "$new" {home} 2>/dev/null || [ -x {home}/heroku-bin/{command} ]
 """
@@ -179,14 +183,17 @@ def script(install: Install) -> str:
     out.append(f"{command} || true")
     out.append(f"{VENV}/bin/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec(\"django\") is None)' "
                f"2>/dev/null && echo {DJANGO} || true")
+    if manager == "uv":
+        out.append(f"rm -rf {UV_CACHE}")
     return "\n".join(out) + "\n"
 
 
 def _command(install: Install) -> str:
     """The install as the buildpack runs it, its output as the buildpack filters it. The
-    download caches of uv, Poetry and Pipenv (the buildpack lets them write to a folder it
+    download caches of Poetry and Pipenv (the buildpack lets them write to a folder it
     discards) are on the app's own cache volume, named here only: they change no output, and
-    hooks never see them. pip runs without one, as on Heroku (a cache changes its output)."""
+    hooks never see them. pip and uv run without a kept one, as on Heroku (theirs would change
+    their output)."""
     manager = install.manager
     args = " ".join(shlex.quote(a) for a in install_commands(manager, install.test, install.test_requirements)[1:])
     if manager == "pip":
@@ -200,6 +207,7 @@ def _command(install: Install) -> str:
         # pointed at the app's environment
         return (f"{{ POETRY_CACHE_DIR={CACHE}/poetry VIRTUAL_ENV={VENV} poetry {args} --compile --no-ansi --no-interaction 2>&1 "
                 "| sed --unbuffered '/Skipping virtualenv creation/d'; test \"${PIPESTATUS[0]}\" = 0; }")
-    # copies, not hardlinks: the cache volume is another filesystem (the files are the same)
-    return (f"{{ UV_CACHE_DIR={CACHE}/uv UV_LINK_MODE=copy uv {args} --color never --compile-bytecode --no-progress "
+    # uv's cache is the step's own, as the buildpack's is discarded with the build: a kept one
+    # would hide uv's `Prepared N packages` line
+    return (f"{{ UV_CACHE_DIR={UV_CACHE} uv {args} --color never --compile-bytecode --no-progress "
             "2>&1; test \"${PIPESTATUS[0]}\" = 0; }")

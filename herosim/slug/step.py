@@ -23,6 +23,8 @@ SOURCE_VERSION_FILE = "/tmp/herosim-source-version"   # the commit built: SOURCE
 CACHE_DIR = "/tmp/herosim-cache"   # the buildpack's CACHE_DIR, as hooks see it
 BUILD_DATA_FILE = f"{CACHE_DIR}/build-data/python.json"   # lib/build_data.sh keeps it there
 # bin/test-compile: `LC_ALL=C.UTF-8`, then bin/compile with DISABLE_COLLECTSTATIC=1 INSTALL_TEST=1
+BUILD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+TEST_PATH = "/usr/local/bin:/usr/bin:/bin:/app/.sprettur/bin/"   # a Heroku CI build's (ci_spec), its runner's folder too
 TEST_COMPILE_ENV = {"LC_ALL": "C.UTF-8", "DISABLE_COLLECTSTATIC": "1", "INSTALL_TEST": "1"}
 # Shell set-up of every build step: Heroku's build variables, the buildpack's `sub_env` (a
 # command run with the config vars exported, minus those that would break the build), and
@@ -56,7 +58,7 @@ def environment(ca_bundle: Path | None, test: bool = False) -> dict[str, str]:
     lib = "/app/.heroku/python/lib"
     return {
         "HOME": "/app",
-        "PATH": "/app/.heroku/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "PATH": "/app/.heroku/python/bin:" + (TEST_PATH if test else BUILD_PATH),
         "LANG": "en_US.UTF-8",
         "PYTHONUNBUFFERED": "1",
         "C_INCLUDE_PATH": "/app/.heroku/python/include",

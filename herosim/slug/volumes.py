@@ -1,6 +1,6 @@
-"""The volumes a build step mounts, and nothing else: the app's own cache (download caches of
-uv, Poetry and Pipenv; labelled with the app, so `destroy` removes it), writable in the install
-step alone; herosim's tools volume (uv, Poetry), read-only in every step of an app. No step that
+"""The volumes a build step mounts, and nothing else: the app's own cache (Poetry's and Pipenv's
+download caches; labelled with the app, so `destroy` removes it), writable in the install step
+alone; herosim's tools volume (uv, Poetry), read-only in every step of an app. No step that
 runs an app's code (its hooks, collectstatic, its dependencies' build scripts) can write to
 anything another app's build reads, as on Heroku, where each app has its own build cache."""
 
