@@ -168,8 +168,9 @@ class DependencyLayer:
             context.add_file(f"app/{name}", root / name)
         mounts = volumes.mounts(manager, app_cache=volumes.ensure_app_cache(self.client, self.app)
                                 if manager in installers.DOWNLOAD_CACHED else None)
+        start = cache if restored else self._base(stack, install, ca_bundle)
         transcript = BuildStep(self.client, self.printer, self.app).run(
-            cache if restored else stack.build_image, installers.script(install), context,
+            start, installers.script(install), context,
             environment(ca_bundle, test), ca_bundle,
             lambda status, lines: self._failure(status, lines, manager, stack.python_version, ca_bundle),
             commit_ref=ref,
@@ -179,10 +180,18 @@ class DependencyLayer:
         return Layer(ref, inputs, django=installers.DJANGO in transcript.quiet, tool_home=install.tool_home)
 
     def _tool(self, stack: Stack, install: installers.Install, ca_bundle: Path | None) -> str:
-        """uv or Poetry, from herosim's tool step; when it fails, the build stops where the
+        """uv or Poetry, from herosim's tool step."""
+        return self._prepared(install, lambda: tools.ensure(self.client, stack, install.manager, ca_bundle))
+
+    def _base(self, stack: Stack, install: installers.Install, ca_bundle: Path | None) -> str:
+        """The image a fresh install starts from (tools.base)."""
+        return self._prepared(install, lambda: tools.base(self.client, stack, install.manager, ca_bundle))
+
+    def _prepared(self, install: installers.Install, prepare):
+        """What herosim's own step prepares; when it fails, the build stops where the
         buildpack's would, with its words."""
         try:
-            return tools.ensure(self.client, stack, install.manager, ca_bundle)
+            return prepare()
         except tools.ToolInstallFailed as failed:
             for line in installers.opening(install):
                 self.printer.step(line)

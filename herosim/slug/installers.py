@@ -122,20 +122,34 @@ mv -T "$new" {home} 2>/dev/null || [ -x {home}/heroku-bin/{command} ]
 """
 
 
-def _pipenv(install: Install) -> str:
-    """lib/pipenv.sh: Pipenv in the app's own environment (kept with its cache, in the slug)."""
-    venv, bin_dir = f"{PIPENV_ROOT}/venv", f"{PIPENV_ROOT}/bin"
-    return f"""\
-if [ -f {bin_dir}/pipenv ]; then
-	echo "-----> Using cached Pipenv {PIPENV_VERSION}"
-else
-	echo "-----> Installing Pipenv {PIPENV_VERSION}"
-	mkdir -p {PIPENV_ROOT}
-	python -m venv --without-pip {venv}
-{_bootstrap_pip(install.python, f"{venv}/bin/python", [f"pipenv=={PIPENV_VERSION}"])}\
-	mkdir -p {bin_dir} && ln --symbolic --no-target-directory {venv}/bin/pipenv {bin_dir}/pipenv
-fi
-"""
+def _venv(python: str) -> str:
+    return f"[ -x {VENV}/bin/python ] || {python} -m venv --without-pip {VENV}\n"
+
+
+def _manager_env(manager: str, python: str) -> str:
+    """lib/pip.sh's pip (and setuptools) at the buildpack's versions, or lib/pipenv.sh's Pipenv
+    in .heroku/python/pipenv (kept with the cache, in the slug), each where it is missing. The
+    buildpack reinstalls pip on a restored cache: a no-op unless the app changed its version."""
+    if manager == "pip":
+        pins = {"pip": PIP_VERSION, **({"setuptools": SETUPTOOLS_VERSION}
+                                       if python.removeprefix("python") in SETUPTOOLS_MAJORS else {})}
+        check = f"import importlib.metadata as m, sys; sys.exit(any(m.version(n) != v for n, v in {pins!r}.items()))"
+        packages = [f"{name}=={version}" for name, version in pins.items()]
+        return (f"{VENV}/bin/python -c {shlex.quote(check)} 2>/dev/null || {{\n"
+                f"{_bootstrap_pip(python, f'{VENV}/bin/python', packages)}}}\n")
+    if manager == "pipenv":
+        venv, bin_dir = f"{PIPENV_ROOT}/venv", f"{PIPENV_ROOT}/bin"
+        return (f"[ -f {bin_dir}/pipenv ] || {{\n\tmkdir -p {PIPENV_ROOT} && {VENV}/bin/python -m venv --without-pip {venv}\n"
+                f"{_bootstrap_pip(python, f'{venv}/bin/python', [f'pipenv=={PIPENV_VERSION}'])}"
+                f"\tmkdir -p {bin_dir} && ln --symbolic --no-target-directory {venv}/bin/pipenv {bin_dir}/pipenv\n}}\n")
+    return ""
+
+
+def base_script(manager: str, python: str) -> str:
+    """herosim's base step (no app file, no config var, from the pristine build image): the
+    fresh Python environment every app's first install of this manager starts from."""
+    return ("set -eo pipefail\ntrap 'rm -rf /tmp/herosim-ca' EXIT\n"   # the CA bundle stays out of the image
+            + _venv(python) + _manager_env(manager, python))
 
 
 def exports(manager: str, home: str = "") -> list[str]:
@@ -154,23 +168,14 @@ def exports(manager: str, home: str = "") -> list[str]:
 
 
 def script(install: Install) -> str:
-    """Install into /app/.heroku/python: a fresh install makes the Python environment (else
-    it comes from the app's previous layer, as the buildpack's restored cache)."""
+    """Install into /app/.heroku/python, which comes from herosim's base image on a fresh
+    install (tools.base) and from the app's previous layer on a restored cache; what either
+    lacks is made here."""
     manager = install.manager
     python_line, tool_line = opening(install)
-    out = [f'echo "-----> {python_line}"']
-    if install.fresh:
-        out.append(f"{install.python} -m venv --without-pip {VENV}")
-    out.append(f"export PATH={VENV}/bin:$PATH")
-    if manager == "pip":
-        packages = [f"pip=={PIP_VERSION}"] + (
-            [f"setuptools=={SETUPTOOLS_VERSION}"] if install.major in SETUPTOOLS_MAJORS else [])
-        out.append(f'echo "-----> {tool_line}"')
-        out.append(_bootstrap_pip(install.python, f"{VENV}/bin/python", packages))
-    elif manager == "pipenv":
-        out.append(_pipenv(install))
-    else:   # installed by herosim's tool step beforehand, on the read-only tools volume
-        out.append(f'echo "-----> {tool_line}"')
+    out = [f'echo "-----> {python_line}"', _venv(install.python), f"export PATH={VENV}/bin:$PATH",
+           f'echo "-----> {tool_line}"', _manager_env(manager, install.python)]
+    if manager in SHARED_TOOLS:   # installed by herosim's tool step beforehand, on the read-only tools volume
         out.append(f"[ -x {tool_bin(install.tool_home)}/{manager} ] || exit {TOOL_FAILED}")
     out += exports(manager, install.tool_home)
     if manager in ("pip", "pipenv"):   # the one config var these two read (lib/pip.sh, lib/pipenv.sh)

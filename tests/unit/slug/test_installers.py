@@ -25,9 +25,21 @@ def test_setuptools_only_below_3_13(python, shown):
     assert "wheel==" not in script
 
 
-def test_a_restored_cache_keeps_the_python_install():
+def test_a_restored_cache_keeps_the_python_install_and_pip_is_reinstalled_only_when_changed():
     script = installers.script(Install("pip", "python3.14", "3.14.8", fresh=False))
-    assert 'echo "-----> Using cached install of Python 3.14.8"' in script and "-m venv" not in script.split("\n")[1]
+    assert 'echo "-----> Using cached install of Python 3.14.8"' in script
+    assert script.split("\n")[1].startswith("[ -x /app/.heroku/python/bin/python ] || ")
+    assert "'\"'\"'pip'\"'\"': '\"'\"'26.2.1'\"'\"'}.items()))' 2>/dev/null || {" in script
+
+
+@pytest.mark.parametrize("manager", ["pip", "pipenv"])
+def test_the_base_image_is_what_the_apps_own_step_would_make_and_nothing_of_an_app(manager):
+    base = installers.base_script(manager, "python3.11")
+    assert "ENV_DIR" not in base and "requirements" not in base and "Pipfile" not in base
+    made = installers._manager_env(manager, "python3.11")
+    assert made in base and made in installers.script(Install(manager, "python3.11", "3.11.2", fresh=True))
+    assert ("setuptools==70.3.0" in base) == (manager == "pip")
+    assert "setuptools" not in installers.base_script("pip", "python3.13")
 
 
 @pytest.mark.parametrize("manager, test, has_file, shown", [
@@ -92,8 +104,8 @@ def test_pipenv_lives_in_the_apps_environment_and_pip_stays_out_of_it():
     """lib/pipenv.sh: Pipenv in .heroku/python/pipenv (kept with the cache, in the slug), made
     with the stdlib's bundled pip; no pip is installed into the app's Python."""
     script = installers.script(Install("pipenv", "python3.14", "3.14.8", fresh=True))
-    assert "if [ -f /app/.heroku/python/pipenv/bin/pipenv ]; then" in script
-    assert "python -m venv --without-pip /app/.heroku/python/pipenv/venv" in script
+    assert "[ -f /app/.heroku/python/pipenv/bin/pipenv ] || {" in script
+    assert "/app/.heroku/python/bin/python -m venv --without-pip /app/.heroku/python/pipenv/venv" in script
     assert "pipenv==2026.7.1" in script and "pip==26.2.1" not in script
     assert installers.TOOLS not in script
 
