@@ -1,12 +1,13 @@
 """The dependency layer: /app/.heroku/python, installed in a build container and committed as
 a `deps` image keyed by what the install depends on (stack, Python, package manager and its
-version, dependency files).
+version, dependency files, the config vars the install reads).
 
 The app's previous layer plays the buildpack's build cache: it is restored, or discarded
 with the buildpack's reasons, exactly when Heroku's would be. A layer whose inputs are the
 same as now is reused without installing anything; what the install printed (and what a
 rebuild with that cache prints) is kept with it and shown again, so the transcript is
-Heroku's either way.
+Heroku's either way. A fresh install starts from herosim's base image (tools.base), which
+holds nothing of any app.
 """
 
 from __future__ import annotations
@@ -144,19 +145,9 @@ class DependencyLayer:
                             manifest_sha256=_hash_files(root, [manifest] if manifest in files else []), test=test,
                             install_env_sha256=install_env_sha256(self.app, manager, config_vars))
         ref = f"herosim-deps/{self.app}:{inputs.key}"
-        before = None if no_cache else DepsInputs.load(previous)
-        cache = f"herosim-deps/{self.app}:{before.key}" if before and images.exists(
-            self.client, f"herosim-deps/{self.app}:{before.key}") else None
-        reasons = before.discard_reasons(inputs) if cache else []
-        if reasons:
-            self.printer.step("Discarding cache since:")
-            for reason in reasons:
-                self.printer.detail("- " + reason)
-        elif cache:
-            self.printer.step("Restoring cache")
-        restored = bool(cache and not reasons)
+        cache = self._restored(None if no_cache else DepsInputs.load(previous), inputs)
         install = installers.Install(
-            manager, stack.python, python_full, fresh=not restored, test=test,
+            manager, stack.python, python_full, fresh=cache is None, test=test,
             test_requirements=manager == "pip" and test and installers.TEST_REQUIREMENTS in files
             and inside(root, installers.TEST_REQUIREMENTS))
         if manager in installers.SHARED_TOOLS:   # the install needs it, and so do the hooks (on PATH)
@@ -168,16 +159,29 @@ class DependencyLayer:
             context.add_file(f"app/{name}", root / name)
         mounts = volumes.mounts(manager, app_cache=volumes.ensure_app_cache(self.client, self.app)
                                 if manager in installers.DOWNLOAD_CACHED else None)
-        start = cache if restored else self._base(stack, install, ca_bundle)
         transcript = BuildStep(self.client, self.printer, self.app).run(
-            start, installers.script(install), context,
+            cache or self._base(stack, install, ca_bundle), installers.script(install), context,
             environment(ca_bundle, test), ca_bundle,
             lambda status, lines: self._failure(status, lines, manager, stack.python_version, ca_bundle),
-            commit_ref=ref,
-            commit_changes=lambda t: [self._labels(inputs, stack, t)], config_vars=config_vars,
+            commit_ref=ref, commit_changes=lambda t: [self._labels(inputs, stack, t)], config_vars=config_vars,
             source_version=source_version, mounts=mounts)
         self._prune(keep=ref)
         return Layer(ref, inputs, django=installers.DJANGO in transcript.quiet, tool_home=install.tool_home)
+
+    def _restored(self, before: DepsInputs | None, inputs: DepsInputs) -> str | None:
+        """The app's previous layer when the buildpack would restore it (and say so), else None
+        (with the buildpack's reasons when it had one)."""
+        cache = f"herosim-deps/{self.app}:{before.key}" if before else None
+        if cache is None or not images.exists(self.client, cache):
+            return None
+        reasons = before.discard_reasons(inputs)
+        if reasons:
+            self.printer.step("Discarding cache since:")
+            for reason in reasons:
+                self.printer.detail("- " + reason)
+            return None
+        self.printer.step("Restoring cache")
+        return cache
 
     def _tool(self, stack: Stack, install: installers.Install, ca_bundle: Path | None) -> str:
         """uv or Poetry, from herosim's tool step."""
