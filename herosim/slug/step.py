@@ -1,5 +1,6 @@
 """One step of the build in a throwaway container of the build image: files and the CA
-bundle go in through the API, output is shown indented, the result is committed."""
+bundle go in through the API, output is shown indented, the result is committed. It mounts
+only the volumes its caller names (volumes.mounts)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ ENV_DIR = "/tmp/herosim-env"       # the app's config vars, a file each, as the 
 SOURCE_VERSION_FILE = "/tmp/herosim-source-version"   # the commit built: SOURCE_VERSION
 CACHE_DIR = "/tmp/herosim-cache"   # the buildpack's CACHE_DIR, as hooks see it
 BUILD_DATA_FILE = f"{CACHE_DIR}/build-data/python.json"   # lib/build_data.sh keeps it there
-# bin/test-compile: `LC_ALL=C.UTF-8`, then bin/compile with DISABLE_COLLECTSTATIC=1 INSTALL_TEST=1
 BUILD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 TEST_PATH = "/usr/local/bin:/usr/bin:/bin:/app/.sprettur/bin/"   # a Heroku CI build's (ci_spec), its runner's folder too
+# bin/test-compile: `LC_ALL=C.UTF-8`, then bin/compile with DISABLE_COLLECTSTATIC=1 INSTALL_TEST=1
 TEST_COMPILE_ENV = {"LC_ALL": "C.UTF-8", "DISABLE_COLLECTSTATIC": "1", "INSTALL_TEST": "1"}
 # Shell set-up of every build step: Heroku's build variables, the buildpack's `sub_env` (a
 # command run with the config vars exported, minus those that would break the build), and
