@@ -157,8 +157,7 @@ class DependencyLayer:
         context = TarWriter()
         for name in wanted:
             context.add_file(f"app/{name}", root / name)
-        mounts = volumes.mounts(manager, app_cache=volumes.ensure_app_cache(self.client, self.app)
-                                if manager in installers.DOWNLOAD_CACHED else None)
+        mounts = volumes.mounts(manager, app_cache=volumes.ensure_app_cache(self.client, self.app))
         transcript = BuildStep(self.client, self.printer, self.app).run(
             cache or self._base(stack, install, ca_bundle), installers.script(install), context,
             environment(ca_bundle, test), ca_bundle,

@@ -22,7 +22,7 @@ from herosim.slug.buildpack import (PIP_VERSION, PIPENV_VERSION, SETUPTOOLS_MAJO
                                     SETUPTOOLS_VERSION, TOOL_NAMES, TOOL_VERSIONS)
 
 VENV = "/app/.heroku/python"
-CACHE = "/var/cache/herosim"         # the app's own cache volume (download caches), the install step only
+CACHE = "/var/cache/herosim"         # the app's own cache volume (Poetry's, Pipenv's downloads), the install step only
 TOOLS = "/var/lib/herosim-tools"     # the tools volume (uv, Poetry), read-only in an app's steps
 PIPENV_ROOT = f"{VENV}/pipenv"       # lib/pipenv.sh: in the slug, on PATH at run time too
 QUIET = "@@herosim:quiet@@"
@@ -30,7 +30,6 @@ DJANGO = "@@herosim:django@@"        # printed (quietly) when django is importab
 TOOL_FAILED, INSTALL_FAILED = 70, 71
 TEST_REQUIREMENTS = "requirements-test.txt"
 SHARED_TOOLS = ("uv", "poetry")      # the managers whose tool is on the tools volume
-DOWNLOAD_CACHED = ("poetry", "pipenv")   # the managers whose downloads the app's cache volume keeps
 UV_CACHE = "/tmp/herosim-uv-cache"   # uv's, for one install step (removed before the commit)
 
 # pip's output names the environment's site-packages on each line; the buildpack drops it.

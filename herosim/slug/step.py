@@ -10,7 +10,7 @@ from pathlib import Path
 
 import docker
 
-from herosim.slug import cabundle
+from herosim.slug import cabundle, volumes
 from herosim.slug.installers import QUIET
 from herosim.const import ROLE_BUILD
 from herosim.engine import cleanup, labels
@@ -108,7 +108,7 @@ class BuildStep:
                 container = self.client.containers.create(
                     image, command=["bash", "-c", PROLOGUE + script], environment=env, working_dir="/app",
                     labels=labels.for_app(self.app, ROLE_BUILD), entrypoint=[], user="0:0",
-                    volumes=mounts or {},
+                    mounts=volumes.as_mounts(mounts or {}),
                 )
                 container.put_archive("/", files.close())
                 container.start()

@@ -73,7 +73,7 @@ def _run(client: docker.DockerClient, image: str, script: str, ca_bundle: Path |
         with translated(f"installing {what}"):
             container = client.containers.create(
                 image, ["bash", "-c", script], environment=environment(ca_bundle), working_dir="/tmp", user="0:0",
-                entrypoint=[], labels=labels.for_tool(ROLE_BUILD), volumes=mounts or {})
+                entrypoint=[], labels=labels.for_tool(ROLE_BUILD), mounts=volumes.as_mounts(mounts or {}))
             container.put_archive("/", files.close())
             container.start()
             status = container.wait().get("StatusCode", 1)

@@ -10,6 +10,7 @@ import os
 
 import docker
 import docker.errors
+import docker.types
 
 from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_CACHE
 from herosim.engine import labels
@@ -33,6 +34,13 @@ def mounts(manager: str, app_cache: str | None = None) -> dict[str, dict[str, st
     if app_cache:
         found[app_cache] = {"bind": CACHE, "mode": "rw"}
     return found
+
+
+def as_mounts(spec: dict[str, dict[str, str]]) -> list[docker.types.Mount]:
+    """`mounts` as the engine's Mount objects: unlike `volumes=`, they leave no VOLUME in an
+    image committed from the step, so no later container gets a volume there."""
+    return [docker.types.Mount(target=bind["bind"], source=name, type="volume", read_only=bind["mode"] == "ro")
+            for name, bind in spec.items()]
 
 
 def ensure_app_cache(client: docker.DockerClient, app: str) -> str:

@@ -55,10 +55,11 @@ def test_a_hostile_build_leaves_nothing_another_apps_build_runs(client, herosim_
         # its own install, not the other app's layer (same inputs: another app's layer is never used)
         assert client.images.list(filters={"label": [f"{LABEL_APP}={victim}", "io.herosim.role=deps"]})
 
-        from herosim.slug import volumes
-        cache = volumes.ensure_app_cache(client, hostile)   # what a Pipenv or Poetry install keeps
-        assert client.volumes.get(cache).attrs["Labels"][LABEL_APP] == hostile
+        # each app's install had a cache of its own, labelled with it (destroy removes it, below)
+        for name in (hostile, victim):
+            assert client.volumes.get(f"herosim-cache-{name}").attrs["Labels"][LABEL_APP] == name
     finally:
         for name in (hostile, victim):
             herosim("destroy", "-a", name, "--confirm", name)
-    assert not client.volumes.list(filters={"label": f"{LABEL_APP}={hostile}"})
+    for name in (hostile, victim):
+        assert not client.volumes.list(filters={"label": f"{LABEL_APP}={name}"})

@@ -12,12 +12,10 @@ from herosim.slug.dependencies import DepsInputs, install_env_sha256
 @pytest.mark.parametrize("manager", ["pip", "pipenv", "poetry", "uv"])
 def test_no_step_of_an_app_mounts_anything_writable_but_its_own_cache(manager, monkeypatch):
     monkeypatch.delenv(volumes.CACHE_VOLUME_ENV, raising=False)
-    kept = manager in installers.DOWNLOAD_CACHED   # pip's and uv's output would change with a kept cache
-    install = volumes.mounts(manager, app_cache=volumes.cache_name("shop") if kept else None)
+    install = volumes.mounts(manager, app_cache=volumes.cache_name("shop"))
     hooks = volumes.mounts(manager)
     writable = {name for name, spec in {**install, **hooks}.items() if spec["mode"] != "ro"}
-    assert writable == ({"herosim-cache-shop"} if kept else set())
-    assert not kept or install["herosim-cache-shop"]["bind"] == installers.CACHE
+    assert writable == {"herosim-cache-shop"} and install["herosim-cache-shop"]["bind"] == installers.CACHE
     assert installers.CACHE not in [spec["bind"] for spec in hooks.values()]       # hooks never see it
     tools = {volumes.TOOLS_VOLUME: {"bind": installers.TOOLS, "mode": "ro"}}
     assert {k: v for k, v in hooks.items()} == (tools if manager in ("uv", "poetry") else {})
@@ -50,3 +48,11 @@ def test_the_layer_key_covers_the_config_vars_the_install_reads():
 def test_a_changed_extra_index_keeps_the_cache_as_the_buildpack_does():
     before, now = inputs(), inputs(install_env_sha256="c")
     assert now.discard_reasons(before) == [] and now.key != before.key
+
+
+def test_steps_mount_volumes_that_leave_no_volume_in_the_committed_image():
+    """`volumes=` would record a VOLUME in the committed image: every later container of it
+    would get a volume there (an anonymous one, writable, in the hooks' step too)."""
+    mounts = volumes.as_mounts(volumes.mounts("uv", app_cache="herosim-cache-shop"))
+    assert {(m["Target"], m["Source"], m["Type"], m["ReadOnly"]) for m in mounts} == {
+        (installers.TOOLS, volumes.TOOLS_VOLUME, "volume", True), (installers.CACHE, "herosim-cache-shop", "volume", False)}
