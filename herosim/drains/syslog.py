@@ -3,8 +3,8 @@
 frames written in packets of up to 4 KB, an L10 frame for what the buffer dropped.
 
 Reconnects follow Logplex: the first connection at once; after a connection that worked,
-30 s later if it last delivered less than 30 s ago; after n failures in a row, 2^n seconds (at
-most 300). Messages written to a connection that then fails are gone (Logplex: "lost to
+30 s later if it last delivered less than 30 s ago; after n failures in a row, 2^n seconds (300
+from the tenth on). Messages written to a connection that then fails are gone (Logplex: "lost to
 tcp"). After more than 10 failures with a full buffer that dropped messages, the buffer
 shrinks to 10 messages until a connection succeeds. Connect and send timeouts 4 s; an idle
 connection is closed after 240 s."""
@@ -28,7 +28,8 @@ IDLE_CLOSE = 240.0
 
 
 def backoff_seconds(failures: int) -> int:
-    """`logplex_tcpsyslog_drain:reconnect/1` after `failures` failed attempts in a row."""
+    """`logplex_tcpsyslog_drain:reconnect/1` after `failures` failed attempts in a row (its cap
+    applies past 9 failures, so the ninth waits 512 s, as Logplex's arithmetic has it)."""
     if failures > BACKOFF_MAX.bit_length():
         return BACKOFF_MAX
     return 1 << failures

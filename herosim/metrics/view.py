@@ -81,3 +81,12 @@ def build(rollups: Rollups, name: str, process_type: str, now: float, updated_at
             "process_types": rollups.process_types() or ["web"], "start": iso(win.start), "end": iso(win.end),
             "updated_at": iso(updated_at) if updated_at else None, "summary": summary, "events": events,
             "points": points}
+
+
+def of_app(state, name: str = "2h", process_type: str = "web", now: float | None = None) -> dict:
+    """The window for an app, from what its dyno manager last wrote."""
+    import time
+
+    from herosim.metrics.collector import FILE, load
+    rollups, updated_at = load(state.path(FILE))
+    return {"app": state.app, **build(rollups, name, process_type, time.time() if now is None else now, updated_at)}
