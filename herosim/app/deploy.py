@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
-from herosim.app import setup as setup_mod
+from herosim.app import buildlog, setup as setup_mod
 from herosim.app.releases import Releases
 from herosim.app.setup import AppSetup
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
@@ -48,7 +48,13 @@ class Deployer:
 
     def up(self, path: Path, options: UpOptions) -> Release:
         """Build, provision, release and (re)start the formation. Returns the release it runs:
-        a new one, or the current one when nothing changed."""
+        a new one, or the current one when nothing changed. Its output is kept as the build's log."""
+        with buildlog.recording(self.ctx) as build:
+            release = self._up(path, options)
+            build.release = release.version
+            return release
+
+    def _up(self, path: Path, options: UpOptions) -> Release:
         progress = self.ctx.progress
         with self.ctx.changing():
             port = options.port or self.ctx.state.settings().get("router_port") or DEFAULT_ROUTER_PORT

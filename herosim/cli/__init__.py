@@ -3,7 +3,7 @@
 Commands live in one module per topic; importing them registers them on the group.
 """
 
-from herosim.cli import addons, apps, audits, certs, ci, config, drains, dynos, metrics, pg, ps, redis, scheduler  # noqa: F401 - registers the commands
+from herosim.cli import addons, apps, audits, certs, ci, config, dashboard, drains, dynos, metrics, pg, ps, redis, scheduler  # noqa: F401 - registers the commands
 from herosim.cli.base import cli, main
 
 __all__ = ["cli", "main"]
