@@ -119,7 +119,7 @@ class Page:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                value = self.evaluate(expression)
+                value = self.evaluate(f"Boolean({expression})")   # a DOM node is not sent back by value
             except RuntimeError:
                 value = None
             if value:

@@ -49,31 +49,43 @@ class HttpReceiver(Recorder):
         super().__init__()
 
     def serve(self, conn):
-        conn.settimeout(5)
+        conn.settimeout(30)
+        try:
+            self._requests(conn)
+        except OSError:
+            pass   # the drain closed its kept-alive connection, or went quiet
+        finally:
+            conn.close()
+
+    def _requests(self, conn):
         buffer = b""
-        with conn:
-            while True:
-                while b"\r\n\r\n" not in buffer:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    buffer += chunk
-                head, _, rest = buffer.partition(b"\r\n\r\n")
-                length = int(next(l.split(b":", 1)[1] for l in head.split(b"\r\n")
-                                  if l.lower().startswith(b"content-length:")))
-                while len(rest) < length:
-                    rest += conn.recv(65536)
-                self.data.append(head + b"\r\n\r\n" + rest[:length])
-                buffer = rest[length:]
-                status = self.statuses.pop(0) if self.statuses else 200
-                conn.sendall(b"HTTP/1.1 %d X\r\nContent-Length: 0\r\n\r\n" % status)
+        while True:
+            while b"\r\n\r\n" not in buffer:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return
+                buffer += chunk
+            head, _, rest = buffer.partition(b"\r\n\r\n")
+            length = int(next(l.split(b":", 1)[1] for l in head.split(b"\r\n")
+                              if l.lower().startswith(b"content-length:")))
+            while len(rest) < length:
+                rest += conn.recv(65536)
+            self.data.append(head + b"\r\n\r\n" + rest[:length])
+            buffer = rest[length:]
+            status = self.statuses.pop(0) if self.statuses else 200
+            conn.sendall(b"HTTP/1.1 %d X\r\nContent-Length: 0\r\n\r\n" % status)
+
+
 
 
 class TcpReceiver(Recorder):
     def serve(self, conn):
         with conn:
             while True:
-                chunk = conn.recv(65536)
+                try:
+                    chunk = conn.recv(65536)
+                except OSError:
+                    return
                 if not chunk:
                     return
                 self.data.append(chunk)
