@@ -1,12 +1,17 @@
 """The metrics of one app, collected inside its dyno manager and kept in `metrics.json` in the
-app's private folder (rewritten at most every 2 s, atomically, bounded by the rollups' rings)."""
+app's private folder (rewritten at most every 2 s, atomically, bounded by the rollups' rings:
+about 300 KB for a week of steady traffic on two process types)."""
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from herosim import paths
 
 from herosim.errors import HerosimError
 from herosim.metrics import events
@@ -59,6 +64,20 @@ class Collector:
         with self._lock:
             if not self._dirty or (not force and now - self._flushed < self.flush_every):
                 return
-            # written under the lock: the rollups' dicts are live, and a few ms every 2 s is cheap
-            jsonfile.write(self.path, {"updated_at": now, "rollups": self.rollups.to_dict()})
+            # made under the lock: the rollups' dicts are live
+            text = json.dumps({"updated_at": now, "rollups": self.rollups.to_dict()}, separators=(",", ":"))
             self._dirty, self._flushed = False, now
+        write(self.path, text)
+
+
+def write(path: Path, text: str) -> None:
+    """Atomic and private, compact (a week of a busy app is ~300 KB); a failed write (disk full)
+    keeps the last one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        paths.private_dir(path.parent)
+        with paths.open_private(tmp, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)

@@ -68,7 +68,8 @@ class Manager:
                              on_change=self._publish)
         self.detached = DetachedRuns(self.backend, self.logs, settings.timeouts)
         self.memory = MemoryWatch(self.dynos, self.backend, self.logs, settings.timeouts.time_scale)
-        self.observer = Observer(state, self.logs, self.dynos, self.backend)  # drains, metrics, runtime samples
+        # drains, metrics, runtime samples; HEROSIM_OBSERVER=0 leaves them out (bench/bench_observe.py measures their cost)
+        self.observer = Observer(state, self.logs, self.dynos, self.backend, enabled=os.environ.get("HEROSIM_OBSERVER") != "0")
         self.done = threading.Event()
         self.tls = authority.router_files(self.app)
         self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts, self.tls)

@@ -33,8 +33,9 @@ MB = 1024 * 1024
 
 
 class Observer:
-    def __init__(self, state, logs: Logplex, dynos, backend, clock=time.monotonic):
+    def __init__(self, state, logs: Logplex, dynos, backend, clock=time.monotonic, enabled: bool = True):
         self.state, self.logs, self.dynos, self.backend = state, logs, dynos, backend
+        self.enabled = enabled
         self.clock = clock
         self.collector = Collector(state.path(METRICS_FILE))
         self.shipper = Shipper(DrainStore(state))
@@ -44,12 +45,16 @@ class Observer:
         self._loads: dict[str, tuple[str, LoadAverage, float]] = {}  # dyno -> (container id, average, when)
 
     def start(self) -> None:
+        if not self.enabled:
+            return
         self.shipper.refresh()
         threading.Thread(target=self._tap, daemon=True, name="observer-log").start()
         threading.Thread(target=self._sampler, daemon=True, name="observer-cgroups").start()
 
     def stop(self) -> None:
         self.done.set()
+        if not self.enabled:
+            return
         self.shipper.stop()
         self.collector.flush(force=True)
         self._save_position()
