@@ -37,9 +37,10 @@ class Worker:
 
     # -- the reader's side: O(1) per line, never waits on the network --------------------------
     def push(self, lines: Iterable[LogLine]) -> None:
+        frames = [self.encode(line) for line in lines]   # outside the lock
         with self._cond:
-            for line in lines:
-                self.buffer.push(self.encode(line))
+            for frame in frames:
+                self.buffer.push(frame)
             self._cond.notify()
 
     def encode(self, line: LogLine) -> bytes:

@@ -20,6 +20,8 @@ RELEASE = re.compile(r"^Release (v\d+) created by user ")
 
 
 def observe(rollups: Rollups, line: LogLine) -> None:
+    if line.source == "app" and line.dyno != "api":
+        return   # the dynos' own output: most lines, and nothing for the Metrics tab
     when = line.timestamp.timestamp()
     if line.dyno == "router":
         figures = routerline.parse(line.message)
@@ -29,9 +31,9 @@ def observe(rollups: Rollups, line: LogLine) -> None:
     if line.dyno == "api":
         _api(rollups, when, line.message)
         return
-    if line.source != "heroku":
-        return
     message, kind = line.message, line.process_type
+    if message.startswith("source="):
+        return   # log-runtime-metrics' samples: the collector has the figures already
     if message.startswith("Error L1"):
         rollups.error(when, "web", message.split(" ", 2)[1])
         return

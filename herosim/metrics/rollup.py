@@ -83,12 +83,14 @@ class Rollups:
     def request(self, when: float, status: int | None, service_ms: int | None, code: str | None = None) -> None:
         """A router line of a web request (H-codes included: the router answered it)."""
         cls = status_class(status)
+        key = histogram.bin_of(service_ms) if service_ms is not None else None
         for bucket in self._buckets(when, "web"):
             if cls:
                 bucket.status[cls] = bucket.status.get(cls, 0) + 1
-            if service_ms is not None:
-                histogram.add(bucket.hist, service_ms)
-                bucket.max_ms = max(bucket.max_ms, service_ms)
+            if key is not None:
+                bucket.hist[key] = bucket.hist.get(key, 0) + 1
+                if service_ms > bucket.max_ms:
+                    bucket.max_ms = service_ms
             if code:
                 bucket.errors[code] = bucket.errors.get(code, 0) + 1
 
@@ -121,21 +123,23 @@ class Rollups:
         found = {ptype for tier in self.tiers.values() for ptype in tier}
         return sorted(found, key=lambda t: (t != "web", t))
 
-    def _buckets(self, when: float, process_type: str):
+    def _buckets(self, when: float, process_type: str) -> list[Bucket]:
+        found = []
         for tier in TIERS:
             types = self.tiers[tier.name]
-            if process_type not in types:
+            ring = types.get(process_type)
+            if ring is None:
                 if len(types) >= MAX_TYPES:
                     continue
-                types[process_type] = {}
-            ring = types[process_type]
-            start = int(when // tier.resolution * tier.resolution)
+                ring = types[process_type] = {}
+            start = int(when) // tier.resolution * tier.resolution
             bucket = ring.get(start)
             if bucket is None:
                 bucket = ring[start] = Bucket()
                 for old in [s for s in ring if s <= start - tier.span]:
                     del ring[old]
-            yield bucket
+            found.append(bucket)
+        return found
 
     # -- on disk ------------------------------------------------------------------------------------
     def to_dict(self) -> dict:

@@ -107,7 +107,7 @@
     var events = data.events.map(function (e) { return {t: Date.parse(e.t), kind: e.kind, label: e.kind + ": " + e.text + (e.release ? " (" + e.release + ")" : "")}; });
     points.forEach(function (p, i) {
       var codes = Object.keys(p.errors);
-      if (codes.length) events.push({t: times[i], kind: "error", label: codes.map(function (c) { return c + " ×" + p.errors[c]; }).join(", ")});
+      if (codes.length) events.push({t: times[i] + data.resolution_s * 500, kind: "error", label: codes.map(function (c) { return c + " ×" + p.errors[c]; }).join(", ")});
     });
     function series(name, pick) { return {name: name, values: points.map(pick)}; }
     var windows = h("select", {"aria-label": "window"}, WINDOWS.map(function (w) { var o = h("option", {value: w[0], text: w[1]}); o.selected = w[0] === chosen.window; return o; }));
