@@ -1,6 +1,6 @@
 """What observing costs, and what the dashboard weighs, in one run.
 
-  python bench/bench_observe.py [--seconds 10] [--connections 16] [--load 300] [--shot docs/metrics-tab.png]
+  python bench/bench_observe.py [--seconds 10] [--connections 16] [--load 90] [--shot docs/metrics-tab.png]
 
 1. The router's throughput on the `hello` app, `wrk`, alternating: without the dyno
    manager's observer (HEROSIM_OBSERVER=0); with it collecting metrics (and the
@@ -131,6 +131,9 @@ def demo(load_seconds: int, shot: Path) -> dict:
         if server:
             server.terminate()
             server.wait(10)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"kept: HEROSIM_HOME={work / 'home'} app {app}", file=sys.stderr)
+            return
         herosim("destroy", "-a", app, "--confirm", app, check=False)
         shutil.rmtree(work, ignore_errors=True)
 
@@ -139,7 +142,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--load", type=int, default=300, help="seconds of load on the microblog")
+    parser.add_argument("--load", type=int, default=90, help="seconds of load on the microblog")
     parser.add_argument("--shot", type=Path, default=Path("docs/metrics-tab.png"))
     parser.add_argument("--skip-overhead", action="store_true")
     args = parser.parse_args()

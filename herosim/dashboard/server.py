@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import select
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -180,7 +181,7 @@ class Handler(BaseHTTPRequestHandler):
             return True
         try:
             readable, _, _ = select.select([self.connection], [], [], 0)
-            return bool(readable) and not self.connection.recv(1, 2)  # MSG_PEEK
+            return bool(readable) and not self.connection.recv(1, socket.MSG_PEEK)
         except OSError:
             return True
 

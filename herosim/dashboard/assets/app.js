@@ -103,11 +103,12 @@
     // the charts start where the data does (at least the last 10 steps): a fresh app is not a sliver at the edge
     var first = data.points.findIndex(function (p) { return p.requests || p.memory_mb.total_mean != null || p.load.mean != null; });
     var points = data.points.slice(first < 0 ? data.points.length - 10 : Math.min(first, data.points.length - 10));
-    var s = data.summary, times = points.map(function (p) { return Date.parse(p.t); });
+    var half = data.resolution_s * 500;   // a bucket's point is drawn at its middle, where its events are
+    var s = data.summary, times = points.map(function (p) { return Date.parse(p.t) + half; });
     var events = data.events.map(function (e) { return {t: Date.parse(e.t), kind: e.kind, label: e.kind + ": " + e.text + (e.release ? " (" + e.release + ")" : "")}; });
     points.forEach(function (p, i) {
       var codes = Object.keys(p.errors);
-      if (codes.length) events.push({t: times[i] + data.resolution_s * 500, kind: "error", label: codes.map(function (c) { return c + " ×" + p.errors[c]; }).join(", ")});
+      if (codes.length) events.push({t: times[i], kind: "error", label: codes.map(function (c) { return c + " ×" + p.errors[c]; }).join(", ")});
     });
     function series(name, pick) { return {name: name, values: points.map(pick)}; }
     var windows = h("select", {"aria-label": "window"}, WINDOWS.map(function (w) { var o = h("option", {value: w[0], text: w[1]}); o.selected = w[0] === chosen.window; return o; }));
