@@ -131,11 +131,11 @@ def demo(load_seconds: int, shot: Path) -> dict:
         if server:
             server.terminate()
             server.wait(10)
-        if os.environ.get("BENCH_KEEP"):
+        if os.environ.get("BENCH_KEEP"):   # to look at it afterwards: HEROSIM_HOME=… herosim dashboard
             print(f"kept: HEROSIM_HOME={work / 'home'} app {app}", file=sys.stderr)
-            return
-        herosim("destroy", "-a", app, "--confirm", app, check=False)
-        shutil.rmtree(work, ignore_errors=True)
+        else:
+            herosim("destroy", "-a", app, "--confirm", app, check=False)
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def main():

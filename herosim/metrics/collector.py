@@ -46,8 +46,8 @@ class Collector:
 
     def line(self, line: LogLine) -> None:
         with self._lock:
-            events.observe(self.rollups, line)
-            self._dirty = True
+            if events.observe(self.rollups, line):
+                self._dirty = True
 
     def memory(self, process_type: str, total_mb: float, rss_mb: float, swap_mb: float, quota_mb: float) -> None:
         with self._lock:

@@ -19,24 +19,24 @@ API_EVENTS = (  # the app[api] lines of releases and scaling, as Heroku writes t
 RELEASE = re.compile(r"^Release (v\d+) created by user ")
 
 
-def observe(rollups: Rollups, line: LogLine) -> None:
+def observe(rollups: Rollups, line: LogLine) -> bool:
+    """Whether the line meant something for the Metrics tab (it changed the rollups)."""
     if line.source == "app" and line.dyno != "api":
-        return   # the dynos' own output: most lines, and nothing for the Metrics tab
+        return False   # the dynos' own output: most lines, and nothing for the Metrics tab
     when = line.timestamp.timestamp()
     if line.dyno == "router":
         figures = routerline.parse(line.message)
         if figures is not None:
             rollups.request(when, figures.status, figures.service_ms, figures.code)
-        return
+        return figures is not None
     if line.dyno == "api":
-        _api(rollups, when, line.message)
-        return
+        return _api(rollups, when, line.message)
     message, kind = line.message, line.process_type
     if message.startswith("source="):
-        return   # log-runtime-metrics' samples: the collector has the figures already
+        return False   # log-runtime-metrics' samples: the collector has the figures already
     if message.startswith("Error L1"):
         rollups.error(when, "web", message.split(" ", 2)[1])
-        return
+        return True
     error = DYNO_ERROR.match(message)
     if error:
         rollups.error(when, kind, error.group(1))
@@ -44,15 +44,19 @@ def observe(rollups: Rollups, line: LogLine) -> None:
         rollups.event(when, "restart", f"{line.dyno}: {message}", kind)
     elif message.endswith(" to crashed") and message.startswith("State changed from "):
         rollups.event(when, "crash", f"{line.dyno} crashed", kind)
+    else:
+        return False
+    return True
 
 
-def _api(rollups: Rollups, when: float, message: str) -> None:
+def _api(rollups: Rollups, when: float, message: str) -> bool:
     release = RELEASE.match(message)
     if release and rollups.events and rollups.events[-1]["kind"] in ("deploy", "rollback", "config") \
             and "release" not in rollups.events[-1]:
         rollups.events[-1]["release"] = release.group(1)
-        return
+        return True
     for pattern, kind in API_EVENTS:
         if pattern.match(message):
             rollups.event(when, kind, message.split(" by user ", 1)[0])
-            return
+            return True
+    return False

@@ -197,7 +197,7 @@ def test_dashboard_in_chromium_shows_what_the_cli_holds(observed, tmp_path_facto
                     break
                 time.sleep(0.3)
             else:
-                raise AssertionError("the metrics never held still")
+                raise AssertionError(f"the metrics never held still: page {shown_at}, CLI {want['updated_at']}")
             assert len(shown) >= 11
             for path, value in shown.items():
                 expected = want
@@ -206,9 +206,11 @@ def test_dashboard_in_chromium_shows_what_the_cli_holds(observed, tmp_path_facto
                 assert value == ("" if expected is None else _js(expected)), (path, value, expected)
             assert page.evaluate("document.querySelectorAll('[data-chart] .event[data-kind=crash]').length") >= 1
             assert page.evaluate("document.querySelectorAll('[data-chart] .event[data-kind=deploy]').length") >= 1
-            for tab in ("overview", "resources", "activity", "settings"):
+            for tab, heading in (("overview", "Dyno formation"), ("resources", "Restart all dynos"),
+                                 ("activity", "Build succeeded — v1"), ("settings", "Config Vars")):
                 page.goto(base + "#" + tab)
-                page.wait_for("document.querySelector('main .card')")
+                page.wait_for(f"document.querySelector('main').dataset.tab === '{tab}' && "
+                              f"document.querySelector('main').innerText.includes('{heading}')")
                 page.screenshot(folder / f"{tab}.png")
             assert page.evaluate("document.body.innerText.includes('Reveal Config Vars')")
             assert not page.evaluate(f"document.documentElement.outerHTML.includes({json.dumps(SECRET)})")

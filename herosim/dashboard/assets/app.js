@@ -6,7 +6,7 @@
   var WINDOWS = [["2h", "Past 2 hours"], ["24h", "Past 24 hours"], ["48h-24h", "48–24 hours ago"],
                  ["72h-48h", "72–48 hours ago"], ["72h", "Past 72 hours"], ["7d", "Past 7 days"]];
   var app = (location.pathname.match(/^\/apps\/([a-z][a-z0-9-]*)/) || [])[1];
-  var main = document.getElementById("main"), timer = null, stream = null;
+  var main = document.getElementById("main"), timer = null, stream = null, shown = 0;
   var chosen = {window: "2h", type: "web"};
 
   function h(tag, attrs, kids) {
@@ -183,14 +183,16 @@
   function show() {
     clearInterval(timer);
     if (stream) { stream.close(); stream = null; }
-    var tab = current();
+    var tab = current(), mine = ++shown;
+    function only(render) { return function (d) { if (mine === shown) render(d); }; }  // an answer for a tab left behind is dropped
     Array.prototype.forEach.call(document.querySelectorAll(".tabs a"), function (a) { a.classList.toggle("on", a.hash === "#" + tab); });
-    if (tab === "overview") every(3000, function () { get(api("overview")).then(overview, fail); });
-    else if (tab === "resources") every(3000, function () { get(api("overview")).then(resources, fail); });
-    else if (tab === "activity") every(10000, function () { get(api("activity")).then(activity, fail); });
-    else if (tab === "metrics") every(5000, function () { get(api("metrics?window=" + chosen.window + "&type=" + chosen.type)).then(metrics, fail); });
+    main.setAttribute("data-tab", tab);
+    if (tab === "overview") every(3000, function () { get(api("overview")).then(only(overview), only(fail)); });
+    else if (tab === "resources") every(3000, function () { get(api("overview")).then(only(resources), only(fail)); });
+    else if (tab === "activity") every(10000, function () { get(api("activity")).then(only(activity), only(fail)); });
+    else if (tab === "metrics") every(5000, function () { get(api("metrics?window=" + chosen.window + "&type=" + chosen.type)).then(only(metrics), only(fail)); });
     else if (tab === "logs") logs();
-    else get(api("settings")).then(settings, fail);
+    else get(api("settings")).then(only(settings), only(fail));
   }
 
   function index() {
