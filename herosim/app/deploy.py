@@ -10,7 +10,7 @@ from herosim.app.addons import Addons
 from herosim.app.catalog import HEROKU_STACK, web_urls
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
-from herosim.app import setup as setup_mod
+from herosim.app import buildlog, setup as setup_mod
 from herosim.app.releases import Releases
 from herosim.app.setup import AppSetup
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
@@ -51,7 +51,14 @@ class Deployer:
 
     def up(self, path: Path, options: UpOptions) -> Release:
         """Build the working tree, provision, release and (re)start the formation. Returns the
-        release it runs: a new one, or the current one when nothing changed."""
+        release it runs: a new one, or the current one when nothing changed. Its output is kept
+        as the build's log."""
+        with buildlog.recording(self.ctx) as build:
+            release = self._up(path, options)
+            build.release = release.version
+            return release
+
+    def _up(self, path: Path, options: UpOptions) -> Release:
         progress = self.ctx.progress
         with self.ctx.changing():
             port, settings = self._settings(options)
@@ -89,7 +96,13 @@ class Deployer:
         """`git push heroku main`: the pushed commit's tree built and released, framed in the
         platform's words. As on Heroku, a push applies no app.json and provisions nothing by
         itself (the add-ons are the ones `addons:create` made), and every successful build is
-        a new release, also of a commit that ran before."""
+        a new release, also of a commit that ran before. Its output is kept as the build's log."""
+        with buildlog.recording(self.ctx) as build:
+            release = self._push(source, options)
+            build.release = release.version
+            return release
+
+    def _push(self, source: SourceTree, options: UpOptions) -> Release:
         progress = self.ctx.progress
         with self.ctx.changing():
             port, settings = self._settings(options)

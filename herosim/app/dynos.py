@@ -128,6 +128,10 @@ class Dynos:
         with self.ctx.changing():
             self.ctx.state.set_formation(updated)
             self.ctx.state.update_settings(sizes=sizes)
+            named = [t for t in now.types if t in counts or t in new_sizes]
+            self.ctx.logs.emit("app", "api", "Scaled to " + " ".join(
+                f"{t}@{updated.get(t, 0)}:{SIZES[sizes.get(t, DEFAULT_SIZE)].name}" for t in named)
+                + f" by user {current_user()}")
             manager = self.ctx.manager()
             if manager is not None:
                 manager.converge()

@@ -30,6 +30,7 @@ from herosim.runtime.backend import DockerDynos
 from herosim.runtime.detached import DetachedRuns
 from herosim.runtime.dynos import DynoSet
 from herosim.runtime.memwatch import MemoryWatch
+from herosim.runtime.observer import Observer
 from herosim.runtime.router.link import RouterProcess
 from herosim.runtime.scheduler import JobClock
 from herosim.runtime.server import Server
@@ -67,6 +68,8 @@ class Manager:
                              on_change=self._publish)
         self.detached = DetachedRuns(self.backend, self.logs, settings.timeouts)
         self.memory = MemoryWatch(self.dynos, self.backend, self.logs, settings.timeouts.time_scale)
+        # drains, metrics, runtime samples; HEROSIM_OBSERVER=0 leaves them out (bench/bench_observe.py measures their cost)
+        self.observer = Observer(state, self.logs, self.dynos, self.backend, enabled=os.environ.get("HEROSIM_OBSERVER") != "0")
         self.done = threading.Event()
         self.tls = authority.router_files(self.app)
         self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts, self.tls)
@@ -83,6 +86,7 @@ class Manager:
         self.server.start()
         signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=self.stop, daemon=True).start())
         threading.Thread(target=self._memory_loop, daemon=True, name="memory").start()
+        self.observer.start()
         try:
             while not self.done.is_set():
                 try:
@@ -98,6 +102,7 @@ class Manager:
         finally:
             self.router.stop()
             self.server.stop()
+            self.observer.stop()
             os.close(lock)
 
     def _publish(self) -> None:
