@@ -25,7 +25,7 @@ from herosim.errors import HerosimError
 from herosim.platform import metadata, schedule
 from herosim.platform.logplex import Logplex
 from herosim.platform.state import AppState
-from herosim.runtime import duties, oneoff, plan
+from herosim.runtime import duties, holder, oneoff, plan
 from herosim.runtime.backend import DockerDynos
 from herosim.runtime.detached import DetachedRuns
 from herosim.runtime.dynos import DynoSet
@@ -116,13 +116,15 @@ class Manager:
 
     def _hold_lock(self) -> int:
         """One manager per app, for its whole life."""
-        fd = os.open(self.state.path(".manager.lock"), os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE)
+        fd = os.open(holder.lock_path(self.state), os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise AlreadyRunning(f"A dyno manager for {self.app} is already running",
                                  hint="`herosim down` stops it") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())  # who holds it, where /proc/locks cannot say
         return fd
 
     def _release_env(self, version: int) -> tuple[str, dict[str, str]]:
