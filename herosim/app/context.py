@@ -35,7 +35,18 @@ class AppContext:
         return ManagerClient.require(self.state)
 
     @contextlib.contextmanager
-    def changing(self):
-        """Hold the app's lock while a command changes it (a second command waits)."""
-        with lock.held(self.state.dir, self.name, notice=self.progress.info):
+    def changing(self, wait: float = 600.0):
+        """Hold the app's lock while a command changes it (a second command waits, up to `wait`
+        seconds). Whoever takes it first finishes what a killed command left half done (a
+        credential rotation) before going on."""
+        with lock.held(self.state.dir, self.name, wait=wait, notice=self.progress.info if wait else None) as first:
+            if first:
+                self._finish_interrupted()
             yield
+
+    def _finish_interrupted(self) -> None:
+        from herosim.app import rotation   # the verbs sit above the context
+        if rotation.unfinished_records(self.state):
+            from herosim.app.addons import Addons
+            from herosim.app.releases import Releases
+            rotation.Rotations(Addons(self, Releases(self))).recover()

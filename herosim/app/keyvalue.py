@@ -7,8 +7,9 @@ import secrets
 import shlex
 
 from herosim.addons import keyvalue
-from herosim.addons.attachment import Attachment, record_rotation
+from herosim.addons.attachment import Attachment
 from herosim.app.addons import Addons
+from herosim.app.rotation import Rotations
 from herosim.errors import HerosimError
 from herosim.runtime import attach, oneoff
 
@@ -70,20 +71,10 @@ class KeyValue:
 
     def reset_credentials(self, attachment: Attachment) -> Attachment:
         """A new password, set on the server now and kept for its next start; a release with the
-        new REDIS_URL restarts the dynos."""
+        new REDIS_URL restarts the dynos. Crash-safe and one at a time (app/rotation.py)."""
         if attachment.plan.endswith(keyvalue.IN_DYNO):
             raise HerosimError("An in-dyno Key-Value Store has no credentials", hint="its URL has no password")
-        old, new = attachment.secret["password"], "p" + secrets.token_hex(32)
-        self.call(attachment, "CONFIG", "SET", "requirepass", new)
-        # the password goes into the file from the shell's builtin echo: never an argument
-        script = (f"grep -v '^requirepass ' {keyvalue.OVERRIDES} > {keyvalue.OVERRIDES}.new || true; "
-                  f'echo "requirepass $SECRET" >> {keyvalue.OVERRIDES}.new && mv {keyvalue.OVERRIDES}.new '
-                  f"{keyvalue.OVERRIDES}")
-        self.addons.container(attachment).exec_run(["sh", "-c", script], environment={"SECRET": new})
-        rotated = record_rotation(attachment, {k: v.replace(f":{old}@", f":{new}@") for k, v in attachment.config.items()},
-                                  {"password": new})
-        self.addons.releases.again(f"Update {attachment.attachment_name} by {attachment.name}")
-        return rotated
+        return Rotations(self.addons).rotate(attachment, {"password": "p" + secrets.token_hex(32)})
 
     def prompt(self, attachment: Attachment, output: oneoff.Output, use_tty: bool) -> int:
         """valkey-cli inside the add-on's container, over TLS, the password in its environment."""

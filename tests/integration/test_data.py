@@ -4,6 +4,7 @@ app.json on a first deploy, and `herosim ci` green and red."""
 
 import json
 import subprocess
+import sys
 import time
 
 import psycopg2
@@ -152,6 +153,37 @@ def test_pg_ps_killall_and_credentials(client, app):
     credentials = app.cli("pg:credentials:url", check=True).stdout.splitlines()
     assert credentials[0] == "Connection information for default credential."
     assert credentials[4].strip() == app.cli("config:get", "DATABASE_URL", check=True).stdout.strip()
+
+
+# Ctrl-C at the worst moment of a rotation: the server has the new password, herosim has not
+# recorded it yet (whatever records it is interrupted, in this herosim or an older one).
+INTERRUPTED = """
+import sys
+import herosim.addons.attachment as attachment, herosim.app.postgres as postgres
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+for module, name in ((postgres, "record_rotation"), (attachment, "confirm_rotation")):
+    if hasattr(module, name):
+        setattr(module, name, interrupted)
+from herosim.cli.base import main
+sys.argv = ["herosim", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_rotation_interrupted_after_the_server_changed_is_finished_by_the_next_command(client, app):
+    before = app.cli("config:get", "DATABASE_URL", check=True).stdout.strip()
+    killed = subprocess.run([sys.executable, "-c", INTERRUPTED, "pg:credentials:rotate", "--confirm", app.name,
+                             "-a", app.name], capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 130, killed.stderr[-2000:]
+    psql = app.cli("pg:psql", "-c", "select 'still ours'")     # the next command
+    assert psql.returncode == 0 and "still ours" in psql.stdout, psql.stderr[-2000:]
+    assert "Finishing the credential rotation of postgresql-" in psql.stderr
+    after = app.cli("config:get", "DATABASE_URL", check=True).stdout.strip()
+    assert after != before
+    psycopg2.connect(local_url(client, app), sslmode="require").close()
+    assert "Update DATABASE by postgresql-" in app.cli("releases", check=True).stdout.splitlines()[1]
+    assert app.get("/").status_code == 200
 
 
 def test_rollback_of_config_and_of_code(app):
