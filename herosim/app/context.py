@@ -11,6 +11,7 @@ import docker
 from herosim import paths
 from herosim.platform import lock
 from herosim.platform.logplex import Logplex
+from herosim.platform.sizes import DEFAULT_SIZE, SIZES
 from herosim.platform.state import AppState
 from herosim.progress import Progress
 from herosim.runtime.client import ManagerClient
@@ -33,6 +34,12 @@ class AppContext:
 
     def require_manager(self) -> ManagerClient:
         return ManagerClient.require(self.state)
+
+    def default_size(self) -> str:
+        """The size of a process type that has none of its own: the running manager's (`up --size`)."""
+        manager = self.manager()
+        size = manager.ping().get("size") if manager is not None else None
+        return size if size in SIZES else DEFAULT_SIZE
 
     @contextlib.contextmanager
     def changing(self, wait: float = 600.0):

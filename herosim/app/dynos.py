@@ -126,6 +126,7 @@ class Dynos:
         counts, new_sizes = formation.parse_scale(args, now.counts, now.types)
         updated = {**now.counts, **counts}
         sizes = {**now.sizes, **new_sizes}
+        formation.check(updated, sizes, self.ctx.default_size())
         with self.ctx.changing():
             self.ctx.state.set_formation(updated)
             self.ctx.state.update_settings(sizes=sizes)

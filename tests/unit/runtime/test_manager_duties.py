@@ -73,13 +73,13 @@ def test_a_scheduler_job_that_the_engine_refuses_does_not_take_the_manager_down(
     manager = Manager(engine, state, ManagerSettings(0, Timeouts(time_scale=0.00001)))
     manager.backend.adoptable = lambda: []
     manager.router = Router()
-    manager.dynos = Dynos(manager.done, ticks=60)
+    manager.dynos = Dynos(manager.done, ticks=15)
     previous = signal.getsignal(signal.SIGTERM)
     try:
         manager.run()   # returns once the fake dynos end it; a duty's exception used to end it at once
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert manager.dynos.ticked == 60          # the dyno clock went on meanwhile
+    assert manager.dynos.ticked == 15          # the dyno clock went on meanwhile
     assert engine.calls >= 2                   # the job was tried, and tried again
     log = capfd.readouterr().err
     assert "scheduler" in log and "the engine is restarting" in log
