@@ -16,6 +16,7 @@ from herosim.engine.stack import DEFAULT_POSTGRES, Stack
 from herosim.errors import AddonError
 
 PORT = 5432
+TRANSFER_ROLE = "pg-transfer"   # pg:pull / pg:push's helper container (it holds both sides' passwords)
 COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBALT", "COPPER",
           "CRIMSON", "CYAN", "GOLD", "GRAY", "GREEN", "IVORY", "JADE", "LIME", "MAROON", "MAUVE",
           "NAVY", "OLIVE", "ONYX", "ORANGE", "PINK", "PUCE", "PURPLE", "RED", "ROSE", "SILVER",

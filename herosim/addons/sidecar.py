@@ -104,11 +104,20 @@ def _not_ready(service: AddonService, container, attachment: Attachment, seen: s
     )
 
 def stop(client: docker.DockerClient, app: str) -> int:
+    """`down`: the add-ons' containers stop (their data is kept), and a pg:pull or pg:push
+    helper a killed command left goes: it holds passwords."""
     stopped = 0
     for container in client.containers.list(filters=labels.of_app(app, ROLE_ADDON)):
         container.stop(timeout=30)
         stopped += 1
+    remove_helpers(client, app)
     return stopped
+
+
+def remove_helpers(client: docker.DockerClient, app: str) -> None:
+    from herosim.addons.postgres import TRANSFER_ROLE  # postgres imports this module
+    for container in client.containers.list(all=True, filters=labels.of_app(app, TRANSFER_ROLE)):
+        cleanup.container(container)
 
 
 def published_port(container, port: int) -> int | None:

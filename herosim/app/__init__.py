@@ -85,7 +85,7 @@ class App:
                     counts["volumes"] += cleanup.quietly(volume, force=True)
                 counts["networks"] = network.remove(client, self.name)
                 counts["images"] = cleanup.images(client, labels.of_app(self.name))
-        self.state.remove()
+            self.state.remove()
         return counts
 
 

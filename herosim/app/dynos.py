@@ -103,10 +103,11 @@ class Dynos:
 
     def set_maintenance(self, on: bool) -> None:
         """The router answers every request with the maintenance page (H80); dynos keep running."""
-        self.ctx.state.update_settings(maintenance=on)
-        manager = self.ctx.manager()
-        if manager is not None:
-            manager.refresh()
+        with self.ctx.changing():
+            self.ctx.state.update_settings(maintenance=on)
+            manager = self.ctx.manager()
+            if manager is not None:
+                manager.refresh()
 
     def formation(self) -> Scaled:
         release = self.ctx.state.current_release()

@@ -60,11 +60,12 @@ class KeyValue:
 
     def _set(self, attachment: Attachment, key: str, value: str) -> None:
         """On the running server now, and in the overrides file its next start reads."""
-        self.call(attachment, "CONFIG", "SET", key, value)
         script = (f"grep -v '^{key} ' {keyvalue.OVERRIDES} > {keyvalue.OVERRIDES}.new || true; "
                   f"echo {shlex.quote(f'{key} {value}')} >> {keyvalue.OVERRIDES}.new && "
                   f"mv {keyvalue.OVERRIDES}.new {keyvalue.OVERRIDES}")
-        result = self.addons.container(attachment).exec_run(["sh", "-c", script])
+        with self.addons.ctx.changing():
+            self.call(attachment, "CONFIG", "SET", key, value)
+            result = self.addons.container(attachment).exec_run(["sh", "-c", script])
         if result.exit_code != 0:
             raise HerosimError(f"Could not keep {key} for {attachment.name}'s next start",
                                hint=result.output.decode(errors="replace").strip())

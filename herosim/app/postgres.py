@@ -118,9 +118,10 @@ class Databases:
         """Every table, view and row gone: the database is dropped and made again, owned by the
         app's credential (its URL does not change)."""
         user, database = attachment.secret["user"], attachment.secret["database"]
-        self.sql(attachment, f'DROP DATABASE "{database}" WITH (FORCE)', superuser=True, database="postgres")
-        self.sql(attachment, f'CREATE DATABASE "{database}" OWNER "{user}"', superuser=True, database="postgres")
-        self.sql(attachment, f'ALTER SCHEMA public OWNER TO "{user}"', superuser=True)
+        with self.ctx.changing():
+            self.sql(attachment, f'DROP DATABASE "{database}" WITH (FORCE)', superuser=True, database="postgres")
+            self.sql(attachment, f'CREATE DATABASE "{database}" OWNER "{user}"', superuser=True, database="postgres")
+            self.sql(attachment, f'ALTER SCHEMA public OWNER TO "{user}"', superuser=True)
 
     def ps(self, attachment: Attachment, verbose: bool) -> str:
         return self.sql(attachment, PS_QUERY.format(idle="" if verbose else "AND state <> 'idle' "),

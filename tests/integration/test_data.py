@@ -186,6 +186,25 @@ def test_a_rotation_interrupted_after_the_server_changed_is_finished_by_the_next
     assert app.get("/").status_code == 200
 
 
+def test_commands_that_change_the_app_wait_for_its_lock(app):
+    """Each of them waits while another command holds the app's lock (a second `up`, a
+    rotation), and runs once it is free."""
+    from herosim.platform import lock
+    commands = [("pg:reset", "--confirm", app.name), ("pg:backups:restore", "b001", "--confirm", app.name),
+                ("maintenance:on",), ("build", str(app.path))]
+    with lock.held(app.state_dir, app.name):
+        started = [subprocess.Popen([sys.executable, "-m", "herosim", *command, "-a", app.name],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for command in commands]
+        time.sleep(20)   # long enough for each to start up and reach the lock, on a busy machine too
+        waiting = [command[0] for command, process in zip(commands, started) if process.poll() is None]
+    finished = [process.communicate(timeout=600) for process in started]
+    assert waiting == [command[0] for command in commands]
+    for command, process, (out, err) in zip(commands, started, finished):
+        assert process.returncode == 0, (command, err[-2000:])
+        assert f"Waiting for another herosim command on {app.name} to finish..." in err, command
+    app.cli("maintenance:off", check=True)
+
+
 def test_rollback_of_config_and_of_code(app):
     app.cli("config:set", "MODE=first", check=True)
     app.cli("config:set", "MODE=second", check=True)
