@@ -123,9 +123,14 @@ def local_postgres(client):
     container.remove(force=True, v=True)
 
 
-def test_pull_and_push_against_a_local_database(app, local_postgres):
+def test_pull_and_push_against_a_local_database(client, app, local_postgres):
+    helpers = {"label": [f"io.herosim.app={app.name}", "io.herosim.role=pg-transfer"]}
+    # the helper of a pull that was killed (it holds both passwords): the next pull removes it
+    client.containers.run("herosim/postgres:trixie", ["sleep", "600"], entrypoint=[], detach=True,
+                          labels={"io.herosim.app": app.name, "io.herosim.role": "pg-transfer"})
     pulled = app.cli("pg:pull", "DATABASE_URL", f"{local_postgres}/pulled", check=True)
     assert pulled.stderr.endswith("/pulled... done\n") and ":pw@" not in pulled.stderr   # no password shown
+    assert client.containers.list(all=True, filters=helpers) == []
     with psycopg2.connect(f"{local_postgres}/pulled") as conn, conn.cursor() as cur:
         cur.execute("select count(*) from notes")
         assert cur.fetchone()[0] == 500
