@@ -24,6 +24,7 @@ from herosim.const import LABEL_ADDON_CONFIG, LABEL_ADDON_NAME, LABEL_ADDON_PLAN
     LABEL_ADDON_VARS, ROLE_ADDON
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
+from herosim.errors import AddonError
 from herosim import paths
 from herosim.platform import jsonfile
 from herosim.platform.config_vars import merge
@@ -42,6 +43,7 @@ class Attachment:
     secret: dict[str, str] = field(default_factory=dict)   # what the sidecar needs to start
     pending: dict | None = None   # a rotation recorded, perhaps applied, not confirmed: {"config", "secret"}
     unreleased: str = ""          # a confirmed rotation's release, still to be made
+    lost: bool = False            # no private record, and a volume too new to carry one on its labels
 
     @property
     def service(self) -> str:
@@ -76,10 +78,11 @@ def attachments(client: docker.DockerClient, app: str) -> list[Attachment]:
         name = found.get(LABEL_ADDON_NAME, volume.name)
         record_ = records.get(name)
         if record_ is None:
-            record_ = _migrate(state, name, found)
+            record_ = _migrate(state, name, found) if LABEL_ADDON_SECRET in found else {"lost": True}
         out.append(Attachment(app=app, plan=found.get(LABEL_ADDON_PLAN, ""), name=name, volume=volume.name,
                               config=dict(record_.get("config", {})), secret=dict(record_.get("secret", {})),
-                              pending=record_.get("pending"), unreleased=record_.get("unreleased", "")))
+                              pending=record_.get("pending"), unreleased=record_.get("unreleased", ""),
+                              lost=bool(record_.get("lost"))))
     return sorted(out, key=lambda a: a.name)
 
 
@@ -101,6 +104,15 @@ def _migrate(state: AppState, name: str, found: dict[str, str]) -> dict:
     else:
         rotated_path.unlink(missing_ok=True)
     return record_
+
+
+def require_credentials(attachment: Attachment) -> None:
+    """An add-on whose credentials herosim no longer has (its record removed) cannot be run."""
+    if attachment.lost and attachment.plan.split(":", 1)[0] != "scheduler":
+        path = AppState(attachment.app).path("addons.json")
+        raise AddonError(f"The credentials of {attachment.name} are not in {path}",
+                         hint=f"restore that file from a backup, or remove the add-on and its data: "
+                              f"herosim addons:destroy {attachment.name} --confirm {attachment.app}")
 
 
 def _json_label(found: dict[str, str], key: str) -> dict:

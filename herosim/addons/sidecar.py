@@ -10,7 +10,7 @@ from dataclasses import replace
 import docker
 
 from herosim import poll
-from herosim.addons.attachment import Attachment, confirm_rotation, rotation_release
+from herosim.addons.attachment import Attachment, confirm_rotation, require_credentials, rotation_release
 from herosim.addons.service import AddonService
 from herosim.const import LABEL_ADDON_NAME, LABEL_ADDON_PLAN, ROLE_ADDON
 from herosim.engine import cleanup, labels
@@ -26,6 +26,7 @@ def find(client: docker.DockerClient, attachment: Attachment):
 def ensure_running(client: docker.DockerClient, service: AddonService, attachment: Attachment,
                    stack: Stack, network: str, progress: Callable[[str], None]):
     """Start the sidecar (creating it if needed) and wait until it answers."""
+    require_credentials(attachment)
     container = find(client, attachment)
     spec = service.sidecar(attachment, stack)
     if container is not None and container.image.tags and spec.image not in container.image.tags \

@@ -7,7 +7,7 @@ import secrets
 import shlex
 
 from herosim.addons import keyvalue
-from herosim.addons.attachment import Attachment
+from herosim.addons.attachment import Attachment, require_credentials
 from herosim.app.addons import Addons
 from herosim.app.rotation import Rotations
 from herosim.errors import HerosimError
@@ -29,9 +29,11 @@ class KeyValue:
         if len(found) > 1:
             primary = [a for a in found if "REDIS_URL" in a.config]
             if name is None and len(primary) == 1:
+                require_credentials(primary[0])
                 return primary[0]
             raise HerosimError(f"Please specify a single instance. Found: {', '.join(a.name for a in found)}",
                                hint="name one: herosim redis:info redis-…")
+        require_credentials(found[0])
         return found[0]
 
     def call(self, attachment: Attachment, *command: str) -> object:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import string
 
 from herosim.addons import postgres
-from herosim.addons.attachment import Attachment
+from herosim.addons.attachment import Attachment, require_credentials
 from herosim.app.addons import Addons
 from herosim.app.rotation import Rotations
 from herosim.const import HEXAGON
@@ -45,7 +45,9 @@ class Databases:
             found = [a for a in found if name in (a.name, *a.config, *(k.removesuffix("_URL") for k in a.config))]
             if not found:
                 raise HerosimError(f"Unknown database: {name}.", hint="see `herosim pg:info`")
-        return sorted(found, key=lambda a: "DATABASE_URL" not in a.config)[0]
+        chosen = sorted(found, key=lambda a: "DATABASE_URL" not in a.config)[0]
+        require_credentials(chosen)
+        return chosen
 
     @staticmethod
     def label(attachment: Attachment) -> str:

@@ -130,3 +130,16 @@ def test_two_rotations_of_two_add_ons_at_once_both_stay_recorded(home):
     assert errors == []
     pending = {a.name: a.pending["secret"]["password"] for a in records.attachments(engine, "demo")}
     assert pending == {"postgresql-round-1": "p0-14", "redis-round-2": "p1-14"}
+
+
+def test_an_add_on_whose_record_is_gone_says_so_and_how_to_recover(home):
+    engine = Engine()
+    provisioned(engine)
+    AppState("demo").path("addons.json").unlink()
+    [found] = records.attachments(engine, "demo")
+    assert found.lost and found.secret == {}
+    assert "addons.json" not in os.listdir(AppState("demo").dir)   # nothing invented in its place
+    with pytest.raises(Exception) as refused:
+        records.require_credentials(found)
+    assert "The credentials of postgresql-round-1 are not in " in str(refused.value)
+    assert "herosim addons:destroy postgresql-round-1" in refused.value.hint
