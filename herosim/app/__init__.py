@@ -7,6 +7,7 @@ from __future__ import annotations
 import docker
 
 from herosim.addons import sidecar
+from herosim.app import catalog
 from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
@@ -20,12 +21,13 @@ from herosim.app.pgtransfer import Transfer
 from herosim.app.postgres import Databases
 from herosim.app.scheduler import Jobs
 from herosim.app.releases import Releases
-from herosim.const import DEFAULT_ROUTER_PORT
 from herosim.engine import cleanup, labels, network
 from herosim.engine.client import translated
+from herosim.git import repo
 from herosim.platform.state import AppState
 from herosim.progress import Progress
 from herosim.runtime import launcher
+from herosim.tls import authority
 
 
 class App:
@@ -57,12 +59,25 @@ class App:
         return self.ctx.logs
 
     def url(self, port: int | None = None) -> str:
-        return f"http://127.0.0.1:{port or self.state.settings().get('router_port', DEFAULT_ROUTER_PORT)}/"
+        """The web URL over plain HTTP (the router's port answers HTTPS too: `https_url`)."""
+        return catalog.http_url(port or self.router_port)
+
+    def https_url(self, port: int | None = None) -> str:
+        return catalog.https_url(port or self.router_port)
+
+    def urls(self) -> str:
+        """Both web URLs, as Heroku's CLI joins two URLs: `http://… | https://…`."""
+        return f"{self.url()} | {self.https_url()}"
+
+    @property
+    def router_port(self) -> int:
+        return catalog.router_port(self.state)
 
     def describe(self) -> dict:
         """What scripts want after `up -d`: URL, release, dynos, add-ons and their config vars."""
         release = self.state.current_release()
-        return {"app": self.name, "url": self.url(), "release": release.name if release else None,
+        return {"app": self.name, "url": self.url(), "https_url": self.https_url(),
+                "ca_bundle": str(authority.ca_path()), "release": release.name if release else None,
                 "dynos": self.dynos.status(),
                 "addons": [{"name": a.name, "plan": a.plan, "config_vars": a.config,
                             "local_url": self.addons.local_url(a)} for a in self.addons.attached()]}
@@ -73,7 +88,8 @@ class App:
         return self.dynos.down(stop_timeout), sidecar.stop(self.ctx.client, self.name)
 
     def destroy(self) -> dict[str, int]:
-        """Everything labelled with the app, and its state: nothing of it remains."""
+        """Everything labelled with the app, its state and its Heroku Git repository: nothing
+        of it remains."""
         client = self.ctx.client
         with self.ctx.changing():
             launcher.stop(self.state, 60)
@@ -86,6 +102,8 @@ class App:
                 counts["networks"] = network.remove(client, self.name)
                 counts["images"] = cleanup.images(client, labels.of_app(self.name))
             self.state.remove()
+            repo.remove(self.name)
+            authority.forget(self.name)
         return counts
 
 

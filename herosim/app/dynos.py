@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 from herosim import poll
@@ -15,6 +13,7 @@ from herosim.errors import HerosimError
 from herosim.platform import formation, metadata, procfile
 from herosim.platform.releases import Release, current_user
 from herosim.platform.sizes import DEFAULT_SIZE, SIZES
+from herosim.app import probe
 from herosim.runtime import attach, launcher, oneoff
 
 
@@ -167,7 +166,9 @@ class Dynos:
 
     def wait_until_answering(self, url: str, timeout: float) -> tuple[bool, str]:
         """(answered, what was seen). Heroku's `up`: a web dyno is up and the router gets an
-        answer from it; a web dyno crashed into its cool-off is a failure, not a wait."""
+        answer from it — any answer of the dyno, a redirect or a 404 too (Heroku has no HTTP
+        health check; redirects are not followed); a web dyno crashed into its cool-off is a
+        failure, not a wait."""
         seen = {"what": "no answer"}
         release = self.ctx.state.current_release()
         if release is not None and "web" not in release.processes:
@@ -184,15 +185,14 @@ class Dynos:
                 seen["what"] = "web dynos: " + ", ".join(f"{d['name']} {d['state']}" for d in web)
                 return None
             try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    return True, f"HTTP {response.status}"
-            except urllib.error.HTTPError as exc:
-                code = exc.headers.get("X-Herosim-Error")
-                if not code:
-                    return True, f"HTTP {exc.code}"
-                seen["what"] = f"router {code}"
-            except (urllib.error.URLError, OSError) as exc:
+                answer = probe.get(url)
+            except OSError as exc:
                 seen["what"] = str(exc)
+                return None
+            if answer.router_error:
+                seen["what"] = f"router {answer.router_error}"
+                return None
+            return True, answer.describe()
             return None
 
         return poll.until(answered, timeout, 0.1) or (False, seen["what"])

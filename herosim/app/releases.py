@@ -8,6 +8,7 @@ import docker.errors
 from herosim.app.context import AppContext
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
+from herosim.platform.linesplit import LineSplitter
 from herosim.platform.releases import FAILED, PENDING, SUCCEEDED, Release
 from herosim.runtime import oneoff
 
@@ -83,13 +84,18 @@ class Releases:
         command = release.processes["release"]
         self.ctx.progress.step(f"Running release command `{command}` (release phase)")
         one_off = oneoff.new("release", command)
+        splitter = LineSplitter()
 
         def echo(stream: int, data: bytes) -> None:
-            for line in data.decode("utf-8", errors="replace").splitlines():
+            for line in splitter.feed(stream, data):
                 self.ctx.progress.detail(line)
 
-        status = oneoff.run(self.ctx.client, self.ctx.state, release, one_off, output=echo, interactive=False,
-                            use_tty=False, to_log=True)
+        try:
+            status = oneoff.run(self.ctx.client, self.ctx.state, release, one_off, output=echo, interactive=False,
+                                use_tty=False, to_log=True)
+        finally:
+            for _, line in splitter.flush():
+                self.ctx.progress.detail(line)
         if status != 0:
             self.ctx.state.set_release_status(release.version, FAILED)
             previous = self.ctx.state.current_release()

@@ -1,4 +1,4 @@
-"""Commands on a whole app: up, wait, build, down, destroy, releases."""
+"""Commands that run an app from a working tree: up, wait, build, down; the stacks."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from herosim.engine import stackimages
 from herosim.slug import buildpack
 from herosim.app import App, UpOptions
 from herosim.cli import signals
-from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env, report_losses, timeout_options
+from herosim.cli.base import Env, app_option, cli, pass_env, report_losses, timeout_options
 from herosim.const import HEXAGON
 from herosim.platform.sizes import SIZES
 from herosim.errors import HerosimError
@@ -57,14 +57,14 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_
     if detach:
         app.deployer.up(path, options)
         _wait_healthy(app, timeouts.boot + 15)
-        click.echo(json.dumps(app.describe(), indent=2) if as_json else app.url())
+        click.echo(json.dumps(app.describe(), indent=2) if as_json else app.urls())
         return
     signals.interrupt_on_term_and_hup()   # a closed terminal or a CI timeout stops the dynos, as Ctrl-C does
     follower = _LogFollower(app.logs, env.printer)
     follower.start()
     try:
         app.deployer.up(path, options)
-        env.printer.info(f"{app.name} is running at {app.url()} — Ctrl-C stops its dynos")
+        env.printer.info(f"{app.name} is running at {app.url()} and {app.https_url()} — Ctrl-C stops its dynos")
         while True:
             time.sleep(2)
             if strict_fs and report_losses(env, app, "--strict-fs: dynos wrote files Heroku would lose:"):
@@ -90,7 +90,9 @@ def _down(env: Env, app: App, stop_timeout: float) -> None:
 
 def _wait_healthy(app: App, timeout: float) -> None:
     ok, seen = app.dynos.wait_until_answering(app.url(), timeout)
-    if not ok:
+    if ok:
+        app.ctx.progress.info(f"{app.name} answered: {seen}")
+    else:
         tail = "\n".join(l.render() for l in app.logs.tail(20, lambda l: l.dyno != "router"))
         raise HerosimError(f"{app.name} did not answer at {app.url()} ({seen})",
                            hint="the last log lines are below; `herosim logs` shows more", details=tail)
@@ -105,7 +107,7 @@ def wait(env: Env, app_name, timeout):
     app = env.app(app_name)
     app.addons.wait_ready()
     _wait_healthy(app, timeout)
-    click.echo(app.url())
+    click.echo(app.urls())
 
 
 @cli.command()
@@ -150,18 +152,6 @@ def down(env: Env, app_name, stop_timeout):
     lost = report_losses(env, app, "Lost with the dynos' filesystems:")
     _down(env, app, Timeouts.resolve(stop=stop_timeout).stop)
     app.fs.check_strict(lost)
-
-
-@cli.command()
-@app_option
-@click.option("--confirm", metavar="APP", help="skip the prompt by naming the app")
-@pass_env
-def destroy(env: Env, app_name, confirm):
-    """Remove the app: containers, add-ons and their data, network, images, config, releases."""
-    app = env.app(app_name, create=True)
-    confirm_app(env, app, f"WARNING: This will delete {HEXAGON} {app.name} including all add-ons.", confirm)
-    app.destroy()
-    env.printer.info(f"Destroying {HEXAGON} {app.name} (including all add-ons)... done")
 
 
 # -- stack ------------------------------------------------------------------------------------

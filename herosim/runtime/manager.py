@@ -34,6 +34,7 @@ from herosim.runtime.router.link import RouterProcess
 from herosim.runtime.scheduler import JobClock
 from herosim.runtime.server import Server
 from herosim.runtime.settings import ManagerSettings
+from herosim.tls import authority
 
 TICK = 0.1           # the clock's period
 TICK_BOOTING = 0.01  # while a web dyno boots: it is up as soon as it listens
@@ -66,7 +67,8 @@ class Manager:
         self.detached = DetachedRuns(self.backend, self.logs, settings.timeouts)
         self.memory = MemoryWatch(self.dynos, self.backend, self.logs, settings.timeouts.time_scale)
         self.done = threading.Event()
-        self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts)
+        self.tls = authority.router_files(self.app)
+        self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts, self.tls)
         self.maintenance = bool(state.settings().get("maintenance"))
         self.jobs = JobClock(self._run_job, settings.timeouts.time_scale)
         self.jobs.load(schedule.load(state.jobs()))
@@ -109,7 +111,8 @@ class Manager:
     def _restart_router(self) -> None:
         try:
             self.router.stop()
-            self.router = RouterProcess(self.settings.router_port, self.state.path(paths.LOG), self.settings.timeouts)
+            self.router = RouterProcess(self.settings.router_port, self.state.path(paths.LOG), self.settings.timeouts,
+                                        authority.router_files(self.app))
             self.router.start()
         except HerosimError:
             traceback.print_exc()

@@ -16,6 +16,7 @@ from herosim.platform import metadata as dyno_metadata
 from herosim.const import ROLE_ONE_OFF
 from herosim.engine import cleanup, network
 from herosim.errors import HerosimError
+from herosim.platform.linesplit import LineSplitter
 from herosim.platform.logplex import Logplex
 from herosim.platform.releases import Release, current_user
 from herosim.platform.sizes import DEFAULT_SIZE, SIZES
@@ -65,14 +66,13 @@ def run(client: docker.DockerClient, state: AppState, release: Release, one_off:
                        metadata=dyno_metadata.for_release(state.app, state.settings(), release))
     logs.platform(one_off.name, f"Starting process with command `{one_off.command}` by user {current_user()}")
     logs.platform(one_off.name, "State changed from starting to up")
-    partial = {1: b"", 2: b""}
+    splitter = LineSplitter()
 
     def forward(stream: int, data: bytes) -> None:
         output(stream, data)
         if to_log:
-            *lines, partial[stream] = (partial[stream] + data).split(b"\n")
-            for line in lines:
-                logs.emit("app", one_off.name, line.decode("utf-8", errors="replace").rstrip("\r"))
+            for line in splitter.feed(stream, data):
+                logs.emit("app", one_off.name, line)
 
     status = 1
     try:
@@ -83,6 +83,8 @@ def run(client: docker.DockerClient, state: AppState, release: Release, one_off:
         status = int(container.wait(timeout=30).get("StatusCode", 130))
         raise
     finally:
+        for _, line in splitter.flush() if to_log else ():
+            logs.emit("app", one_off.name, line)
         logs.platform(one_off.name, f"Process exited with status {status}")
         logs.platform(one_off.name, "State changed from up to complete")
         cleanup.container(container)

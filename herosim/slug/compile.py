@@ -39,16 +39,17 @@ class BuildResult:
     deps_inputs: dict
 
 
-def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: Path, *,
+def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: Path | SourceTree, *,
                 ca_bundle: Path | None = None, no_cache: bool = False, config_vars: dict[str, str] | None = None,
                 previous: dict | None = None, test: bool = False) -> BuildResult:
     """bin/compile. `previous` describes the app's last build (its Python sticks when the app
-    pins none; its layer is the build cache). `test` is Heroku CI's test-compile."""
+    pins none; its layer is the build cache). `test` is Heroku CI's test-compile. `root` is a
+    working tree (the files git tracks in it), or a SourceTree already made (a pushed commit's)."""
     previous = previous or {}
     config_vars = dict(config_vars or {})
     if test:
         config_vars["DISABLE_COLLECTSTATIC"] = "1"
-    source = slugignore.apply(collect(root))
+    source = slugignore.apply(root if isinstance(root, SourceTree) else collect(root))
     warn_untracked(printer, source)
     detect.check_detected(set(source.files))
     printer.step("Python app detected")

@@ -1,22 +1,27 @@
 """Which Pythons a pinned package publishes Linux wheels for, read from the package index's
-simple API (PEP 691 JSON; the per-release JSON API is not served everywhere). Two callers:
-the build, to explain a failed source build, and doctor, to predict one.
+simple API (PEP 691 JSON, else its HTML page; the per-release JSON API is not served
+everywhere). Two callers: the build, to explain a failed source build, and doctor, to predict
+one (doctor also downloads a source archive, bounded, to read its file list).
 
 Nothing here is fatal: when the index cannot be reached or says nothing useful, the answer
 is None and the caller says nothing."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from herosim.slug.buildpack import NEWEST_MINOR, OLDEST_MINOR
 
 WHEEL_RE = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-\d[^-]*)?-(?P<python>[^-]+)-(?P<abi>[^-]+)-"
                       r"(?P<platform>[^-]+)\.whl$")
-LINUX = re.compile(r"manylinux|^linux_x86_64$|musllinux")
+LINUX = re.compile(r"manylinux|^linux_x86_64$")   # glibc: a musllinux wheel does not install on Heroku
+SDIST_RE = re.compile(r"^(?P<name>.+)-(?P<version>[^-]+)\.(tar\.gz|zip|tar\.bz2|tgz)$")
 Fetch = Callable[[str], list[str] | None]   # a distribution's file names, or None
 
 
@@ -156,28 +161,95 @@ def index_url() -> str | None:
         return None
 
 
-def simple_api(url: str | None = None, verify: str | bool = True, timeout: float = 10.0) -> Fetch:
-    """A fetcher of distribution file names from the simple API of `url` (pip's index by
-    default). Once the index cannot be reached, it stops asking (offline: nothing said, fast)."""
-    import requests
-    base = (url or index_url() or "").rstrip("/")
-    unreachable = []
+@dataclass(frozen=True)
+class IndexFile:
+    """One file of a distribution, as the simple API lists it."""
+    filename: str
+    url: str = ""
+    size: int | None = None
+    uploaded: str = ""          # ISO 8601 (PEP 700), "" when the index does not say
+    requires_python: str = ""
 
-    def fetch(name: str) -> list[str] | None:
-        if not base or unreachable:
+    @property
+    def version(self) -> str | None:
+        match = WHEEL_RE.match(self.filename) or SDIST_RE.match(self.filename)
+        return match["version"] if match else None
+
+    @property
+    def sdist(self) -> bool:
+        return not self.filename.endswith(".whl") and SDIST_RE.match(self.filename) is not None
+
+
+class Index:
+    """The simple API of the index pip uses (its URL from pip's settings unless given): a
+    distribution's files, and a download with a bound on bytes and time. Called with a name,
+    the file names (a Fetch). Once the index cannot be reached, it stops asking (offline:
+    nothing said, fast)."""
+
+    def __init__(self, url: str | None = None, verify: str | bool = True, timeout: float = 10.0):
+        self.base = (url or index_url() or "").rstrip("/")
+        self.verify, self.timeout = verify, timeout
+        self.unreachable = False
+        self._files: dict[str, list[IndexFile] | None] = {}
+
+    def __call__(self, name: str) -> list[str] | None:
+        found = self.files(name)
+        return None if found is None else [f.filename for f in found]
+
+    def files(self, name: str) -> list[IndexFile] | None:
+        name = normalise(name)
+        if name not in self._files:
+            self._files[name] = self._list(name)
+        return self._files[name]
+
+    def _list(self, name: str) -> list[IndexFile] | None:
+        import requests
+        if not self.base.startswith(("http://", "https://")) or self.unreachable:
             return None
+        page = f"{self.base}/{name}/"
         try:
-            response = requests.get(f"{base}/{name}/", timeout=timeout, verify=verify,
-                                    headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+            response = requests.get(page, timeout=self.timeout, verify=self.verify,
+                                    headers={"Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.1"})
         except requests.RequestException:
-            unreachable.append(name)
+            self.unreachable = True
             return None
         if response.status_code != 200:
             return None
         try:
             if "json" in response.headers.get("Content-Type", ""):
-                return [f["filename"] for f in response.json().get("files", [])]
-        except ValueError:
+                return [IndexFile(f["filename"], urljoin(page, f.get("url", "")), f.get("size"),
+                                  f.get("upload-time") or "", f.get("requires-python") or "")
+                        for f in response.json().get("files", [])]
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
-        return re.findall(r">([^<>]+\.(?:whl|tar\.gz|zip))</a>", response.text)
-    return fetch
+        return [IndexFile(html.unescape(text), urljoin(page, html.unescape(href).split("#")[0]),
+                          requires_python=html.unescape(requires or ""))
+                for href, requires, text in ANCHOR_RE.findall(response.text)]
+
+    def download(self, file: IndexFile, max_bytes: int, seconds: float) -> bytes | None:
+        """The file's bytes, or None past `max_bytes` or `seconds` (or on any failure)."""
+        import requests
+        if self.unreachable or not file.url.startswith(("http://", "https://")) or (file.size or 0) > max_bytes:
+            return None
+        deadline = time.monotonic() + seconds
+        try:
+            with requests.get(file.url, timeout=self.timeout, verify=self.verify, stream=True) as response:
+                if response.status_code != 200 or int(response.headers.get("Content-Length") or 0) > max_bytes:
+                    return None
+                data = bytearray()
+                for chunk in response.iter_content(64 * 1024):
+                    data += chunk
+                    if len(data) > max_bytes or time.monotonic() > deadline:
+                        return None
+                return bytes(data)
+        except (requests.RequestException, ValueError):
+            return None
+
+
+ANCHOR_RE = re.compile(r'<a\s[^>]*?href="(?P<href>[^"]+)"(?:[^>]*?data-requires-python="(?P<requires>[^"]*)")?'
+                       r'[^>]*>(?P<text>[^<>]+\.(?:whl|tar\.gz|zip|tar\.bz2|tgz))</a>')
+
+
+def simple_api(url: str | None = None, verify: str | bool = True, timeout: float = 10.0) -> Index:
+    """The index pip uses (or `url`), as a Fetch of file names that can also list and download files."""
+    return Index(url, verify, timeout)

@@ -14,7 +14,7 @@ own (the directory's name and the session's id, e.g. `microblog-t3f9a1c`), label
 session, and destroys it at the end. It never touches an app it did not create: the app you
 run day to day under the directory's name keeps its dynos, config and database.
 `herosim_factory(path, name=None, options=())` does the same for any app. Each gives `url`,
-`request()`, `get_json()`, `recycle()`, `run()`, `logs()`, `fs_diff()`, `config_set()` and
+`https_url` and `ca_bundle` (the router answers HTTPS on the same port), `request()`, `get_json()`, `recycle()`, `run()`, `logs()`, `fs_diff()`, `config_set()` and
 `db()` (a psycopg2 connection to its Postgres add-on, over SSL, as the app's credential).
 """
 
@@ -93,7 +93,19 @@ class HerosimApp:
 
     @property
     def url(self) -> str:
+        """The app over plain HTTP, e.g. http://127.0.0.1:5123 (no trailing slash)."""
         return self.info["url"].rstrip("/")
+
+    @property
+    def https_url(self) -> str:
+        """The same router port over HTTPS, TLS ending at the router as on Heroku; verify it
+        against `ca_bundle`."""
+        return self.info["https_url"].rstrip("/")
+
+    @property
+    def ca_bundle(self) -> str:
+        """herosim's local CA (PEM), which signs every router's certificate."""
+        return self.info["ca_bundle"]
 
     # -- what tests do -------------------------------------------------------------------------
     def request(self, method: str, path: str, body: bytes | str | None = None,
@@ -140,6 +152,18 @@ class HerosimApp:
             self.cli("destroy", "--confirm", self.name, check=False)
 
 
+_SHOWN = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Where each app of the session was served: both URLs (the router answers HTTPS too)."""
+    shown = [app for app in config.stash.get(_SHOWN, []) if app.info]
+    if shown:
+        terminalreporter.section("herosim")
+        for app in shown:
+            terminalreporter.write_line(f"{app.name}: {app.url}/ | {app.https_url}/ (CA: {app.ca_bundle})")
+
+
 @pytest.fixture(scope="session")
 def herosim_session() -> str:
     """This test session's id: in its apps' names and on everything they create."""
@@ -154,6 +178,7 @@ def herosim_factory(request, herosim_session):
     def make(path, name: str | None = None, options=()) -> HerosimApp:
         app = HerosimApp(path, name or session_name(Path(path), herosim_session), herosim_session, tuple(options))
         apps.append(app)
+        request.config.stash.setdefault(_SHOWN, []).append(app)
         return app.up()
 
     yield make

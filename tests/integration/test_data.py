@@ -41,7 +41,7 @@ def test_postgres_versions_are_the_add_ons(app):
     assert "herosim's offline stacks carry Postgres 15 and 17" in offline.stderr
     assert "No add-ons for app" in app.cli("addons").stderr   # nothing was created
     created = app.cli("addons:create", "heroku-postgresql:essential-0", "--version", "15", check=True)
-    assert f"Creating heroku-postgresql:essential-0 on ⬢ {app.name}... free" in created.stderr
+    assert f"Creating heroku-postgresql:essential-0 on ⬢ {app.name}... ~$0.007/hour (max $5/month)" in created.stderr
     info = app.cli("pg:info", check=True).stdout.splitlines()
     assert info[0] == "=== DATABASE_URL, " + info[0].split(", ")[1] and info[0].split(", ")[1].startswith(
         "HEROKU_POSTGRESQL_")

@@ -1,18 +1,17 @@
 """`herosim doctor` against the real package index (no Docker): the tutorial's Heroku chapter
-with no version file fails on the default Python, naming the pins and the crashing config var."""
+with no version file fails on the default Python, naming the pin whose build stops (greenlet),
+the one that may not compile (psycopg2-binary), not those that install from source
+(MarkupSafe, SQLAlchemy: C speedups with a fallback), and the crashing config var."""
 
 from tests.support import git_app, herosim
+from tests.unit.audit.test_doctor import TUTORIAL
 
 
 def test_tutorial_chapter_names_the_pins_and_the_crash(herosim_home, tmp_path):
-    result = herosim("doctor", git_app("doctor_tutorial", tmp_path), timeout=120)
+    result = herosim("doctor", git_app("doctor_tutorial", tmp_path), timeout=180)
     assert result.returncode == 1, result.stdout + result.stderr
-    out = result.stdout
-    assert " ✖ error: Config var ADMINS is read with a default of None and used as a string" in out
-    assert " ! warning: greenlet==1.1.2 has no wheel for Python 3.14" in out
-    assert "     fix: a .python-version of 3.10 or greenlet>=3.2.3" in out
-    assert " ! warning: psycopg2-binary==2.9.1 has no wheel for Python 3.14" in out
-    assert out.splitlines()[-1].startswith("3 errors, ")
+    # the real index and its source archives say what the unit tests' small fake says
+    assert result.stdout == TUTORIAL + "4 errors, 7 warnings\n"
 
 
 def test_the_fixed_twin_on_3_11_has_wheels_for_every_pin(herosim_home, tmp_path):

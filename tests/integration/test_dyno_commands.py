@@ -52,7 +52,7 @@ def test_maintenance_mode_answers_h80_and_leaves_the_dynos_running(client, app):
     assert page.status_code == 503 and "Offline for Maintenance" in page.text
     line = next(l for l in app.wait_for_log("code=H80") if "code=H80" in l)
     assert 'heroku[router]: at=info code=H80 desc="Maintenance mode" method=GET path="/" ' in line
-    assert line.endswith("dyno= connect= service= status=503 bytes= protocol=http")
+    assert line.endswith("dyno= connect= service= status=503 bytes= protocol=http1.1 tls=false")
     app.cli("config:set", "MAINTENANCE_PAGE_URL=https://pages.example/maint.html", check=True)
     custom = app.get("/")   # Heroku serves the app's own page in an iframe
     assert custom.status_code == 503 and '<iframe src="https://pages.example/maint.html"' in custom.text

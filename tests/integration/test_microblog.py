@@ -37,7 +37,7 @@ def test_answers_through_the_router_backed_by_postgres(microblog):
     assert response.json() == {"app": "microblog", "dyno": "web.1", "database": "postgresql"}
     lines = microblog.wait_for_log('heroku[router]: at=info method=GET path="/"')
     assert any(re.search(r'heroku\[router\]: at=info method=GET path="/" .* dyno=web\.1 connect=\d+ms '
-                         r'service=\d+ms status=200 bytes=\d+ protocol=http', l) for l in lines)
+                         r'service=\d+ms status=200 bytes=\d+ protocol=http1.1 tls=false', l) for l in lines)
 
 
 def test_database_url_has_herokus_postgres_scheme(microblog):

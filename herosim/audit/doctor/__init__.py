@@ -2,8 +2,9 @@
 build, each finding with its severity, its place in the code, what happens and the fix.
 
 Pure over the app's files (parsed, never imported or run): `check()` takes the paths git
-would deploy, a reader, the config vars set, and optionally the package index (a fetcher
-of file names: the pins check says nothing without it)."""
+would deploy, a reader, the config vars set, and optionally the package index (`fetch`, a
+wheels.Index: the pins check says nothing without it; with it, the source archives of pins
+with no wheel are downloaded and read, never run)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ __all__ = ["ERROR", "WARNING", "Finding", "check"]
 def check(files: set[str], read: Callable[[str], str | None], config_vars: dict[str, str],
           untracked: tuple[str, ...] = (), ignored: tuple[str, ...] = (), *,
           read_bytes: Callable[[str], bytes | None] | None = None, last_python: str | None = None,
-          fetch: wheels.Fetch | None = None, formation: dict[str, int] | None = None) -> list[Finding]:
+          fetch: wheels.Index | None = None, formation: dict[str, int] | None = None) -> list[Finding]:
     findings: list[Finding] = platform.procfile(files, read) + platform.formation(formation)
     try:
         manager = detect.package_manager(files)

@@ -1,13 +1,17 @@
-"""Pins that have no wheel for the Python the build will pick: pip builds them from source
-on Heroku, and C extensions older than that Python mostly fail to build. The Python version
-is resolved as the slug compiler resolves it; the wheel tags come from the package index
-(slug/wheels.py, shared with the build's own diagnosis). Offline, nothing is said."""
+"""Pins that have no wheel for the Python the build will pick, so pip builds them from source
+on Heroku: an error when that build certainly fails, a warning when it compiles C code that
+may not compile, nothing when the release is pure Python or falls back to it (outcome.py
+decides, from the index's file list and the release's source archive). The Python version is
+resolved as the slug compiler resolves it; the index is the one pip uses (slug/wheels.py,
+shared with the build's own diagnosis). Offline, nothing is said."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from herosim.audit.doctor import native, outcome, sdist
 from herosim.audit.doctor.finding import ERROR, WARNING, Finding
+from herosim.audit.doctor.outcome import FAILS, INSTALLS, Outcome
 from herosim.errors import BuildpackError
 from herosim.slug import pyversion, wheels
 
@@ -39,22 +43,55 @@ def _paragraphs(block: list[str]) -> list[str]:
     return out
 
 
-def check(pins: dict[str, str], python: str, how: str, fetch: wheels.Fetch | None,
+def assess(package: str, version: str, python: str, index: wheels.Index) -> Outcome | None:
+    """What pip does with `package==version` on Python `python` (None: the index cannot say)."""
+    files = index.files(package)
+    if not files:
+        return None
+    found = outcome.from_files(files, version, python)
+    if not isinstance(found, wheels.IndexFile):
+        return found
+    data = index.download(found, sdist.MAX_DOWNLOAD, sdist.DOWNLOAD_SECONDS)
+    archive = sdist.parse(found.filename, data) if data else None
+    if archive is None:
+        return None
+    return outcome.from_source(files, version, python, found, native.classify(archive.members, archive.read))
+
+
+def check(pins: dict[str, str], python: str, how: str, index: wheels.Index | None,
           where: Callable[[str], str] = lambda package: "") -> list[Finding]:
-    if fetch is None:
+    if index is None:
         return []
     out = []
     for package, version in sorted(pins.items()):
-        found = wheels.diagnose(package, version, python, fetch)
-        if found is None or (found.newest_python is None and found.first_release is None):
-            continue   # a wheel for this Python, or nothing known (a pure-Python sdist, say)
-        fixes = []
-        if found.newest_python:
-            fixes.append(f"a .python-version of {found.newest_python}")
-        if found.first_release:
-            fixes.append(f"{package}>={found.first_release}")
-        out.append(Finding(WARNING, f"{package}=={version} has no wheel for Python {python}", where(package),
-                           f"Python {python} is {how}: pip builds {package} from source there, and C extensions "
-                           f"released before Python {python} often fail to compile (the build then stops).",
-                           " or ".join(fixes)))
+        found = assess(package, version, python, index)
+        if found is None or found.verdict == INSTALLS:
+            continue
+        out.append(finding(package, version, python, how, found, where(package),
+                           wheels.diagnose(package, version, python, index)))
     return out
+
+
+def finding(package: str, version: str, python: str, how: str, found: Outcome, where: str,
+            diagnosis: wheels.Diagnosis | None) -> Finding:
+    fixes = []
+    if diagnosis and diagnosis.newest_python:
+        fixes.append(f"a .python-version of {diagnosis.newest_python}")
+    if diagnosis and diagnosis.first_release:
+        fixes.append(f"{package}>={diagnosis.first_release}")
+    fix = " or ".join(fixes) or f"pin a release of {package} with a wheel for Python {python}"
+    pin, said = f"{package}=={version}", f"Python {python} is {how}"
+    if found.verdict == FAILS and found.why == "no source":
+        return Finding(ERROR, f"{pin} has nothing to install on Python {python}", where,
+                       f"{said}: {package} {version} has no wheel for it and no source archive, so pip finds "
+                       "no distribution to install and the build stops.", fix)
+    if found.verdict == FAILS:
+        return Finding(ERROR, f"{pin} does not build on Python {python}", where,
+                       f"{said}: {package} {version} has no wheel for it, so pip compiles it from source, and its C "
+                       f"code reads CPython's internals ({found.build.internals}), which change with every Python, "
+                       f"as they were before {python} ({found.before}): it does not compile, and the build stops "
+                       "there.", fix)
+    written = f", written before Python {python} ({found.before})" if found.before else ""
+    return Finding(WARNING, f"{pin} has no wheel for Python {python}", where,
+                   f"{said}: pip compiles {package}'s C code ({found.build.evidence}) from source there{written}; "
+                   f"the build stops if it does not compile for {python}.", fix)

@@ -1,5 +1,11 @@
 """One client connection: requests parsed by llhttp (httptools), one at a time on their way
-to a dyno (reading pauses while one is in flight; pipelined ones wait their turn)."""
+to a dyno (reading pauses while one is in flight; pipelined ones wait their turn).
+
+Every buffer is bounded: a head is fed to the parser in slices and refused (H25) once it
+passes the router's limits, however slowly or quickly it arrives; a body that arrives before
+its dyno connection is ready is held up to PENDING_LIMIT, then the client waits; a head must
+be complete within the idle timeout (H28), and an idle keep-alive connection or tunnel is
+closed after it."""
 
 from __future__ import annotations
 
@@ -14,6 +20,9 @@ from herosim.runtime.router import heads
 from herosim.runtime.router.exchange import Exchange
 
 HIGH_WATER = 256 * 1024
+HEAD_SLICE = 16 * 1024      # a head is fed in slices this big, so its size is checked as it arrives
+HEAD_LIMIT = heads.MAX_HEAD + heads.MAX_REQUEST_LINE
+PENDING_LIMIT = 256 * 1024  # body bytes held while the dyno connection opens; then reading pauses
 
 
 def new_request_id() -> str:
@@ -27,9 +36,17 @@ class Restricted(Exception):
     """A request head over the router's size limits (H25)."""
 
 
+class _Upgraded(Exception):
+    """llhttp stopped at an upgrade request: `rest` is what follows its head."""
+
+    def __init__(self, rest: bytes):
+        self.rest = rest
+
+
 class Client(asyncio.Protocol):
-    def __init__(self, router):
+    def __init__(self, router, tls: bool = False):
         self.router = router
+        self.tls = tls                    # came in over TLS: X-Forwarded-Proto https, tls=true
         self.transport = None
         self.peer = ""
         self.parser = httptools.HttpRequestParser(self)
@@ -41,6 +58,11 @@ class Client(asyncio.Protocol):
         self.closed = False
         self.idle_timer = None
         self.last_activity = time.monotonic()
+        self.holds: set[str] = set()      # why reading is paused; it reads again once none is left
+        self.in_head = False              # between a request's first byte and its last header
+        self.in_body = False
+        self.head_started = 0.0
+        self._head_bytes = 0
         self._reset_head()
 
     def _reset_head(self):
@@ -49,25 +71,45 @@ class Client(asyncio.Protocol):
         self._size = 0
         self._restriction = ""
 
+    def hold(self, reason: str) -> None:
+        """Stop reading the client for `reason` (a queued pipelined request, a body its dyno
+        cannot take yet, an upgrade waiting for its answer, a refused request)."""
+        if not self.holds and not self.closed:
+            self.transport.pause_reading()
+        self.holds.add(reason)
+
+    def release(self, *reasons: str) -> None:
+        if not self.holds:
+            return
+        self.holds.difference_update(reasons)
+        if not self.holds and not self.closed:
+            self.transport.resume_reading()
+
+    @property
+    def idle(self) -> bool:
+        """No request of it is being read, waits, or is in flight: it may be closed to make room."""
+        return self.exchange is None and self.tunnel is None and not self.waiting and not self.in_head \
+            and not self.in_body
     # -- asyncio callbacks --------------------------------------------------------------------
     def connection_made(self, transport):
         self.transport = transport
         transport.set_write_buffer_limits(high=HIGH_WATER)
         self.peer = (transport.get_extra_info("peername") or ("",))[0]
+        self.router.clients.add(self)
         self.idle_timer = self.router.loop.call_later(self.router.timeouts.idle, self._idle_check)
 
     def data_received(self, data: bytes):
         self.last_activity = time.monotonic()
         if self.tunnel is not None:
-            self.tunnel.transport.write(data)
+            self.tunnel.transport.write(bytes(data))   # a view of a reused buffer must not be kept
             return
         try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade as upgrade:
+            self._feed(data)
+        except _Upgraded as upgrade:
             if self.parsing is not None:  # the rest belongs to the tunnel once the dyno agrees
-                self.parsing.upgrade_rest = data[upgrade.args[0]:]
+                self.parsing.upgrade_rest = upgrade.rest
                 self._message_done()
-        except httptools.HttpParserError as exc:
+        except (httptools.HttpParserError, Restricted) as exc:
             self._reject(exc)
             return
         # Routed only once all of this read parsed: a request whose framing turns out to be bad
@@ -76,8 +118,25 @@ class Client(asyncio.Protocol):
             self.exchange = self.waiting.popleft()
             self.router.route(self, self.exchange)
 
+    def _feed(self, data: bytes) -> None:
+        """To llhttp: inside a body all at once; otherwise in slices, checking the head's size."""
+        start = 0
+        while start < len(data):
+            piece = data[start:] if self.in_body else data[start:start + HEAD_SLICE]
+            try:
+                self.parser.feed_data(piece)
+            except httptools.HttpParserUpgrade as upgrade:
+                raise _Upgraded(bytes(data[start + upgrade.args[0]:])) from None
+            start += len(piece)
+            if self.in_head:
+                self._head_bytes += len(piece)
+                if self._head_bytes > HEAD_LIMIT:
+                    self._restriction = self._restriction or "oversized header"
+                    raise Restricted()
+
     def connection_lost(self, exc):
         self.closed = True
+        self.router.clients.discard(self)
         if self.idle_timer is not None:
             self.idle_timer.cancel()
         if self.tunnel is not None:
@@ -94,16 +153,22 @@ class Client(asyncio.Protocol):
                 exchange.backend.abandon()
 
     def pause_writing(self):
-        if self.exchange is not None and self.exchange.backend is not None:
-            self.exchange.backend.transport.pause_reading()
+        """The client reads slower than its dyno writes: stop reading the dyno (a tunnel too)."""
+        backend = self.tunnel if self.tunnel is not None else self.exchange.backend if self.exchange else None
+        if backend is not None and not backend.closed:
+            backend.transport.pause_reading()
 
     def resume_writing(self):
-        if self.exchange is not None and self.exchange.backend is not None:
-            self.exchange.backend.transport.resume_reading()
+        backend = self.tunnel if self.tunnel is not None else self.exchange.backend if self.exchange else None
+        if backend is not None and not backend.closed:
+            backend.transport.resume_reading()
 
     # -- llhttp callbacks ---------------------------------------------------------------------
     def on_message_begin(self):
         self._reset_head()
+        self.in_head = True
+        self.head_started = time.monotonic()
+        self._head_bytes = 0
 
     def on_url(self, url: bytes):
         self._target += url
@@ -123,6 +188,7 @@ class Client(asyncio.Protocol):
 
     def on_headers_complete(self):
         parser = self.parser
+        self.in_head, self.in_body = False, True
         if parser.get_http_version() not in ("1.1", "1.0"):
             raise ValueError(f"HTTP/{parser.get_http_version()} is not supported")
         method = parser.get_method()
@@ -144,13 +210,14 @@ class Client(asyncio.Protocol):
         else:
             framing = b""
         target = self._target
-        head = heads.request(method, target, self._headers, self.router.our_headers(fwd, request_id), framing,
-                             upgrade)
+        head = heads.request(method, target, self._headers, self.router.our_headers(fwd, request_id, self.tls),
+                             framing, upgrade)
         self.parsing = Exchange(
             fields={"method": method.decode("latin-1"), "path": target.decode("latin-1"),
-                    "host": found.get(b"host", b"").decode("latin-1"), "request_id": request_id, "fwd": fwd},
+                    "host": found.get(b"host", b"").decode("latin-1"), "request_id": request_id, "fwd": fwd,
+                    "tls": self.tls},
             started=time.monotonic(), head=head, method=method, client_keep=parser.should_keep_alive(),
-            upgrade=upgrade, chunked=chunked)
+            upgrade=upgrade, chunked=chunked, http10=parser.get_http_version() == "1.0")
         self.parsing.last_activity = self.parsing.started
         self.waiting.append(self.parsing)
 
@@ -162,12 +229,16 @@ class Client(asyncio.Protocol):
             backend.transport.write(data)
         else:
             exchange.pending.append(data)
+            exchange.pending_bytes += len(data)
+            if exchange.pending_bytes > PENDING_LIMIT:
+                self.hold("body")   # until its dyno connection takes it (Backend.send)
 
     def on_message_complete(self):
         if self.parsing is not None and not self.parsing.upgrade:
             self._message_done()
 
     def _message_done(self):
+        self.in_body = False
         exchange, self.parsing = self.parsing, None
         exchange.request_done = True
         if exchange.chunked:
@@ -175,8 +246,10 @@ class Client(asyncio.Protocol):
                 exchange.backend.transport.write(heads.LAST_CHUNK)
             else:
                 exchange.pending.append(heads.LAST_CHUNK)
-        if not self.closed:
-            self.transport.pause_reading()  # one request at a time
+        if exchange.upgrade:
+            self.hold("upgrade")     # what follows is the tunnel's, once the dyno agrees
+        elif self.exchange is not None or len(self.waiting) > 1:
+            self.hold("pipelined")   # one request at a time: the next waits, and so does reading
 
     # -- answers --------------------------------------------------------------------------------
     def _reject(self, exc: Exception):
@@ -191,13 +264,14 @@ class Client(asyncio.Protocol):
         request_id = new_request_id()
         self.router.line(method=self.parser.get_method().decode("latin-1") if self._target else "",
                          path=self._target.decode("latin-1"), host="", request_id=request_id, fwd=self.peer,
-                         status=400, code=code, desc=desc, cause=cause)
+                         status=400, code=code, desc=desc, cause=cause, tls=self.tls)
         if self.parsing is not None and self.parsing in self.waiting:
             self.waiting.remove(self.parsing)  # the bad one
         bad_in_flight = self.parsing is not None and self.parsing is self.exchange
         self.parsing = None
+        self.in_head = self.in_body = False
         self.broken = heads.error_page(code, request_id, b"", 400, b"Bad Request", b"text/plain")
-        self.transport.pause_reading()
+        self.hold("broken")
         if bad_in_flight:
             exchange, self.exchange = self.exchange, None
             if exchange.backend is not None:
@@ -242,15 +316,48 @@ class Client(asyncio.Protocol):
         if self.waiting:
             self.exchange = self.waiting.popleft()
             self.router.route(self, self.exchange)
-        if self.exchange is None or not self.exchange.request_done:
-            self.transport.resume_reading()
+        if not self.waiting:
+            self.release("pipelined", "upgrade")
 
     def _idle_check(self):
+        """Idle keep-alive connections and tunnels close after the idle timeout, as Heroku's do;
+        a head still arriving after it (a byte at a time) is cut off with H28."""
         if self.closed:
             return
         idle = self.router.timeouts.idle
-        quiet = time.monotonic() - self.last_activity
-        if self.exchange is None and self.tunnel is None and quiet >= idle:
+        now = time.monotonic()
+        quiet = now - self.last_activity
+        if self.in_head and now - self.head_started >= idle:
+            self.router.line(method=self.parser.get_method().decode("latin-1") if self._target else "",
+                             path=self._target.decode("latin-1"), host="", request_id=new_request_id(),
+                             fwd=self.peer, status=499, code="H28", at="warning", tls=self.tls)
             self.transport.close()
             return
-        self.idle_timer = self.router.loop.call_later(max(idle - quiet, 1.0), self._idle_check)
+        if self.tunnel is not None and quiet >= idle:
+            self.tunnel.transport.close()
+            self.transport.close()
+            return
+        if self.exchange is None and self.tunnel is None and not self.in_head and quiet >= idle:
+            self.transport.close()
+            return
+        due = idle - (now - self.head_started) if self.in_head else idle - quiet
+        self.idle_timer = self.router.loop.call_later(max(due, min(1.0, idle)), self._idle_check)
+
+
+class TlsClient(Client, asyncio.BufferedProtocol):
+    """A client over TLS, read into one buffer of its own: uvloop's TLS transport would make a
+    new 256 KB buffer for every read of a plain Protocol."""
+
+    def __init__(self, router):
+        super().__init__(router, tls=True)
+        self._buffer = bytearray(64 * 1024)
+        self._view = memoryview(self._buffer)
+
+    def get_buffer(self, sizehint: int):
+        return self._view
+
+    def buffer_updated(self, nbytes: int):
+        self.data_received(self._view[:nbytes])
+
+    def eof_received(self):
+        return None

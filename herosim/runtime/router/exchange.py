@@ -26,7 +26,9 @@ class Exchange:
     client_keep: bool
     upgrade: bool
     chunked: bool                 # the body goes to the dyno chunked (else by Content-Length, or none)
+    http10: bool = False          # an HTTP/1.0 client: no chunked answers (the body ends with the connection)
     pending: list = field(default_factory=list)  # body bytes framed for the dyno, not sent yet
+    pending_bytes: int = 0
     request_done: bool = False
     upgrade_rest: bytes = b""     # bytes after an upgrade request: the tunnel's first
     dyno: str = ""

@@ -47,7 +47,9 @@ def request(method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], ou
 
 
 def response(status: int, reason: bytes, headers: list[tuple[bytes, bytes]], framing: bytes, close: bool,
-             upgrade: bool = False) -> bytes:
+             upgrade: bool = False, keep_alive: bool = False) -> bytes:
+    """The head the client gets (always HTTP/1.1, as Heroku's router answers even HTTP/1.0);
+    `keep_alive` says so to an HTTP/1.0 client that asked to keep its connection."""
     drop = {b"content-length", b"transfer-encoding"} if upgrade else HOP_BY_HOP
     lines = [b"HTTP/1.1 %d %s" % (status, reason)]
     lines += [name + b": " + value for name, value in headers if name.lower() not in drop]
@@ -55,6 +57,8 @@ def response(status: int, reason: bytes, headers: list[tuple[bytes, bytes]], fra
         lines.append(framing)
     if close:
         lines.append(b"Connection: close")
+    elif keep_alive:
+        lines.append(b"Connection: keep-alive")
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 

@@ -1,5 +1,10 @@
 """The router's log line, `heroku[router]: at=info method=GET path="/" …`, fields in Heroku's
-order; every value escaped, so a newline or a quote in a path or a Host cannot forge a line."""
+order; every value escaped, so a newline or a quote in a path or a Host cannot forge a line.
+
+Router 2.0's fields (the router of every new Common Runtime app since July 2025): `protocol`
+is the HTTP version (`http1.1`: HTTP/1.0 clients are answered as HTTP/1.1, and
+`*.herokuapp.com` offers no HTTP/2), `tls` says whether the request came over TLS, and
+`tls_version` is `unknown` on the default domain, as Heroku logs it."""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ def bare(value: str) -> str:
 
 def router_line(*, method: str, path: str, host: str, request_id: str, fwd: str, dyno: str = "",
                 connect: int | None = None, service: int | None = None, status: int | None = None,
-                bytes_: int | None = None, protocol: str = "http", code: str | None = None,
+                bytes_: int | None = None, tls: bool = False, code: str | None = None,
                 at: str | None = None, desc: str | None = None, cause: str | None = None,
                 sock: str | None = None) -> str:
     """One `heroku[router]` message; missing values stay empty."""
@@ -48,4 +53,5 @@ def router_line(*, method: str, path: str, host: str, request_id: str, fwd: str,
         head += f' cause="{escape(cause)}"'
     return (f'{head} method={bare(method)} path="{escape(path)}" host={bare(host)} request_id={bare(request_id)} '
             f'fwd="{escape(fwd)}" dyno={dyno} connect={ms(connect)} service={ms(service)} status={num(status)} '
-            f"bytes={num(bytes_)} protocol={protocol}" + (f" sock={sock}" if sock else ""))
+            f"bytes={num(bytes_)} protocol=http1.1 tls={'true tls_version=unknown' if tls else 'false'}"
+            + (f" sock={sock}" if sock else ""))

@@ -13,11 +13,12 @@ from herosim.errors import HerosimError
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime.router.exchange import Backends
 from herosim.runtime.router.process import encode
+from herosim.tls.authority import RouterFiles
 
 
 class RouterProcess:
-    def __init__(self, port: int, log: Path, timeouts: Timeouts):
-        self.port, self.log, self.timeouts = port, log, timeouts
+    def __init__(self, port: int, log: Path, timeouts: Timeouts, tls: RouterFiles | None = None):
+        self.port, self.log, self.timeouts, self.tls = port, log, timeouts, tls
         self.process: subprocess.Popen | None = None
         self._last = ""
         self._lock = threading.Lock()
@@ -26,7 +27,8 @@ class RouterProcess:
         """Start it and wait until its port is bound; a taken port is an error here."""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "herosim.runtime.router", "--port", str(self.port), "--log", str(self.log),
-             "--timeouts", json.dumps(self.timeouts.to_dict())],
+             "--timeouts", json.dumps(self.timeouts.to_dict()),
+             *(["--cert", str(self.tls.cert), "--key", str(self.tls.key)] if self.tls else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         answer = self.process.stdout.readline().strip()
         if answer != "ready":

@@ -16,6 +16,7 @@ from pathlib import Path
 from herosim.platform.logplex import Logplex
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime.router.exchange import Backends
+from herosim.runtime.router.front import server_context
 from herosim.runtime.router.router import Router
 
 
@@ -35,11 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log", required=True)
     parser.add_argument("--timeouts", required=True)
+    parser.add_argument("--cert", help="the router's certificate (PEM): HTTPS on the same port")
+    parser.add_argument("--key", help="its private key (PEM)")
     args = parser.parse_args(argv)
     table = {"backends": Backends(0, (), True)}
     emitter = Logplex(Path(args.log)).buffered("heroku", "router")
-    router = Router(args.port, lambda: table["backends"], emitter, Timeouts(**json.loads(args.timeouts)))
     try:
+        tls = server_context(Path(args.cert), Path(args.key)) if args.cert else None
+        router = Router(args.port, lambda: table["backends"], emitter, Timeouts(**json.loads(args.timeouts)), tls=tls)
         router.start()
     except OSError as exc:
         print(f"error: {exc.strerror or exc}", flush=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import threading
 import time
 from collections import deque
@@ -17,8 +18,9 @@ from collections.abc import Callable
 
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime.router import pages
-from herosim.runtime.router.downstream import Client
+from herosim.runtime.router.downstream import Client, TlsClient
 from herosim.runtime.router.exchange import Backends, Exchange
+from herosim.runtime.router.front import FrontDoor
 from herosim.runtime.router.lines import router_line
 from herosim.runtime.router.upstream import Backend
 
@@ -34,8 +36,11 @@ SWEEP = 0.05  # seconds between checks of requests in flight (H12, H15)
 
 class Router:
     def __init__(self, port: int, backends: Callable[[], Backends], log: Callable[[str], None],
-                 timeouts: Timeouts, host: str = "127.0.0.1"):
+                 timeouts: Timeouts, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None,
+                 max_connections: int | None = None):
         self.port = port
+        self.tls = tls
+        self.max_connections = max_connections
         self._port_bytes = str(port).encode()
         self.host = host
         self.backends = backends
@@ -45,16 +50,17 @@ class Router:
         # every worker process of the dyno that accepted one, gets its share of requests.
         self.pool: dict[tuple[str, int], deque[Backend]] = {}
         self.inflight: set[Backend] = set()   # waiting on a dyno: checked for H12 and H15
+        self.clients: set[Client] = set()     # open client connections (the cap counts them)
         self.loop = new_event_loop()
-        self._server = None
+        self._front: FrontDoor | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="router", daemon=True)
 
     def start(self) -> None:
         """Bind and serve on a thread; raises OSError when the port is taken."""
+        self._front = FrontDoor(self.loop, self.host, self.port, lambda tls: TlsClient(self) if tls else Client(self), self.tls,
+                                make_room=self._make_room, cap=self.max_connections)
         self._thread.start()
-        future = asyncio.run_coroutine_threadsafe(
-            self.loop.create_server(lambda: Client(self), self.host, self.port, reuse_address=True), self.loop)
-        self._server = future.result(timeout=10)
+        self.loop.call_soon_threadsafe(self._front.start)
         self.loop.call_soon_threadsafe(self._sweep)
 
     def stop(self) -> None:
@@ -62,8 +68,8 @@ class Router:
             return
 
         def shutdown():
-            if self._server is not None:
-                self._server.close()
+            if self._front is not None:
+                self._front.close()
             for conns in self.pool.values():
                 for backend in conns:
                     backend.transport.close()
@@ -80,6 +86,21 @@ class Router:
         else:
             self.log(router_line(**fields))
 
+    def _make_room(self, waiting: int) -> bool:
+        """At the connection cap: close the client idle the longest (a keep-alive connection
+        with nothing in flight), so a flood of idle connections cannot lock real clients out.
+        False when every connection is busy."""
+        if len(self.clients) + waiting < self._front.cap:
+            return True
+        idle = [c for c in self.clients if c.idle and not c.closed]
+        if not idle:
+            return False
+        oldest = min(idle, key=lambda c: c.last_activity)
+        oldest.closed = True
+        self.clients.discard(oldest)
+        oldest.transport.close()
+        return True
+
     def watch(self, backend: Backend) -> None:
         self.inflight.add(backend)
 
@@ -93,10 +114,10 @@ class Router:
             backend.check_time(now)
         self.loop.call_later(SWEEP, self._sweep)
 
-    def our_headers(self, fwd: str, request_id: str) -> list[tuple[bytes, bytes]]:
-        return [(b"X-Forwarded-For", fwd.encode("latin-1")), (b"X-Forwarded-Proto", b"http"),
+    def our_headers(self, fwd: str, request_id: str, tls: bool = False) -> list[tuple[bytes, bytes]]:
+        return [(b"X-Forwarded-For", fwd.encode("latin-1")), (b"X-Forwarded-Proto", b"https" if tls else b"http"),
                 (b"X-Forwarded-Port", self._port_bytes), (b"X-Request-Start", b"%d" % int(time.time() * 1000)),
-                (b"X-Request-Id", request_id.encode()), (b"Via", b"1.1 vegur")]
+                (b"X-Request-Id", request_id.encode()), (b"Via", b"1.1 heroku-router")]
 
     # -- choosing and reaching a dyno ----------------------------------------------------------
     def page(self, code: str) -> bytes:

@@ -11,6 +11,7 @@ import httptools
 from herosim.runtime.router import heads
 from herosim.runtime.router.exchange import Exchange
 
+SAFE_METHODS = frozenset({b"GET", b"HEAD", b"OPTIONS", b"TRACE"})   # retried on a dead pooled connection
 HIGH_WATER = 256 * 1024
 NO_BODY = (204, 304)
 
@@ -33,6 +34,7 @@ class Backend(asyncio.Protocol):
         self._reason = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._body = "none"      # none, length, chunked, close: how the response's body ends
+        self._dechunk = False    # chunked from the dyno, sent plain to an HTTP/1.0 client (then closed)
         self._interim = False    # a 1xx answer (100 Continue): the real one follows
 
     # -- asyncio callbacks --------------------------------------------------------------------
@@ -41,27 +43,28 @@ class Backend(asyncio.Protocol):
         transport.set_write_buffer_limits(high=HIGH_WATER)
 
     def pause_writing(self):
-        if self.client is not None and not self.client.closed:
-            self.client.transport.pause_reading()
+        """The dyno reads slower than its client sends: stop reading the client."""
+        if self.client is not None:
+            self.client.hold("dyno-busy")
 
     def resume_writing(self):
-        if self.client is not None and not self.client.closed and (
-                self.tunnel or (self.exchange is not None and not self.exchange.request_done)):
-            self.client.transport.resume_reading()
+        if self.client is not None:
+            self.client.release("dyno-busy")
 
     def send(self, client, exchange: Exchange) -> None:
         self.client, self.exchange = client, exchange
         self._reset()
         self.transport.write(exchange.head + b"".join(exchange.pending) if exchange.pending else exchange.head)
         exchange.pending = []
+        exchange.pending_bytes = 0
         exchange.backend = self
-        if not exchange.request_done:
-            client.transport.resume_reading()
+        client.release("body")
         self.router.watch(self)
 
     def data_received(self, data: bytes):
         if self.tunnel:
             if self.client is not None:
+                self.client.last_activity = time.monotonic()
                 self.client.write(data)
             return
         exchange = self.exchange
@@ -99,7 +102,7 @@ class Backend(asyncio.Protocol):
         self.router.unwatch(self)
         if not exchange.first_byte:
             if exchange.reused and not exchange.pending and exchange.request_done and not exchange.chunked \
-                    and b"Content-Length" not in exchange.head:
+                    and b"Content-Length" not in exchange.head and exchange.method in SAFE_METHODS:
                 exchange.backend = None  # a pooled connection the dyno had closed: try a fresh one
                 self.router.connect(client, exchange, allow_pool=False)
                 return
@@ -139,6 +142,9 @@ class Backend(asyncio.Protocol):
             self._body = "none"
             if b"content-length" in names:
                 framing = b"Content-Length: " + names[b"content-length"].strip()
+        elif b"transfer-encoding" in names and exchange.http10:   # HTTP/1.0 knows no chunks: ends at close
+            self._body, self._dechunk = "chunked", True
+            exchange.client_keep = False
         elif b"transfer-encoding" in names:
             self._body, framing = "chunked", b"Transfer-Encoding: chunked"
         elif b"content-length" in names:
@@ -148,7 +154,8 @@ class Backend(asyncio.Protocol):
         keep = self.parser.should_keep_alive() and self._body != "close"
         exchange.client_keep = exchange.client_keep and self._body != "close"
         self.reusable = keep
-        self._out.append(heads.response(status, self._reason, self._headers, framing, not exchange.client_keep))
+        self._out.append(heads.response(status, self._reason, self._headers, framing, not exchange.client_keep,
+                                        keep_alive=exchange.http10 and exchange.client_keep))
         if exchange.method == b"HEAD":
             # llhttp cannot know a HEAD response has no body: done now, a fresh parser for the next one
             self.parser = httptools.HttpResponseParser(self)
@@ -157,14 +164,14 @@ class Backend(asyncio.Protocol):
     def on_body(self, body: bytes):
         exchange = self.exchange
         exchange.response_bytes += len(body)
-        self._out.append(heads.chunk(body) if self._body == "chunked" else body)
+        self._out.append(heads.chunk(body) if self._body == "chunked" and not self._dechunk else body)
 
     def on_message_complete(self):
         if self._interim:
             self._reset()
             return
         if self.exchange is not None and self.exchange.status != 101:
-            if self._body == "chunked":
+            if self._body == "chunked" and not self._dechunk:
                 self._out.append(heads.LAST_CHUNK)
             self._complete()
 
@@ -196,7 +203,7 @@ class Backend(asyncio.Protocol):
             client.write(rest)
         if exchange.upgrade_rest:
             self.transport.write(exchange.upgrade_rest)
-        client.transport.resume_reading()
+        client.release("upgrade", "pipelined", "body")
 
     def _malformed(self) -> None:
         """A response llhttp refuses: H17 before the client got anything, else H18."""

@@ -1,31 +1,96 @@
 """`herosim doctor` on fixture apps (each broken one with its fixed twin) and on small
 snippets, whole text where the user reads it. The package index is a fake here (file
-names as its simple API lists them); tests/integration/test_doctor.py asks the real one."""
+names as its simple API lists them, small source archives); tests/integration/test_doctor.py
+asks the real one, and tests/integration/test_pin_outcomes.py holds the predictions against
+real builds. The pins' own cases (file lists, archives, outcomes) are in test_pins.py."""
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
 
 from herosim.audit import doctor
+from herosim.slug import wheels
 
 APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+LINUX = "manylinux_2_17_x86_64.manylinux2014_x86_64"
+
+
+def tar_gz(top: str, files: dict[str, str]) -> bytes:
+    """A source archive as the index serves one: every file under one top folder."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"{top}/{path}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+OPTIONAL_SETUP = """\
+from setuptools import Extension, setup
+class BuildFailed(Exception):
+    pass
+def run_setup(with_binary):
+    setup(ext_modules=[Extension("m._speedups", ["src/m/_speedups.c"])] if with_binary else [])
+try:
+    run_setup(True)
+except BuildFailed:
+    run_setup(False)
+"""
+NATIVE_SETUP = 'from setuptools import Extension, setup\nsetup(ext_modules=[Extension("m._m", ["m/m.c"])])\n'
+SDISTS = {  # what each release's source archive holds, in short
+    "greenlet-1.1.2.tar.gz": {"setup.py": NATIVE_SETUP, "src/greenlet/greenlet.c":
+                              "#include <Python.h>\nstatic int f(PyThreadState *tstate) { return tstate->use_tracing; }\n"},
+    "psycopg2-binary-2.9.1.tar.gz": {"setup.py": NATIVE_SETUP, "psycopg/adapter_asis.c": "#include <Python.h>\n"},
+    "MarkupSafe-2.0.1.tar.gz": {"setup.py": OPTIONAL_SETUP, "src/markupsafe/_speedups.c": "#include <Python.h>\n"},
+    "SQLAlchemy-1.4.22.tar.gz": {"setup.py": OPTIONAL_SETUP, "lib/sqlalchemy/cextension/processors.c": ""},
+}
 INDEX = {
-    "greenlet": ["greenlet-1.1.2.tar.gz", "greenlet-1.1.2-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    "greenlet": ["greenlet-1.1.2.tar.gz", f"greenlet-1.1.2-cp310-cp310-{LINUX}.whl",
                  "greenlet-3.0.3-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl",
                  "greenlet-3.2.3-cp314-cp314-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl"],
     "psycopg2-binary": ["psycopg2-binary-2.9.1.tar.gz", "psycopg2_binary-2.9.1-cp39-cp39-manylinux_2_24_x86_64.whl",
-                        "psycopg2_binary-2.9.9-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-                        "psycopg2_binary-2.9.11-cp314-cp314-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"],
+                        "psycopg2_binary-2.9.1-cp310-cp310-manylinux_2_24_x86_64.whl",
+                        f"psycopg2_binary-2.9.9-cp311-cp311-{LINUX}.whl",
+                        f"psycopg2_binary-2.9.11-cp314-cp314-{LINUX}.whl"],
+    "markupsafe": ["MarkupSafe-2.0.1.tar.gz", "MarkupSafe-2.0.1-cp39-cp39-manylinux2010_x86_64.whl",
+                   f"markupsafe-3.0.3-cp314-cp314-{LINUX}.whl"],
+    "sqlalchemy": ["SQLAlchemy-1.4.22.tar.gz", f"SQLAlchemy-1.4.22-cp39-cp39-{LINUX}.whl",
+                   "sqlalchemy-2.0.0-py3-none-any.whl"],
 }
 
 
-def fetch(name):
-    return INDEX.get(name)
+class FakeIndex:
+    """The package index: file lists as its simple API gives them, source archives as it serves them."""
+
+    def __init__(self, index=None, sdists=None):
+        self.index, self.sdists = index or INDEX, sdists or SDISTS
+        self.downloads = []
+
+    def files(self, name):
+        names = self.index.get(wheels.normalise(name))
+        return None if names is None else [wheels.IndexFile(n, url=f"https://index.test/{n}") for n in names]
+
+    def __call__(self, name):
+        found = self.files(name)
+        return None if found is None else [f.filename for f in found]
+
+    def download(self, file, max_bytes, seconds):
+        self.downloads.append(file.filename)
+        if file.filename not in self.sdists:
+            return None
+        return tar_gz(file.filename.removesuffix(".tar.gz"), self.sdists[file.filename])
+
+
+fetch = FakeIndex()
 
 
 def reader(root: Path):
@@ -63,6 +128,9 @@ TUTORIAL = """\
  ✖ error: Config var ADMINS is read with a default of None and used as a string
      config.py:16: `os.environ.get("ADMINS").split` raises AttributeError: 'NoneType' object has no attribute 'split' at import, so the dyno crashes at boot (H10), since ADMINS is not set.
      fix: herosim config:set ADMINS=…, or give it a default: os.environ.get('ADMINS', '')
+ ✖ error: greenlet==1.1.2 does not build on Python 3.14
+     requirements.txt:4: Python 3.14 is Heroku's default (no version file): greenlet 1.1.2 has no wheel for it, so pip compiles it from source, and its C code reads CPython's internals (`tstate->use_tracing` in src/greenlet/greenlet.c), which change with every Python, as they were before 3.14 (its newest wheel is for Python 3.10): it does not compile, and the build stops there.
+     fix: a .python-version of 3.10 or greenlet>=3.2.3
  ! warning: The app loads a .env file
      config.py:6: there is no .env on Heroku (and it should not be in git); its values must be config vars.
      fix: herosim config:set KEY=value for each key the app needs
@@ -81,12 +149,9 @@ TUTORIAL = """\
  ! warning: The code reads REDIS_URL but no add-on sets it
      config.py:17: REDIS_URL is not set until an add-on is attached: herosim up will not provision it either.
      fix: heroku addons:create heroku-redis:mini (herosim addons:create heroku-redis:mini)
- ! warning: greenlet==1.1.2 has no wheel for Python 3.14
-     requirements.txt:4: Python 3.14 is Heroku's default (no version file): pip builds greenlet from source there, and C extensions released before Python 3.14 often fail to compile (the build then stops).
-     fix: a .python-version of 3.10 or greenlet>=3.2.3
  ! warning: psycopg2-binary==2.9.1 has no wheel for Python 3.14
-     requirements.txt:9: Python 3.14 is Heroku's default (no version file): pip builds psycopg2-binary from source there, and C extensions released before Python 3.14 often fail to compile (the build then stops).
-     fix: psycopg2-binary>=2.9.11
+     requirements.txt:9: Python 3.14 is Heroku's default (no version file): pip compiles psycopg2-binary's C code (psycopg/adapter_asis.c) from source there, written before Python 3.14 (its newest wheel is for Python 3.10); the build stops if it does not compile for 3.14.
+     fix: a .python-version of 3.10 or psycopg2-binary>=2.9.11
 """
 
 
@@ -110,9 +175,9 @@ def test_the_fixed_twin_without_config_says_what_to_set():
 def test_the_last_builds_python_is_the_one_checked():
     found = doctor.check(files_of(APPS / "doctor_tutorial"), reader(APPS / "doctor_tutorial"), {}, fetch=fetch,
                          last_python="3.11.2")
-    pins = [f for f in found if "has no wheel" in f.title]
-    assert [f.title for f in pins] == ["greenlet==1.1.2 has no wheel for Python 3.11",
-                                       "psycopg2-binary==2.9.1 has no wheel for Python 3.11"]
+    pins = [f for f in found if f.where.startswith("requirements.txt")]
+    assert [(f.severity, f.title) for f in pins] == [("error", "greenlet==1.1.2 does not build on Python 3.11"),
+                                                     ("warning", "psycopg2-binary==2.9.1 has no wheel for Python 3.11")]
     assert "Python 3.11 is the last build's" in pins[0].detail
 
 
@@ -125,7 +190,7 @@ def test_an_end_of_life_python_is_the_buildpacks_refusal(tmp_path):
 
 def test_no_index_no_pin_findings():
     found = doctor.check(files_of(APPS / "doctor_tutorial"), reader(APPS / "doctor_tutorial"), {})
-    assert not [f for f in found if "has no wheel" in f.title]
+    assert not [f for f in found if f.where.startswith("requirements.txt")]
 
 
 @pytest.mark.parametrize("code, error", [

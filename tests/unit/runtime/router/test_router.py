@@ -105,7 +105,7 @@ def test_forwards_with_herokus_headers_and_logs(routed):
     line = last_line(lines)
     assert line.startswith('at=info method=GET path="/hello?x=1" host=127.0.0.1:')
     assert "request_id=abcdefghij0123456789-keep" in line
-    assert "dyno=web.1" in line and "status=200" in line and line.endswith("protocol=http")
+    assert "dyno=web.1" in line and "status=200" in line and line.endswith("protocol=http1.1 tls=false")
 
 
 def test_keep_alive_and_bodies(routed):
@@ -150,7 +150,7 @@ def test_router_line_has_herokus_field_order():
     line = router_line(method="GET", path="/", host="h", request_id="r", fwd="1.2.3.4", dyno="web.1",
                        connect=1, service=18, status=200, bytes_=13)
     assert line == ('at=info method=GET path="/" host=h request_id=r fwd="1.2.3.4" dyno=web.1 '
-                    'connect=1ms service=18ms status=200 bytes=13 protocol=http')
+                    'connect=1ms service=18ms status=200 bytes=13 protocol=http1.1 tls=false')
 
 
 class Streaming(http.server.BaseHTTPRequestHandler):
