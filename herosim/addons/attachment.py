@@ -106,6 +106,12 @@ def _migrate(state: AppState, name: str, found: dict[str, str]) -> dict:
     return record_
 
 
+def public_labels(found: dict[str, str]) -> dict[str, str]:
+    """A volume's labels without an older herosim's copies of secrets (a new volume for the same
+    add-on, apps:rename's, carries only these: the private record has the rest)."""
+    return {k: v for k, v in found.items() if k not in (LABEL_ADDON_CONFIG, LABEL_ADDON_SECRET)}
+
+
 def require_credentials(attachment: Attachment) -> None:
     """An add-on whose credentials herosim no longer has (its record removed) cannot be run."""
     if attachment.lost and attachment.plan.split(":", 1)[0] != "scheduler":

@@ -143,3 +143,10 @@ def test_an_add_on_whose_record_is_gone_says_so_and_how_to_recover(home):
         records.require_credentials(found)
     assert "The credentials of postgresql-round-1 are not in " in str(refused.value)
     assert "herosim addons:destroy postgresql-round-1" in refused.value.hint
+
+
+def test_a_new_volume_for_an_older_add_on_carries_none_of_its_secret_labels():
+    older = {LABEL_APP: "demo", LABEL_ADDON_NAME: "postgresql-round-1", LABEL_ADDON_PLAN: "heroku-postgresql:essential-0",
+             LABEL_ADDON_CONFIG: json.dumps({"DATABASE_URL": URL}), LABEL_ADDON_SECRET: json.dumps({"password": "p"})}
+    assert records.public_labels(older) == {LABEL_APP: "demo", LABEL_ADDON_NAME: "postgresql-round-1",
+                                            LABEL_ADDON_PLAN: "heroku-postgresql:essential-0"}
