@@ -5,6 +5,7 @@ and a full disk killed its writer while its lines piled up in memory."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -38,9 +39,9 @@ def requested(port: int, tag: str) -> None:
 
 
 def router_paths(log: Path) -> list[str]:
-    """The paths of the router's whole lines (a line a full disk cut short is not one)."""
+    """The paths of the router's lines (of a line a full disk cut short, when its path survived)."""
     return [line.message.split('path="', 1)[1].split('"', 1)[0] for line in Logplex(log).tail(100_000)
-            if line.dyno == "router" and 'path="' in line.message and line.message.endswith(" protocol=http")]
+            if line.dyno == "router" and re.search(r'path="[^"]*"', line.message)]
 
 
 def logged(log: Path, path: str, timeout: float = 10) -> bool:
@@ -114,6 +115,8 @@ def test_router_log_survives_a_full_disk_and_says_what_it_dropped(small_disk):
     notices = [m for m in messages if m.startswith("Error L10 (output buffer overflow): ")]
     assert len(notices) == 1 and " messages dropped since " in notices[0]
     dropped = int(notices[0].split(": ", 1)[1].split()[0])
-    assert dropped + len(paths) == 1102          # every request is a line, or counted in the notice
+    # every request is a line, or counted in the notice (the line the full disk cut is counted
+    # dropped, and is still in the file when its path was written before the cut)
+    assert 1102 <= dropped + len(paths) <= 1103
     assert paths[-2] == "/full-1099"             # the newest kept, as Logplex keeps them
     assert "No space left on device" in errors and "Traceback" not in errors
