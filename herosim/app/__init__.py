@@ -101,9 +101,9 @@ class App:
                     counts["volumes"] += cleanup.quietly(volume, force=True)
                 counts["networks"] = network.remove(client, self.name)
                 counts["images"] = cleanup.images(client, labels.of_app(self.name))
-        self.state.remove()
-        repo.remove(self.name)
-        authority.forget(self.name)
+            self.state.remove()
+            repo.remove(self.name)
+            authority.forget(self.name)
         return counts
 
 

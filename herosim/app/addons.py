@@ -12,6 +12,7 @@ import docker.errors
 from herosim.addons import attachment as addons
 from herosim.addons import sidecar
 from herosim.addons.registry import canonical_plan, check_not_retired, service_for_plan, wanted_services
+from herosim.app import rotation
 from herosim.app.context import AppContext
 from herosim.app.releases import Releases
 from herosim.const import HEXAGON, LABEL_PYTHON, LABEL_STACK
@@ -31,7 +32,7 @@ class Addons:
         self.releases = releases
 
     def attached(self) -> list[addons.Attachment]:
-        return addons.attachments(self.ctx.client, self.ctx.name)
+        return rotation.finish_interrupted(self, addons.attachments(self.ctx.client, self.ctx.name))
 
     def config_vars(self) -> dict[str, str]:
         return addons.config_vars(self.attached())

@@ -151,11 +151,12 @@ class Deployer:
         """The slug compiler alone: no release, no dynos touched. `path` is a working tree, or
         a commit's tree (a push)."""
         from herosim.slug.compile import compile_app  # imported when used: every other command starts faster
-        result = compile_app(self.ctx.client, self.ctx.progress, self.ctx.name, path,
-                             ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache, config_vars=self.config.all(),
-                             previous=self.ctx.state.settings().get("last_build"), test=test)
-        self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
-        return result
+        with self.ctx.changing():   # `up` removes a killed build's container: never a running one's
+            result = compile_app(self.ctx.client, self.ctx.progress, self.ctx.name, path,
+                                 ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache, config_vars=self.config.all(),
+                                 previous=self.ctx.state.settings().get("last_build"), test=test)
+            self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
+            return result
 
     @staticmethod
     def _launch(manager, version: int, unchanged: bool, timeouts: Timeouts) -> None:

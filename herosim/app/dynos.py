@@ -102,10 +102,11 @@ class Dynos:
 
     def set_maintenance(self, on: bool) -> None:
         """The router answers every request with the maintenance page (H80); dynos keep running."""
-        self.ctx.state.update_settings(maintenance=on)
-        manager = self.ctx.manager()
-        if manager is not None:
-            manager.refresh()
+        with self.ctx.changing():
+            self.ctx.state.update_settings(maintenance=on)
+            manager = self.ctx.manager()
+            if manager is not None:
+                manager.refresh()
 
     def formation(self) -> Scaled:
         release = self.ctx.state.current_release()
@@ -125,6 +126,7 @@ class Dynos:
         counts, new_sizes = formation.parse_scale(args, now.counts, now.types)
         updated = {**now.counts, **counts}
         sizes = {**now.sizes, **new_sizes}
+        formation.check(updated, sizes, self.ctx.default_size())
         with self.ctx.changing():
             self.ctx.state.set_formation(updated)
             self.ctx.state.update_settings(sizes=sizes)

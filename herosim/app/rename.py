@@ -15,7 +15,7 @@ import docker
 
 from herosim import paths
 from herosim.addons import sidecar
-from herosim.addons.attachment import Attachment
+from herosim.addons.attachment import Attachment, public_labels
 from herosim.addons.registry import service_for_plan
 from herosim.const import LABEL_APP, ROLE_ADDON
 from herosim.engine import cleanup, images, labels, network
@@ -63,7 +63,7 @@ def _move_volume(client: docker.DockerClient, app: App, attachment: Attachment, 
     found = dict(old_volume.attrs.get("Labels") or {})
     target = f"herosim-{new}-{attachment.name}"
     with translated(f"copying {attachment.name}'s data"):
-        client.volumes.create(target, labels={**found, LABEL_APP: new})
+        client.volumes.create(target, labels={**public_labels(found), LABEL_APP: new})
         status = _copy(client, _helper_image(client, app, attachment), attachment.volume, target)
     if status != 0:
         cleanup.quietly(client.volumes.get(target), force=True)

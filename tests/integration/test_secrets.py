@@ -49,3 +49,41 @@ def test_config_vars_never_reach_an_image_a_label_or_a_process_argument(client, 
     # Nothing of the app remains, anonymous volumes included (helper containers of its images).
     assert volumes(client, name) - volumes_before == set()
     assert not client.images.list(filters={"label": f"{LABEL_APP}={name}"})
+
+
+def test_no_add_on_password_or_url_is_written_on_a_label(client, herosim_home):
+    """Every add-on with credentials (Postgres, the Key-Value Store, a hosted search), created,
+    started and rotated: its URLs and passwords are in the app's private record, and on no
+    label of anything herosim made for the app."""
+    import json
+    import os
+    import stat
+    name = app_name("labels")
+    try:
+        for plan in ("heroku-postgresql:essential-0", "heroku-redis:mini", "searchbox:starter"):
+            herosim("addons:create", plan, "-a", name, check=True)
+        herosim("pg:credentials:rotate", "--confirm", name, "-a", name, check=True)
+        herosim("redis:credentials", "--reset", "-a", name, check=True)
+        record = herosim_home / "apps" / name / "addons.json"
+        assert stat.S_IMODE(os.stat(record).st_mode) == 0o600
+        values = json.loads(record.read_text())
+        assert len(values) == 3
+        secrets = {v for entry in values.values() for part in ("config", "secret") for k, v in entry[part].items()
+                   if "password" in k or k.endswith("_URL")}
+        assert len(secrets) >= 7 and all(len(s) >= 16 for s in secrets)
+        found = [*client.containers.list(all=True, filters={"label": f"{LABEL_APP}={name}"}),
+                 *client.volumes.list(filters={"label": f"{LABEL_APP}={name}"}),
+                 *client.networks.list(filters={"label": f"{LABEL_APP}={name}"})]
+        assert len(found) >= 7   # three sidecars, three volumes, the network
+        for thing in found:
+            labels = repr(thing.attrs.get("Labels") or thing.attrs.get("Config", {}).get("Labels") or {})
+            leaked = [s for s in secrets if s in labels or urlsplit_password(s) in labels]
+            assert leaked == [], (thing.name, labels)
+    finally:
+        herosim("destroy", "-a", name, "--confirm", name)
+
+
+def urlsplit_password(value: str) -> str:
+    from urllib.parse import urlsplit
+    password = urlsplit(value).password if "://" in value else None
+    return password or value

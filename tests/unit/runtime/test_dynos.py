@@ -184,3 +184,23 @@ def test_stop_all_stops_every_dyno(world):
     dynos.apply([Boot(WORKER), Retire("nothing")])
     dynos.stop_all()
     assert dynos.views() == [] and backend.created[0].signals == ["SIGTERM"]
+
+
+def test_a_dyno_whose_log_stream_breaks_is_followed_again_and_its_crash_seen(world):
+    backend, _, logs, dynos = world
+    real, broken = backend.follow, [1]
+
+    def follow(process, emit, since=None):
+        if broken:
+            broken.pop()
+            raise ConnectionResetError("the log stream broke")  # not one of the engine errors it expects
+        real(process, emit, since)
+
+    backend.follow = follow
+    dynos.apply([Boot(WORKER)])
+    worker = backend.running("worker.1")
+    worker.output = ["after the break"]
+    worker.exit(1)
+    wait_state(dynos, "worker.1", "crashed")
+    assert lines(logs, "worker.1")[-3:] == ["after the break", "Process exited with status 1",
+                                            "State changed from up to crashed"]
