@@ -36,7 +36,7 @@ def git_remote(env: Env, app_name, remote, extra):
     _refuse_foreign(where, remote, name)
     repo.create(name)   # an app `herosim up` made has none yet; the hook is rewritten for this herosim
     remotes.set_remote(where, remote, repo.url(name), extra)
-    click.echo(f"set git remote {remote} to {remotes.listed(where)[remote]}")
+    env.printer.data(f"set git remote {remote} to {remotes.listed(where)[remote]}")
 
 
 def _refuse_foreign(where: Path, remote: str, app: str) -> None:

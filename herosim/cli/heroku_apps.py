@@ -3,7 +3,6 @@ Progress (`Creating ⬢ x... done`) goes to stderr and data to stdout, as Heroku
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -42,7 +41,10 @@ def apps_create(env: Env, name, remote, no_remote, as_json):
         if not remotes.add_if_missing(where, remote, repo.url(state.app)):
             _say_remote_kept(env, where, remote, state.app)
     record = catalog.record(state)
-    click.echo(json.dumps(record.as_json(), indent=2) if as_json else f"{record.web_url} | {record.git_url}")
+    if as_json:
+        env.printer.json(record.as_json())
+    else:
+        env.printer.data(f"{record.web_url} | {record.git_url}")
 
 
 def _say_remote_kept(env: Env, where: Path, remote: str, app: str) -> None:
@@ -67,13 +69,13 @@ def apps_list(env: Env, as_json):
     from herosim.platform.state import AppState
     records = [catalog.record(AppState(name)) for name in catalog.known()]
     if as_json:
-        click.echo(json.dumps([r.as_json() for r in records], indent=2))
+        env.printer.json([r.as_json() for r in records])
     elif not records:
-        click.echo("You have no apps.")
+        env.printer.data("You have no apps.")
     else:
-        click.echo(f"=== {current_user()} Apps\n")
+        env.printer.data(f"=== {current_user()} Apps\n")
         for record in records:
-            click.echo(f"{HEXAGON} {record.name}")
+            env.printer.data(f"{HEXAGON} {record.name}")
 
 
 aliases(apps_list, "list", "apps:list")
@@ -93,8 +95,8 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
     record = catalog.record(app.state, addons)
     dynos = app.dynos.status()
     if as_json:
-        click.echo(json.dumps({"addons": [{"plan": {"name": p}} for p in addons], "app": record.as_json(),
-                               "collaborators": [], "dynos": dynos, "pipeline_coupling": None}, indent=2))
+        env.printer.json({"addons": [{"plan": {"name": p}} for p in addons], "app": record.as_json(),
+                          "collaborators": [], "dynos": dynos, "pipeline_coupling": None})
         return
     counts = _count_types(dynos)
     if shell:
@@ -104,14 +106,14 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
                            ("slug_size", catalog.jedec(record.slug_size)), ("owner", record.owner),
                            ("region", record.region), ("dynos", "{ " + counts + " }" if counts else "{}"),
                            ("stack", record.stack)]:
-            click.echo(f"{key}={value}")
+            env.printer.data(f"{key}={value}")
         return
     rows: list[tuple[str, str | list[str]]] = [("Addons", addons)] if addons else []
     rows += [("Auto Cert Mgmt", "false"), ("Git URL", record.git_url), ("Web URL", record.web_url),
              ("Repo Size", catalog.jedec(record.repo_size)), ("Slug Size", catalog.jedec(record.slug_size)),
              ("Owner", record.owner), ("Region", record.region), ("Dynos", counts), ("Stack", record.stack)]
-    click.echo(f"=== {HEXAGON} {app.name}\n")
-    click.echo("\n".join(render.styled(rows)))
+    env.printer.data(f"=== {HEXAGON} {app.name}\n")
+    env.printer.data("\n".join(render.styled(rows)))
 
 
 def _count_types(dynos: list[dict]) -> str:
@@ -163,10 +165,10 @@ def apps_rename(env: Env, newname, app_name):
         raise
     env.printer.info(f"{action}... done")
     record = catalog.record(state)
-    click.echo(f"{record.web_url} | {record.git_url}")
+    env.printer.data(f"{record.web_url} | {record.git_url}")
     if (Path.cwd() / ".git").exists():
         for remote in remotes.rename_pointing_at(Path.cwd(), app.name, newname):
-            click.echo(f"Git remote {remote} updated")
+            env.printer.data(f"Git remote {remote} updated")
     env.printer.info(" ▸    Warning: Don't forget to update git remotes for all other local checkouts of the app.")
 
 
@@ -182,7 +184,7 @@ def apps_open(env: Env, path, app_name):
     """Open the app in a web browser (the URL alone when there is no display)."""
     app = env.app(app_name)
     url = catalog.web_urls(app.router_port)[0] + path.lstrip("/")
-    click.echo(f"Opening {url}...")
+    env.printer.data(f"Opening {url}...")
     open_url(url)
 
 
