@@ -1,4 +1,8 @@
-"""The command group, the shared options and the error edge: the only place herosim exits."""
+"""The command group, the shared options and the error edge: the only place herosim's CLI exits.
+
+The dyno manager (`python -m herosim.runtime`), the router (`python -m herosim.runtime.router`)
+and the pre-receive hook (`python -m herosim.git.receive`) are programs of their own, with
+their own exits and their own output."""
 
 from __future__ import annotations
 
