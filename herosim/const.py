@@ -32,6 +32,7 @@ ROLE_NETWORK = "network"
 ROLE_STACK = "stack"
 ROLE_CACHE = "cache"
 ROLE_COMPILE = "compile"
+ROLE_SNAPSHOT = "snapshot"   # a short-lived helper that reads or writes an add-on's volume
 
 # Heroku's numbers (Dev Center: dynos, error-codes, http-routing, logging, config-vars).
 BOOT_TIMEOUT = 60.0          # R10

@@ -19,6 +19,7 @@ from herosim.app.pgbackups import Backups
 from herosim.app.pgtransfer import Transfer
 from herosim.app.postgres import Databases
 from herosim.app.scheduler import Jobs
+from herosim.app.snapshots import Snapshots
 from herosim.app.releases import Releases
 from herosim.const import DEFAULT_ROUTER_PORT
 from herosim.engine import cleanup, labels, network
@@ -44,6 +45,7 @@ class App:
         self.pg = Databases(self.addons)
         self.pgbackups = Backups(self.pg)
         self.pgtransfer = Transfer(self.pg)
+        self.snapshots = Snapshots(self.ctx, self.releases, self.addons, self.dynos)
 
     @property
     def name(self) -> str:

@@ -52,7 +52,7 @@ class AlreadyRunning(HerosimError):
 class Manager:
     """The service behind the control channel: OPERATIONS are what a ManagerClient may call."""
 
-    OPERATIONS = ("ping", "deploy", "converge", "restart", "status", "run_detached", "stop", "refresh", "stop_dynos",
+    OPERATIONS = ("ping", "deploy", "deploy_synced", "converge", "restart", "status", "run_detached", "stop", "refresh", "stop_dynos",
                   "run_job", "next_runs")
 
     def __init__(self, client: docker.DockerClient, state: AppState, settings: ManagerSettings):
@@ -155,6 +155,17 @@ class Manager:
             raise HerosimError(f"Release v{version} does not exist", hint="run `herosim releases`")
         self.current = release
         self.dynos.reset_crashes()
+        return self.converge()
+
+    def deploy_synced(self, version: int, synced: list[str]) -> list[dict]:
+        """A release whose files `herosim dev` copied into the `synced` dynos (their server
+        reloads by itself): those keep running, now on it; every other dyno restarts on it."""
+        release = self.state.release(int(version))
+        if release is None:
+            raise HerosimError(f"Release v{version} does not exist", hint="run `herosim releases`")
+        self.current = release
+        self.dynos.reset_crashes()
+        self.dynos.relabel(list(synced), release.version)
         return self.converge()
 
     def converge(self) -> list[dict]:
