@@ -10,11 +10,14 @@ build leaves the previous release running, and the next save tries again."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from herosim import paths
 from herosim.app import devchanges, devreload, devslug, devtree
 from herosim.app.deploy import SLUGS_KEPT, UpOptions
 from herosim.app.devchanges import BuildFacts, Change
@@ -27,6 +30,7 @@ from herosim.platform.releases import Release
 SCAN_EVERY = 0.2      # seconds between scans of the tree
 SETTLE = 0.05         # a save is done when the tree stays the same this long (editors write in steps)
 SETTLE_MAX = 2.0
+DEV_LOCK = ".dev.lock"  # held by the app's one `herosim dev` for its whole life
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,14 @@ class Reload:
 
 class DevSession:
     def __init__(self, app, path: Path, options: UpOptions, tree: devtree.Tree | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 overlay: Callable[..., str] = devslug.overlay, copy_into: Callable[..., None] = devslug.copy_into):
         self.app = app
         self.path = path.resolve()
         self.options = options
         self.tree = tree or devtree.Tree(self.path)
         self.clock, self.sleep = clock, sleep
+        self.overlay, self.copy_into = overlay, copy_into
         self.base: str | None = None           # the last full build's slug
         self.baseline: dict[str, str] = {}     # what that slug holds (path -> digest)
         self.running: dict[str, str] = {}      # what the current release holds
@@ -62,11 +68,24 @@ class DevSession:
         self.needs_build = False
         self.generation = 0                    # bumped at each change of `wanted`
         self.attempted = 0                     # the generation the last round tried
+        self._lock_fd: int | None = None
 
     # -- the full build ---------------------------------------------------------------------
     def start(self) -> Release:
-        """`herosim up` of the tree: the first release of the session."""
+        """`herosim up` of the tree: the first release of the session (one session per app)."""
+        self._hold_lock()
         return self._build()
+
+    def _hold_lock(self) -> None:
+        paths.private_dir(self.app.state.dir)
+        fd = os.open(self.app.state.path(DEV_LOCK), os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise HerosimError(f"herosim dev already runs for {self.app.name}",
+                               hint="use that one, or stop it (Ctrl-C) first") from None
+        self._lock_fd = fd
 
     def _build(self) -> Release:
         listing = self.tree.scan()
@@ -152,7 +171,7 @@ class DevSession:
             manager = ctx.manager()
             if current is None or manager is None:
                 raise ManagerNotRunning(ctx.name)
-            image = devslug.overlay(ctx.client, ctx.name, self.base, self.path, files, removed)
+            image = self.overlay(ctx.client, ctx.name, self.base, self.path, files, removed)
             release = self.app.releases.create(f"Dev sync: {devchanges.describe(changes)}", image,
                                                current.processes, ctx.state.config_vars(), commit=current.commit)
             reloaders = self._reloaders(release)
@@ -182,7 +201,7 @@ class DevSession:
         ctx = self.app.ctx
         for container in ctx.client.containers.list(filters=labels.of_app(ctx.name, ROLE_DYNO)):
             if container.labels.get(LABEL_PROCESS_TYPE) in reloaders:
-                devslug.copy_into(container, self.path, files, removed)
+                self.copy_into(container, self.path, files, removed)
                 synced.append(container.labels.get(LABEL_DYNO, ""))
         return synced
 

@@ -4,6 +4,7 @@ and `herosim local` (exactly `heroku local`: the Procfile on this machine)."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -42,6 +43,7 @@ def dev(env: Env, path, app_name, port, ca_bundle, no_cache, size, boot_timeout,
     session = DevSession(app, path, options)
     follower = _LogFollower(app.logs, env.printer)
     follower.start()
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminal closing, or `kill`: stop as Ctrl-C does
     try:
         session.start()
         env.printer.info(f"{PREFIX}{app.name} runs at {app.url()} and {app.https_url()}; watching {path.resolve()} "
@@ -55,6 +57,10 @@ def dev(env: Env, path, app_name, port, ca_bundle, no_cache, size, boot_timeout,
         app.fs.check_strict(lost)
     finally:
         follower.stop()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _announce(env: Env, reload: Reload) -> None:
