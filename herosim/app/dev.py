@@ -30,6 +30,7 @@ from herosim.platform.releases import Release
 SCAN_EVERY = 0.2      # seconds between scans of the tree
 SETTLE = 0.05         # a save is done when the tree stays the same this long (editors write in steps)
 SETTLE_MAX = 2.0
+SYNCED_SETTING = "dev_synced"  # container id -> files dev copied in (fs:diff leaves them out: not the app's writes)
 DEV_LOCK = ".dev.lock"  # held by the app's one `herosim dev` for its whole life
 
 
@@ -199,10 +200,15 @@ class DevSession:
         removed = [c.path for c in changes if c.kind == devchanges.REMOVED]
         synced = []
         ctx = self.app.ctx
-        for container in ctx.client.containers.list(filters=labels.of_app(ctx.name, ROLE_DYNO)):
+        record = dict(ctx.state.settings().get(SYNCED_SETTING) or {})
+        running = ctx.client.containers.list(filters=labels.of_app(ctx.name, ROLE_DYNO))
+        for container in running:
             if container.labels.get(LABEL_PROCESS_TYPE) in reloaders:
                 self.copy_into(container, self.path, files, removed)
                 synced.append(container.labels.get(LABEL_DYNO, ""))
+                record[container.id] = sorted(set(record.get(container.id, [])) | set(files) | set(removed))
+        alive = {c.id for c in running}
+        ctx.state.update_settings(**{SYNCED_SETTING: {k: v for k, v in record.items() if k in alive}})
         return synced
 
     @staticmethod

@@ -160,8 +160,8 @@ def test_a_failed_release_leaves_the_previous_one_running_and_the_tree_pending(t
 
 def test_dynos_whose_server_reloads_get_the_files_and_keep_running(tree):
     dev, app, overlays, copied = session(tree, {"web": "gunicorn app:app --reload", "worker": "python w.py"})
-    app.containers = [SimpleNamespace(name="c-web", labels={"io.herosim.process-type": "web", "io.herosim.dyno": "web.1"}),
-                      SimpleNamespace(name="c-worker", labels={"io.herosim.process-type": "worker",
+    app.containers = [SimpleNamespace(name="c-web", id="1", labels={"io.herosim.process-type": "web", "io.herosim.dyno": "web.1"}),
+                      SimpleNamespace(name="c-worker", id="2", labels={"io.herosim.process-type": "worker",
                                                                "io.herosim.dyno": "worker.1"})]
     dev.start()
     (tree / "app.py").write_text("two")
