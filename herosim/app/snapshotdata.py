@@ -18,7 +18,6 @@ from pathlib import Path
 import docker
 
 from herosim import paths
-from herosim.addons.attachment import Attachment
 from herosim.const import ROLE_SNAPSHOT
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated

@@ -4,7 +4,7 @@ Commands live in one module per topic; importing them registers them on the grou
 """
 
 from herosim.cli import addons, apps, audits, certs, ci, config, dynos, pg, ps, redis, scheduler  # noqa: F401 - registers the commands
-from herosim.cli import dev, snapshots  # noqa: F401 - registers the commands
+from herosim.cli import dev, snapshots, testing  # noqa: F401 - registers the commands
 from herosim.cli.base import cli, main
 
 __all__ = ["cli", "main"]
