@@ -29,7 +29,7 @@ class AppSession(requests.Session):
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        if settings.get("verify") is True:   # trust_env turned back on, or verify=True passed: still our CA
+        if verify is None or verify is True:   # not a bundle or False the caller named: herosim's CA, not the env's
             settings["verify"] = self.verify
         return settings
 
