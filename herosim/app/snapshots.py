@@ -99,11 +99,16 @@ class Snapshots:
                          database=attachment.secret.get("database", "") if postgres else "")
 
     # -- load ---------------------------------------------------------------------------------
-    def load(self, name: str, other_app: bool = False) -> Loaded:
+    def loadable(self, name: str, other_app: bool = False) -> Snapshot:
+        """The snapshot, when this app may load it: its own, or another app's when told."""
         snapshot = store.read(name)
         if snapshot.app != self.ctx.name and not other_app:
             raise HerosimError(f"Snapshot {name} is of {HEXAGON} {snapshot.app}, not of {HEXAGON} {self.ctx.name}.",
                                hint=f"--other-app loads it anyway: its data and config vars replace {self.ctx.name}'s")
+        return snapshot
+
+    def load(self, name: str, other_app: bool = False) -> Loaded:
+        snapshot = self.loadable(name, other_app)
         with self.ctx.changing():
             pairs = self._match(snapshot)
             stack = self.addons.stack()

@@ -8,6 +8,7 @@ from herosim.app.postgres import size_text
 from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
 from herosim.const import HEXAGON
+from herosim.errors import HerosimError
 from herosim.platform import snapshots as store
 
 
@@ -35,7 +36,7 @@ def snapshot_save(env: Env, name, app_name, force):
 def snapshot_load(env: Env, name, app_name, other_app, confirm):
     """Put NAME back: add-on data, config vars, release, formation (dynos stop meanwhile)."""
     app = env.app(app_name)
-    snapshot = store.read(name)
+    snapshot = app.snapshots.loadable(name, other_app)
     confirm_app(env, app, f"WARNING: Destructive action: {HEXAGON} {app.name}'s add-on data and config vars "
                           f"are replaced by snapshot {name} (of {snapshot.app}, {snapshot.created_at}).", confirm)
     loaded = app.snapshots.load(name, other_app=other_app)
@@ -73,8 +74,14 @@ def snapshots_list(env: Env, app_name, every):
 
 @cli.command("snapshot:remove")
 @click.argument("name")
+@app_option
 @pass_env
-def snapshot_remove(env: Env, name):
-    """Remove the snapshot NAME (its data and config vars)."""
-    snapshot = store.remove(name)
-    env.printer.info(f"Removing snapshot {name} (of {HEXAGON} {snapshot.app})... done")
+def snapshot_remove(env: Env, name, app_name):
+    """Remove the app's snapshot NAME (its data and config vars)."""
+    app = env.state(app_name, create=True).app
+    snapshot = store.read(name)
+    if snapshot.app != app:
+        raise HerosimError(f"Snapshot {name} is of {HEXAGON} {snapshot.app}, not of {HEXAGON} {app}.",
+                           hint=f"herosim snapshot:remove {name} -a {snapshot.app}")
+    store.remove(name)
+    env.printer.info(f"Removing snapshot {name} of {HEXAGON} {snapshot.app}... done")
