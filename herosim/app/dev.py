@@ -163,6 +163,9 @@ class DevSession:
                       seconds=self.clock() - started, **self._outcome(dynos, synced))
 
     def _sync(self, changes: tuple[Change, ...]):
+        """The release of the tree as it is now. Dynos whose server reloads by itself get the
+        files first when there is no release phase (they reload while the slug builds); with
+        one, after it, as Heroku runs the release command before new code serves."""
         ctx = self.app.ctx
         wanted = dict(self.wanted)
         files = sorted(n for n, d in wanted.items() if self.baseline.get(n) != d)
@@ -172,23 +175,33 @@ class DevSession:
             manager = ctx.manager()
             if current is None or manager is None:
                 raise ManagerNotRunning(ctx.name)
-            image = self.overlay(ctx.client, ctx.name, self.base, self.path, files, removed)
-            release = self.app.releases.create(f"Dev sync: {devchanges.describe(changes)}", image,
-                                               current.processes, ctx.state.config_vars(), commit=current.commit)
-            reloaders = self._reloaders(release)
-            synced = self._copy(reloaders, changes) if reloaders else []
-            wait = self.options.timeouts.boot + self.options.timeouts.stop + 60
-            dynos = (manager.deploy_synced(release.version, synced, timeout=wait) if synced
-                     else manager.deploy(release.version, timeout=wait))
+            reloaders = self._reloaders(current.processes)
+            early = bool(reloaders) and "release" not in current.processes
+            synced = self._copy(reloaders, changes) if early else []
+            try:
+                image = self.overlay(ctx.client, ctx.name, self.base, self.path, files, removed)
+                release = self.app.releases.create(f"Dev sync: {devchanges.describe(changes)}", image,
+                                                   current.processes, ctx.state.config_vars(), commit=current.commit)
+            except BaseException:
+                if synced:  # back to what the current release holds: restarted on it
+                    manager.restart(process_type=None, timeout=self._wait())
+                raise
+            if reloaders and not early:
+                synced = self._copy(reloaders, changes)
+            dynos = (manager.deploy_synced(release.version, synced, timeout=self._wait()) if synced
+                     else manager.deploy(release.version, timeout=self._wait()))
         self.running = wanted
         self._prune()
         return release, tuple(synced), tuple(sorted(set(reloaders.values()))), dynos
 
-    def _reloaders(self, release: Release) -> dict[str, str]:
+    def _wait(self) -> float:
+        return self.options.timeouts.boot + self.options.timeouts.stop + 60
+
+    def _reloaders(self, processes: dict[str, str]) -> dict[str, str]:
         """Process type -> how its command reloads by itself, for the types whose does."""
         config = self.app.config.all()
         found = {}
-        for kind, command in release.processes.items():
+        for kind, command in processes.items():
             how = devreload.reloader(command, config, self._read)
             if how and kind != "release":
                 found[kind] = how

@@ -27,6 +27,10 @@ class FakeManager:
         self.calls.append(("deploy", version))
         return [{"name": "web.1", "type": "web", "state": "up"}]
 
+    def restart(self, dyno=None, process_type=None, timeout=300):
+        self.calls.append(("restart",))
+        return ["web.1"]
+
     def deploy_synced(self, version, synced, timeout):
         self.calls.append(("deploy_synced", version, tuple(synced)))
         return [{"name": "web.1", "type": "web", "state": "up"}, {"name": "worker.1", "type": "worker", "state": "up"}]
@@ -58,7 +62,8 @@ class FakeApp:
         if self.fail_build:
             raise HerosimError("build failed")
         self.builds += 1
-        return self.releases.create(f"Deploy {self.builds}", f"sha256:base{self.builds}", self.processes, {})
+        return self.releases.create(f"Deploy {self.builds}", f"sha256:base{self.builds}", self.processes, {},
+                                    release_phase=False)
 
 
 @pytest.fixture
@@ -171,3 +176,40 @@ def test_dynos_whose_server_reloads_get_the_files_and_keep_running(tree):
     assert copied == [("c-web", ["app.py"], ["old.py"])]
     assert app.manager.calls == [("deploy_synced", 2, ("web.1",))]
     assert (result.synced, result.restarted, result.reloaders) == (("web.1",), ("worker.1",), ("gunicorn --reload",))
+
+
+def reloading(tree, processes):
+    dev, app, overlays, copied = session(tree, processes)
+    app.containers = [SimpleNamespace(name="c-web", id="1",
+                                      labels={"io.herosim.process-type": "web", "io.herosim.dyno": "web.1"})]
+    dev.start()
+    (tree / "app.py").write_text("two")
+    assert dev.poll()
+    return dev, app, copied
+
+
+def test_with_a_release_phase_the_files_reach_a_reloading_server_only_after_it(tree):
+    dev, app, copied = reloading(tree, {"web": "gunicorn app:app --reload", "release": "python migrate.py"})
+    order = []
+    create = app.releases.create
+
+    def create_then_note(*args, **kwargs):
+        order.append(("release", len(copied)))
+        return create(*args, release_phase=False, **kwargs)
+
+    app.releases.create = create_then_note
+    dev.apply()
+    assert order == [("release", 0)] and len(copied) == 1
+
+
+def test_a_slug_that_fails_after_an_early_copy_restarts_the_dynos_on_the_current_release(tree):
+    dev, app, copied = reloading(tree, {"web": "gunicorn app:app --reload"})
+
+    def broken(*args):
+        raise HerosimError("Building the dev slug failed")
+
+    dev.overlay = broken
+    result = dev.apply()
+    assert result.error is not None and len(copied) == 1
+    assert app.manager.calls == [("restart",)]
+    assert app.state.current_release().version == 1
