@@ -29,7 +29,8 @@ def test_restart_and_concurrency_are_gone(tmp_path):
 
 
 def test_the_procfile_runs_on_this_machine_with_the_env_file(tmp_path):
-    say = f"{sys.executable} -c \"import os; print(os.environ['FOREMAN_WORKER_NAME'], os.environ['PORT'], os.environ['GREETING'])\""
+    say = (f"{sys.executable} -c \"import os, time; print(os.environ['FOREMAN_WORKER_NAME'], os.environ['PORT'], "
+           "os.environ['GREETING'], flush=True); time.sleep(2)\"")   # the first to exit ends the others
     (tmp_path / "Procfile").write_text(f"release: echo migrating\nweb: {say}\nworker: {say}\n")
     (tmp_path / ".env").write_text('GREETING="hello there"\n')
     result = herosim("local", cwd=tmp_path, env={"PORT": ""})
