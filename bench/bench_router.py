@@ -1,11 +1,15 @@
-"""The router's cost: the same dyno hit directly and through herosim's router, in one run.
+"""The router's cost: the same dyno hit directly, through herosim's router (HTTP and HTTPS on
+its one port) and through nginx configured as Dokku configures it (HTTP and HTTPS), in one run.
 
-  python bench/bench_router.py [--seconds 10] [--connections 32]
+  python bench/bench_router.py [--seconds 10] [--connections 32] [--first 200] [--profile]
 
-Needs `wrk` (Debian: apt-get install wrk). Two apps: `hello` (a near-free Flask
-handler: the router's worst case) and the bundled microblog's `GET /posts` (a real
-request: SQLAlchemy and Postgres). Direct means the dyno's own address and $PORT on
-the bridge network (no docker-proxy), the best any client can do.
+Needs `wrk` and `nginx` (Debian: apt-get install -y nginx wrk); `--profile` needs py-spy
+(pip install py-spy) and uses perf when it is installed. Two apps: `hello` (a near-free
+Flask handler: a proxy's worst case) and the bundled microblog's `GET /posts` (a real request:
+SQLAlchemy and Postgres; direct and router only). Direct means the dyno's own address and
+$PORT on the bridge network (no docker-proxy), the best any client can do; nginx proxies to
+that same address. See nginx_front.py for what its configuration takes from Dokku's, and why
+it runs one worker.
 """
 
 from __future__ import annotations
@@ -13,96 +17,150 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import docker
 
 sys.path.insert(0, os.path.dirname(__file__))
+import first_request  # noqa: E402
+import profile_router  # noqa: E402
+import router_log  # noqa: E402
 from common import free_port, git_copy, herosim, scratch  # noqa: E402
+from loads import Load, children, find_process, median_load, wrk  # noqa: E402
+from nginx_front import INSTALL, Nginx, missing_tools  # noqa: E402
+from report import print_first, print_hello, print_log, print_microblog  # noqa: E402
+
+THREADS = "gunicorn --worker-class gthread --threads 8 --keep-alive 30 app:app"
+ROUNDS = 2   # the targets take turns, twice, so drift hits them alike
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
-    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
-
-    def ms(label):
-        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": ms("50%"), "p99": ms("99%"), "non2xx": int(errors.group(1)) if errors else 0}
+@dataclass(frozen=True)
+class Deployed:
+    app: str
+    port: int
+    home: Path
+    work: Path
+    direct: str      # http://<dyno's bridge address>:<its $PORT>
+    router_pid: int
 
 
-def direct_url(client, app: str, path: str) -> str:
-    container = client.containers.list(filters={"label": [f"io.herosim.app={app}", "io.herosim.dyno=web.1"]})[0]
-    ip = next(iter(container.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
-    return f"http://{ip}:{container.labels['io.herosim.port']}{path}"
-
-
-def measure(client, fixture, path, seconds, connections, procfile=None, warm=None, single=False):
+@contextmanager
+def deployed(client, fixture: str, web: str):
     work = scratch()
     os.environ["HEROSIM_HOME"] = str(work / "home")
     app, port = f"bench-router-{uuid.uuid4().hex[:6]}", free_port()
     source = git_copy(fixture, work)
-    if procfile:
-        (source / "Procfile").write_text(procfile)
-        subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qam", "procfile"],
-                       cwd=source, check=True)
+    (source / "Procfile").write_text(f"web: {web}\n")
+    subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qam", "procfile"],
+                   cwd=source, check=True)
     try:
         herosim("up", "-d", source, "-a", app, "--port", port)
-        if warm:
-            warm(f"http://127.0.0.1:{port}")
-        results = {}
-        urls = (("direct", direct_url(client, app, path)), ("router", f"http://127.0.0.1:{port}{path}"))
-        for round_ in range(2):  # alternate, so drift hits both alike
-            for name, url in urls:
-                results.setdefault(name, []).append(wrk(url, seconds, connections))
-                if single:  # one keep-alive client: the latency a request gains, without queueing
-                    results.setdefault(name + "_1", []).append(wrk(url, seconds, 1))
-        return {k: {m: sorted(r[m] for r in v)[len(v) // 2] for m in v[0]} for k, v in results.items()}
+        container = client.containers.list(filters={"label": [f"io.herosim.app={app}", "io.herosim.dyno=web.1"]})[0]
+        ip = next(iter(container.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
+        pid = find_process("herosim.runtime.router", "--port", str(port))
+        if pid is None:
+            raise SystemExit(f"no router process for port {port}")
+        yield Deployed(app, port, work / "home", work, f"{ip}:{container.labels['io.herosim.port']}", pid)
     finally:
         herosim("destroy", "-a", app, "--confirm", app, check=False)
         shutil.rmtree(work, ignore_errors=True)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed: apt-get install wrk")
-    os.environ["HEROSIM_OFFLINE"] = "1"
-    client = docker.from_env()
-    threads = "web: gunicorn --worker-class gthread --threads 8 --keep-alive 30 app:app\n"
+def alternate(targets: dict[str, tuple[str, list[int]]], seconds: int, connections: int) -> dict[str, Load]:
+    runs: dict[str, list[Load]] = {}
+    for _ in range(ROUNDS):
+        for name, (url, watch) in targets.items():
+            runs.setdefault(name, []).append(wrk(url, seconds, connections, watch))
+    return {name: median_load(loads) for name, loads in runs.items()}
 
+
+def hello(client, args) -> dict:
+    with deployed(client, "hello", THREADS) as d:
+        tls = d.home / "tls"
+        cert, key = tls / "routers" / f"{d.app}.pem", tls / "routers" / f"{d.app}-key.pem"
+        plain, secure = free_port(), free_port()
+        with Nginx(d.work / "nginx", d.direct, plain, secure, cert, key, args.nginx_workers) as nginx:
+            proxies = children(nginx.pid)
+            targets = {"direct": (f"http://{d.direct}/", []),
+                       "router": (f"http://127.0.0.1:{d.port}/", [d.router_pid]),
+                       "router_tls": (f"https://127.0.0.1:{d.port}/", [d.router_pid]),
+                       "nginx": (f"http://127.0.0.1:{plain}/", proxies),
+                       "nginx_tls": (f"https://127.0.0.1:{secure}/", proxies)}
+            logging = {}   # is the router's log thread still writing, after each part
+            first = first_request.measure([first_request.Target(n, u) for n, (u, _) in targets.items()],
+                                          args.first, tls / "ca.pem")   # also checks each answers 200
+            logging["first requests"] = router_log.log_thread_alive(d.router_pid)
+            many = alternate(targets, args.seconds, args.connections)
+            logging[f"{args.connections} clients"] = router_log.log_thread_alive(d.router_pid)
+            one = alternate(targets, args.seconds, 1)
+            logging["1 client"] = router_log.log_thread_alive(d.router_pid)
+            failures = router_log.thread_failures(d.home, d.app)
+            profiles = profile(d, targets, args) if args.profile else []
+    log = {"alive": logging, "failures": failures, "line_cpu_us": router_log.cost_per_line_us()}
+    return {"many": many, "one": one, "first": first, "profiles": profiles, "log": log}
+
+
+def profile(d: Deployed, targets, args) -> list:
+    """The router under each protocol's load: py-spy, then perf, then strace, a wrk run each."""
+    out, found = [], profile_router.available()
+    for name in ("router", "router_tls"):
+        url = targets[name][0]
+        title = f"{url} ({name}), {args.connections} clients"
+
+        def load():
+            return wrk(url, args.seconds, args.connections)
+        raw = profile_router.pyspy(d.router_pid, args.seconds, load, d.work / f"{name}.pyspy")
+        out.append(profile_router.summarize_pyspy(raw, f"py-spy --gil, {title}"))
+        if "perf" in found:
+            parts = profile_router.perf(d.router_pid, args.seconds, load, d.work / f"{name}.perf")
+            out.append(profile_router.Profile(f"perf, {title}", 0, parts))
+        if "strace" in found:
+            calls = profile_router.strace(d.router_pid, args.seconds, load, d.work / f"{name}.strace")
+            out.append(profile_router.Profile(f"strace -c, {title}", 0, {"system calls per request": calls}))
+    return out
+
+
+def microblog(client, args) -> dict:
     def posts(base):
         import urllib.request
         for i in range(20):
             urllib.request.urlopen(urllib.request.Request(base + "/posts", data=json.dumps({"body": f"p{i}"}).encode(),
                                                           headers={"Content-Type": "application/json"}))
-    cases = {
-        "hello GET / (near-free handler)": measure(client, "hello", "/", args.seconds, args.connections, threads,
-                                                  single=True),
-        "microblog GET /posts (Postgres)": measure(client, "microblog", "/posts", args.seconds, args.connections,
-                                                   "web: flask db upgrade; " + threads[len("web: "):],
-                                                   warm=posts),
-    }
-    print(f"{'case':34} {'direct rps':>10} {'router rps':>10} {'ratio':>6} {'p50 d/r ms':>14} {'added p50':>9} "
-          f"{'p99 d/r ms':>14}")
-    for name, r in cases.items():
-        d, t = r["direct"], r["router"]
-        print(f"{name:34} {d['rps']:10.0f} {t['rps']:10.0f} {t['rps'] / d['rps']:6.2f} "
-              f"{d['p50']:6.2f}/{t['p50']:6.2f} {t['p50'] - d['p50']:+8.2f} {d['p99']:6.1f}/{t['p99']:6.1f}")
-    single = cases["hello GET / (near-free handler)"]
-    print(f"one keep-alive client, hello GET /: p50 direct {single['direct_1']['p50']:.2f} ms, "
-          f"router {single['router_1']['p50']:.2f} ms, added {single['router_1']['p50'] - single['direct_1']['p50']:+.2f} ms")
-    print(json.dumps(cases))
+    with deployed(client, "microblog", "flask db upgrade; " + THREADS) as d:
+        posts(f"http://127.0.0.1:{d.port}")
+        return {"many": alternate({"direct": (f"http://{d.direct}/posts", []),
+                                   "router": (f"http://127.0.0.1:{d.port}/posts", [d.router_pid])},
+                                  args.seconds, args.connections)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10, help="each wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--first", type=int, default=200, help="new connections timed one by one, per target")
+    parser.add_argument("--nginx-workers", default="1", help="nginx's worker_processes (1: as the router)")
+    parser.add_argument("--profile", action="store_true", help="then sample the router under load (py-spy, perf)")
+    args = parser.parse_args()
+    if missing_tools():
+        raise SystemExit(f"{' and '.join(missing_tools())} needed: {INSTALL}")
+    if args.profile and "py-spy" not in profile_router.available():
+        raise SystemExit("--profile needs py-spy: pip install py-spy")
+    os.environ["HEROSIM_OFFLINE"] = "1"
+    client = docker.from_env()
+    cases = {"hello": hello(client, args), "microblog": microblog(client, args)}
+    print_hello(cases["hello"], args)
+    print_log(cases["hello"]["log"])
+    print_first(cases["hello"]["first"], args.first)
+    print_microblog(cases["microblog"]["many"])
+    for item in cases["hello"]["profiles"]:
+        print(profile_router.render(item))
+    print(json.dumps(cases, default=asdict))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ RELEASES = "releases.json"      # v1, v2, … with their slug, processes and con
 FORMATION = "formation.json"    # process type -> quantity
 SCHEDULE = "scheduler.json"     # Heroku Scheduler's jobs
 SETTINGS = "settings.json"      # router port, source path, sizes, last build, …
+ADDONS = "addons.json"          # each add-on's config vars and credentials (never on a label)
 LOG = "logplex.log"             # the app's log, Heroku lines
 MANAGER_LOG = "manager.log"     # the dyno manager's own output (tracebacks)
 MANAGER_ADDRESS = "manager.json"  # where the dyno manager listens, with its token

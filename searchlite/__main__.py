@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import socket
@@ -10,6 +11,7 @@ import ssl
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 from searchlite.engine import Engine
@@ -31,6 +33,11 @@ def tls_context(data: Path) -> ssl.SSLContext | None:
     return context
 
 
+RECURSION = 4000           # a body nests at most 1000 levels (limits.MAX_JSON_DEPTH); its walks stay below this
+THREAD_STACK = 16 * 1024 * 1024
+GRACE = 1.5                # seconds requests in hand get after SIGTERM before the process ends
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="herosim-search-lite")
     parser.add_argument("--data", default="/data")
@@ -38,6 +45,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=9200)
     parser.add_argument("--tls-port", type=int, default=0)
     args = parser.parse_args()
+    sys.setrecursionlimit(RECURSION)
+    threading.stack_size(THREAD_STACK)
     engine = Engine(Path(args.data))
     engine.start_refresher()
     servers = [serve(engine, args.host, args.port)]
@@ -49,13 +58,28 @@ def main() -> None:
         threading.Thread(target=server.serve_forever, daemon=True).start()
 
     def stop(*_):
-        threading.Thread(target=servers[0].shutdown, daemon=True).start()
+        engine.stop()
+        for server in servers:
+            threading.Thread(target=server.shutdown, daemon=True).start()
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     print(f"herosim search lite listening on {args.host}:{args.port}, data in {args.data}", flush=True)
-    servers[0].serve_forever()
+    servers[0].serve_forever(poll_interval=0.2)
+    finish(engine, servers)
+
+
+def finish(engine: Engine, servers: list, grace: float = GRACE) -> None:
+    """Requests in hand have `grace` seconds to end (each gives up at its next step); indices
+    no request holds any more are closed; then the process ends at once, whatever still
+    runs: SQLite keeps what was committed and rolls back the rest at the next start."""
+    for server in servers:
+        server.server_close()
+    deadline = time.monotonic() + grace
     for index in list(engine.indices.values()):
-        index.close()
-    sys.exit(0)
+        if index.lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            index.db.close()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ from __future__ import annotations
 import fnmatch
 import re
 import time
+from dataclasses import dataclass, field
 
+from searchlite import limits
 from searchlite import mapping as mapping_mod
-from searchlite.errors import parsing, unsupported
+from searchlite import query_string
+from searchlite.errors import SearchError, failed_to_create_query, illegal, parsing, unsupported
 from searchlite.query import Best, Bool, Ids, MatchAll, MatchNone, Node, Range, Term, Text
 
 KNOWN_UNSUPPORTED = {"fuzzy", "wildcard", "prefix", "regexp", "nested", "has_child", "has_parent", "geo_distance",
@@ -17,7 +20,22 @@ KNOWN_UNSUPPORTED = {"fuzzy", "wildcard", "prefix", "regexp", "nested", "has_chi
                      "match_bool_prefix", "simple_query_string", "span_term", "intervals", "knn", "percolate",
                      "pinned", "rank_feature", "distance_feature", "wrapper", "combined_fields", "terms_set"}
 
-def parse(query: dict | None, index_fields: dict[str, str]) -> Node:
+
+@dataclass(frozen=True)
+class Context:
+    """What parsing a query may look at: the index's fields and settings."""
+    fields: dict[str, str]
+    settings: dict = field(default_factory=dict)
+    max_clauses: int = limits.MAX_CLAUSES
+
+
+def parse(query: dict | None, index_fields: dict[str, str], settings: dict | None = None) -> Node:
+    return _parse(query, Context(index_fields, settings or {}), 1)
+
+
+def _parse(query, ctx: Context, depth: int) -> Node:
+    if depth > limits.MAX_NESTED_QUERY_DEPTH:
+        raise TooDeep(limits.nested_query_depth())
     if query is None or query == {}:
         return MatchAll()
     if not isinstance(query, dict) or len(query) != 1:
@@ -30,7 +48,19 @@ def parse(query: dict | None, index_fields: dict[str, str]) -> Node:
         if kind in KNOWN_UNSUPPORTED:
             raise unsupported(f"{kind} query")
         raise parsing(f"unknown query [{kind}]")
-    return handler(body, index_fields)
+    return handler(body, ctx, depth)
+
+
+class TooDeep(SearchError):
+    """indices.query.bool.max_nested_depth: raised where the depth is passed, then wrapped
+    by each enclosing query as Elasticsearch's ObjectParser wraps it."""
+
+    def __init__(self, cause: SearchError):
+        super().__init__(cause.status, cause.kind, cause.reason, **cause.extra)
+
+    def within(self, query: str, key: str) -> TooDeep:
+        return TooDeep(SearchError(400, "x_content_parse_exception", f"[1:1] [{query}] failed to parse field [{key}]",
+                                   caused_by=self.cause()))
 
 
 def _field_body(kind: str, body: dict) -> tuple[str, object]:
@@ -43,7 +73,7 @@ def _field_body(kind: str, body: dict) -> tuple[str, object]:
     return items[0]
 
 
-def _match(body, fields, phrase=False):
+def _match(body, ctx, depth=1, phrase=False):
     name, spec = _field_body("match_phrase" if phrase else "match", body)
     if isinstance(spec, dict):
         extra = set(spec) - {"query", "operator", "boost", "minimum_should_match", "analyzer", "_name",
@@ -60,21 +90,26 @@ def _match(body, fields, phrase=False):
     return Text(field_name=name, text=spec, phrase=phrase)
 
 
-def _expand_fields(patterns: list[str], fields: dict[str, str]) -> list[tuple[str, float]]:
+def _expand_fields(patterns: list[str], ctx: Context) -> list[tuple[str, float]]:
+    """Field patterns (title^3, *) as the indexed text and keyword fields they name; no more
+    than maxClauseCount of them (QueryParserHelper.checkForTooManyFields)."""
     out = []
     for pattern in patterns:
         name, _, boost = str(pattern).partition("^")
         weight = float(boost) if boost else 1.0
         if "*" in name:
-            for candidate in fields:
-                if fnmatch.fnmatchcase(candidate, name) and fields[candidate] in mapping_mod.TEXT_TYPES | {"keyword"}:
-                    out.append((candidate, weight))
+            matched = [(candidate, weight) for candidate, kind in ctx.fields.items()
+                       if fnmatch.fnmatchcase(candidate, name) and kind in mapping_mod.TEXT_TYPES | {"keyword"}]
+            if len(matched) > ctx.max_clauses:
+                raise failed_to_create_query(illegal(f"field expansion for [{name}] matches too many fields, limit: "
+                                                     f"{ctx.max_clauses}, got: {len(matched)}"))
+            out.extend(matched)
         else:
             out.append((name, weight))
     return out
 
 
-def _multi_match(body, fields):
+def _multi_match(body, ctx, depth=1):
     if not isinstance(body, dict) or "query" not in body:
         raise parsing("[multi_match] requires query value")
     kind = body.get("type", "best_fields")
@@ -83,14 +118,14 @@ def _multi_match(body, fields):
     if "fuzziness" in body:
         raise unsupported("multi_match.fuzziness")
     patterns = body.get("fields") or ["*"]
-    targets = _expand_fields(patterns, fields)
+    targets = _expand_fields(patterns, ctx)
     parts = [Text(field_name=name, text=body["query"], operator=str(body.get("operator", "or")).lower(),
                   phrase=kind == "phrase", boost=weight) for name, weight in targets]
     return Best(parts=parts, mode="most_fields" if kind == "most_fields" else "best_fields",
                 tie_breaker=float(body.get("tie_breaker", 0.0)), boost=float(body.get("boost", 1.0)))
 
 
-def _term(body, fields):
+def _term(body, ctx, depth=1):
     name, spec = _field_body("term", body)
     if isinstance(spec, dict):
         if "value" not in spec:
@@ -99,16 +134,19 @@ def _term(body, fields):
     return Term(field_name=name, values=[spec])
 
 
-def _terms(body, fields):
+def _terms(body, ctx, depth=1):
     boost = float(body.get("boost", 1.0)) if isinstance(body, dict) else 1.0
     name, spec = _field_body("terms", body)
     if not isinstance(spec, list):
         raise parsing("[terms] query does not support [" + name + "]" if not isinstance(spec, dict)
                       else "[terms] lookup is not supported")
+    maximum = limits.limit(ctx.settings, limits.MAX_TERMS)
+    if len(spec) > maximum:
+        raise failed_to_create_query(limits.too_many_terms(len(spec), maximum))
     return Term(field_name=name, values=spec, boost=boost)
 
 
-def _range(body, fields):
+def _range(body, ctx, depth=1):
     name, spec = _field_body("range", body)
     if not isinstance(spec, dict):
         raise parsing("[range] query malformed, no start_object after field name")
@@ -139,13 +177,13 @@ def _date_math(text: str) -> float:
     return now + delta if match.group(1) == "+" else now - delta
 
 
-def _ids(body, fields):
+def _ids(body, ctx, depth=1):
     if not isinstance(body, dict) or not isinstance(body.get("values"), list):
         raise parsing("[ids] query malformed, values must be an array")
     return Ids(ids=body["values"], boost=float(body.get("boost", 1.0)))
 
 
-def _bool(body, fields):
+def _bool(body, ctx, depth=1):
     if not isinstance(body, dict):
         raise parsing("[bool] query malformed, no start_object after query name")
     node = Bool(boost=float(body.get("boost", 1.0)), minimum_should_match=body.get("minimum_should_match"))
@@ -155,67 +193,39 @@ def _bool(body, fields):
         if key not in ("must", "should", "filter", "must_not"):
             raise parsing(f"[bool] query does not support [{key}]")
         clauses = value if isinstance(value, list) else [value]
-        getattr(node, key).extend(parse(c, fields) for c in clauses)
+        try:
+            getattr(node, key).extend(_parse(c, ctx, depth + 1) for c in clauses)
+        except TooDeep as error:
+            raise error.within("bool", key) from None
     return node
 
 
-QUERY_STRING_UNSUPPORTED = [
-    (re.compile(r"(?<!\\)[*?]\S|\S(?<!\\)[*?]"), "wildcards"),
-    (re.compile(r"~\d*(\s|$)"), "fuzzy and proximity (~)"),
-    (re.compile(r"\[[^\]]* TO [^\]]*\]|\{[^}]* TO [^}]*\}"), "ranges"),
-    (re.compile(r"(^|\s)/.+/"), "regular expressions"),
-    (re.compile(r"\^\d"), "boosts (^)"),
-    (re.compile(r"[()]"), "grouping with parentheses"),
-]
-QS_TOKEN = re.compile(r'([+-]?)(?:([\w.]+):)?("[^"]*"|\S+)')
-
-
-def _query_string(body, fields):
-    """The simple part of Lucene's query syntax: words, "phrases", field:value, +/- and
-    AND/OR/NOT between words; everything else is refused by name."""
+def _query_string(body, ctx, depth=1):
+    """Lucene's classic syntax, the part web apps use (query_string.py)."""
     if not isinstance(body, dict) or "query" not in body:
         raise parsing("[query_string] requires query value")
-    text = str(body["query"]).strip()
-    if text in ("*", "*:*"):
+    text = str(body["query"])
+    if text.strip() in ("*", "*:*"):
         return MatchAll()
-    for pattern, feature in QUERY_STRING_UNSUPPORTED:
-        if pattern.search(text):
-            raise unsupported(f"query_string {feature}")
-    default_fields = body.get("fields") or ([body["default_field"]] if body.get("default_field") else ["*"])
     operator = str(body.get("default_operator", "or")).lower()
-    entries: list[list] = []  # [leaf, excluded, required]
-    pending_not = pending_and = False
-    for sign, name, value in QS_TOKEN.findall(text):
-        if not name and value in ("AND", "OR", "NOT", "&&", "||", "!"):
-            if value in ("NOT", "!"):
-                pending_not = True
-            elif value in ("AND", "&&"):
-                pending_and = True
-                if entries:
-                    entries[-1][2] = True
-            continue
-        phrase = value.startswith('"') and value.endswith('"') and len(value) >= 2
-        words = value[1:-1] if phrase else value
-        if name:
-            leaf = Text(field_name=name, text=words, phrase=phrase)
-        else:
-            leaf = Best(parts=[Text(field_name=f, text=words, phrase=phrase, boost=w)
-                               for f, w in _expand_fields(default_fields, fields)])
-        excluded = sign == "-" or pending_not
-        required = sign == "+" or operator == "and" or pending_and
-        entries.append([leaf, excluded, required])
-        pending_not = pending_and = False
+    clauses = query_string.parse(text, operator, ctx.max_clauses)
+    default_fields = body.get("fields") or ([body["default_field"]] if body.get("default_field") else ["*"])
     node = Bool()
-    for leaf, excluded, required in entries:
-        (node.must_not if excluded else node.must if required else node.should).append(leaf)
+    for clause in clauses:
+        if clause.field and clause.field != "*":
+            leaf = Text(field_name=clause.field, text=clause.text, phrase=clause.phrase, operator=operator)
+        else:
+            leaf = Best(parts=[Text(field_name=f, text=clause.text, phrase=clause.phrase, boost=w, operator=operator)
+                               for f, w in _expand_fields(default_fields if not clause.field else ["*"], ctx)])
+        getattr(node, clause.occur).append(leaf)
     return node
 
 
 PARSERS = {
-    "match_all": lambda body, fields: MatchAll(boost=float((body or {}).get("boost", 1.0))),
-    "match_none": lambda body, fields: MatchNone(),
+    "match_all": lambda body, ctx, depth: MatchAll(boost=float((body or {}).get("boost", 1.0))),
+    "match_none": lambda body, ctx, depth: MatchNone(),
     "match": _match,
-    "match_phrase": lambda body, fields: _match(body, fields, phrase=True),
+    "match_phrase": lambda body, ctx, depth: _match(body, ctx, phrase=True),
     "multi_match": _multi_match,
     "term": _term,
     "terms": _terms,

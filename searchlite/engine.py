@@ -10,22 +10,39 @@ import time
 import uuid
 from pathlib import Path
 
+from searchlite import bulk as bulk_mod
+from searchlite import limits
 from searchlite import mapping as mapping_mod
 from searchlite import search
+from searchlite.disk import FloodStage
 from searchlite.errors import SearchError, document_missing, illegal, index_not_found, parsing
-from searchlite.store import Index, check_name
+from searchlite.store import Index, check_name, refresh_seconds
 
 SHARDS = {"total": 2, "successful": 1, "failed": 0}
 
 
 class Engine:
-    def __init__(self, data: Path):
+    def __init__(self, data: Path, disk: FloodStage | None = None):
         self.data = data
+        self.disk = disk or FloodStage(data)
         (data / "indices").mkdir(parents=True, exist_ok=True)
         self.indices: dict[str, Index] = {}
         self.lock = threading.RLock()
+        self.stopping = threading.Event()
         for path in sorted((data / "indices").glob("*.sqlite3")):
-            self.indices[path.stem] = Index(path.stem, path)
+            self.indices[path.stem] = Index(path.stem, path, self.stopping)
+
+    def stop(self) -> None:
+        """Work in hand is abandoned at its next step: loops see `stopping`, SQLite statements
+        running now are interrupted (their transactions roll back)."""
+        self.stopping.set()
+        with self.lock:
+            indices = list(self.indices.values())
+        for index in indices:
+            try:
+                index.db.interrupt()
+            except Exception:  # noqa: BLE001 - a connection already closed
+                pass
 
     # -- indices -----------------------------------------------------------------------------
     def index(self, name: str) -> Index:
@@ -64,13 +81,15 @@ class Engine:
                 raise SearchError(400, "resource_already_exists_exception",
                                   f"index [{name}/{self.indices[name].uuid}] already exists", index=name,
                                   index_uuid=self.indices[name].uuid)
-            index = Index(name, self.data / "indices" / f"{name}.sqlite3")
             mappings = body.get("mappings") or {}
             if "_doc" in mappings and "properties" not in mappings:  # 7.x clients may nest under the type
                 mappings = mappings["_doc"]
-            index.mapping = {"properties": {}, **mappings}
-            settings = body.get("settings") or {}
-            index.settings = settings.get("index", settings) if isinstance(settings, dict) else {}
+            mapping = {"properties": {}, **mappings}
+            settings = limits.flatten(body.get("settings") if isinstance(body.get("settings"), dict) else {})
+            mapping_mod.check_mapping(mapping, settings)
+            refresh_seconds(settings)
+            index = Index(name, self.data / "indices" / f"{name}.sqlite3", self.stopping)
+            index.mapping, index.settings = mapping, settings
             index.save_meta()
             self.indices[name] = index
             return index
@@ -95,10 +114,12 @@ class Engine:
         return {"_index": index.name, "_id": doc_id, "_version": version, "result": result,
                 "_shards": SHARDS, "_seq_no": seq_no, "_primary_term": 1}
 
-    def put(self, name: str, doc_id: str | None, source, create: bool, refresh: str | None) -> tuple[int, dict]:
+    def put(self, name: str, doc_id: str | None, source, create: bool, refresh: str | None,
+            text: str | None = None) -> tuple[int, dict]:
         index = self.auto_create(name)
+        self.disk.check(index.name, index.settings)
         doc_id = doc_id or uuid.uuid4().hex[:20]
-        result, version, seq_no = index.put(doc_id, source, create=create)
+        result, version, seq_no = index.put(doc_id, source, create=create, text=text)
         self._after_write(index, refresh)
         return (201 if result == "created" else 200), self.write_result(index, doc_id, result, version, seq_no)
 
@@ -130,6 +151,7 @@ class Engine:
         if unknown:
             raise parsing(f"[UpdateRequest] unknown field [{sorted(unknown)[0]}]")
         index = self.auto_create(name)
+        self.disk.check(index.name, index.settings)
         with index.lock:
             found = index.get(doc_id)
             if found is None:
@@ -155,69 +177,13 @@ class Engine:
             index.refresh()
 
     # -- bulk ------------------------------------------------------------------------------------
-    def bulk(self, default_index: str | None, lines: list[str], refresh: str | None) -> dict:
-        started = time.perf_counter()
-        items, errors, touched = [], False, set()
-        position = 0
-        while position < len(lines):
-            raw = lines[position].strip()
-            position += 1
-            if not raw:
-                continue
-            try:
-                action_line = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise illegal(f"Malformed action/metadata line [{position}], expected START_OBJECT but found "
-                              f"[{exc.msg}]") from exc
-            if not isinstance(action_line, dict) or len(action_line) != 1:
-                raise illegal(f"Malformed action/metadata line [{position}], expected a single action")
-            (action, meta), = action_line.items()
-            if action not in ("index", "create", "update", "delete"):
-                raise illegal(f"Malformed action/metadata line [{position}], expected one of "
-                              f"[create, delete, index, update] but found [{action}]")
-            name = meta.get("_index") or default_index
-            doc_id = meta.get("_id")
-            source = None
-            if action != "delete":
-                if position >= len(lines):
-                    raise illegal("The bulk request must be terminated by a newline [\\n]")
-                try:
-                    source = json.loads(lines[position])
-                except json.JSONDecodeError as exc:
-                    items.append({action: self._item_error(name, doc_id, 400, SearchError(
-                        400, "document_parsing_exception", f"[1:1] failed to parse: {exc.msg}"))})
-                    errors = True
-                    position += 1
-                    continue
-                position += 1
-            try:
-                if name is None:
-                    raise illegal("index is missing")
-                if action in ("index", "create"):
-                    status, result = self.put(name, doc_id, source, create=action == "create", refresh=None)
-                elif action == "update":
-                    status, result = self.update(name, doc_id, source, refresh=None)
-                else:
-                    status, result = self.delete(name, doc_id, refresh=None)
-                items.append({action: {**result, "status": status}})
-                touched.add(name)
-            except SearchError as error:
-                errors = True
-                items.append({action: self._item_error(name, doc_id, error.status, error)})
-        if refresh in ("true", "", "wait_for"):
-            for name in touched:
-                self.index(name).refresh()
-        return {"took": int((time.perf_counter() - started) * 1000), "errors": errors, "items": items}
-
-    @staticmethod
-    def _item_error(name, doc_id, status, error: SearchError) -> dict:
-        return {"_index": name, "_id": doc_id, "status": status,
-                "error": {"type": error.kind, "reason": error.reason, **error.extra}}
+    def bulk(self, default_index: str | None, text: str, refresh: str | None) -> bulk_mod.RawBody:
+        return bulk_mod.run(self, default_index, text, refresh)
 
     # -- the refresh clock -----------------------------------------------------------------------
     def start_refresher(self) -> None:
         def loop():
-            while True:
+            while not self.stopping.is_set():
                 time.sleep(0.1)
                 with self.lock:
                     indices = list(self.indices.values())

@@ -3,11 +3,12 @@ a filter node scores 0 and only narrows. dsl.py builds them from the query DSL."
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from searchlite import mapping as mapping_mod
+from searchlite.errors import SearchError, ShardLevel, failed_to_create_query
 from searchlite.store import Index, tokens
-
 
 
 def _ranked(scores: dict[int, float], boost: float) -> dict[int, float]:
@@ -20,6 +21,35 @@ class Node:
 
     def run(self, index: Index) -> dict[int, float]:
         raise NotImplementedError
+
+    def children(self) -> list[Node]:
+        return []
+
+    def width(self, types: dict[str, str]) -> int:
+        """Clauses of the one BooleanQuery Lucene builds for this node (0: none)."""
+        return 0
+
+    def leaves(self, types: dict[str, str]) -> int:
+        """Leaf queries of its own (the children count theirs), as IndexSearcher counts them."""
+        return 0 if self.children() else 1
+
+
+def check_clauses(root: Node, types: dict[str, str], maximum: int) -> None:
+    """IndexSearcher's maxClauseCount: no BooleanQuery built wider than it (TooManyClauses,
+    when the shard creates the query), no query with more than it (+1) leaves in all
+    (TooManyNestedClauses, when the shard rewrites it)."""
+    stack, total = [root], 0
+    while stack:
+        node = stack.pop()
+        if node.width(types) > maximum:
+            raise failed_to_create_query(SearchError(400, "too_many_clauses", f"maxClauseCount is set to {maximum}"))
+        total += node.leaves(types)
+        stack.extend(node.children())
+    if total > maximum + 1:
+        raise ShardLevel(400, "illegal_argument_exception", "Query rewrite failed: too many clauses",
+                         caused_by={"type": "too_many_nested_clauses",
+                                    "reason": f"Query contains too many nested clauses; maxClauseCount is set to "
+                                              f"{maximum}"})
 
 
 @dataclass
@@ -43,6 +73,22 @@ class Text(Node):
     phrase: bool = False
     minimum_should_match: object = None
 
+    @functools.cached_property
+    def words(self) -> list[str]:
+        return tokens(str(self.text))
+
+    def _words(self, types) -> int:
+        if self.phrase or types.get(self.field_name) not in mapping_mod.TEXT_TYPES:
+            return 1
+        return len(self.words)
+
+    def width(self, types):
+        words = self._words(types)
+        return words if words > 1 else 0
+
+    def leaves(self, types):
+        return max(self._words(types), 1)
+
     def run(self, index):
         kind = index.types.get(self.field_name)
         if kind is None:
@@ -53,7 +99,7 @@ class Text(Node):
                 return {row: self.boost for row in index.term_rows(self.field_name, self.text)}
             except Exception:  # noqa: BLE001 - unparsable for the type: no hit, as ES with lenient
                 return {}
-        words = tokens(str(self.text))
+        words = self.words
         if not words:
             return {}
         scores, matched = index.bm25(self.field_name, words)
@@ -92,6 +138,12 @@ class Best(Node):
     mode: str = "best_fields"
     tie_breaker: float = 0.0
 
+    def children(self):
+        return list(self.parts)
+
+    def leaves(self, types):
+        return 0 if self.parts else 1
+
     def run(self, index):
         results = [p.run(index) for p in self.parts]
         if not results:
@@ -120,7 +172,9 @@ class Term(Node):
     def run(self, index):
         kind = index.types.get(self.field_name)
         rows: set[int] = set()
-        for value in self.values:
+        for position, value in enumerate(self.values):
+            if position % 1000 == 999:
+                index.check_stopping()
             if kind in mapping_mod.TEXT_TYPES:
                 # a term is not analysed: it matches only a token equal to it, so "Hello" never does
                 if isinstance(value, str) and tokens(value) == [value]:
@@ -156,6 +210,12 @@ class Bool(Node):
     filter: list[Node] = field(default_factory=list)
     must_not: list[Node] = field(default_factory=list)
     minimum_should_match: object = None
+
+    def children(self):
+        return [*self.must, *self.should, *self.filter, *self.must_not]
+
+    def width(self, types):
+        return len(self.children())
 
     def run(self, index):
         candidates: dict[int, float] | None = None

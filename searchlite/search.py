@@ -6,12 +6,12 @@ import fnmatch
 import heapq
 import time
 
+from searchlite import dsl, limits
 from searchlite import mapping as mapping_mod
-from searchlite import dsl
-from searchlite.errors import illegal, parsing, unsupported
+from searchlite.errors import ShardLevel, illegal, on_shard, parsing, unsupported
+from searchlite.query import check_clauses
 from searchlite.store import Index
 
-MAX_RESULT_WINDOW = 10_000
 UNSUPPORTED_KEYS = {"aggs": "aggregations", "aggregations": "aggregations", "highlight": "highlight",
                     "suggest": "suggest", "collapse": "collapse", "rescore": "rescore", "search_after": "search_after",
                     "explain": "explain", "script_fields": "script_fields", "docvalue_fields": "docvalue_fields",
@@ -40,16 +40,41 @@ def matches(indices: list[Index], body: dict) -> list[tuple[Index, int, float]]:
     """(index, rowid, score) of every hit, unordered."""
     out = []
     for index in indices:
-        node = dsl.parse(body.get("query"), index.types)
+        try:
+            node = _query(index, body.get("query"))
+            kept_node = _query(index, body["post_filter"]) if body.get("post_filter") is not None else None
+        except ShardLevel as error:
+            raise on_shard(error, index.name, index.uuid) from None
         with index.lock:
             scores = node.run(index)
-            if body.get("post_filter") is not None:
-                kept = dsl.parse(body["post_filter"], index.types).run(index)
+            if kept_node is not None:
+                kept = kept_node.run(index)
                 scores = {row: s for row, s in scores.items() if row in kept}
         minimum = body.get("min_score")
         out.extend((index, row, score) for row, score in scores.items()
                    if minimum is None or score >= float(minimum))
     return out
+
+
+def _query(index: Index, query) -> dsl.Node:
+    node = dsl.parse(query, index.types, index.settings)
+    check_clauses(node, index.types, limits.MAX_CLAUSES)
+    return node
+
+
+def _integer(body: dict, key: str, default: int) -> int:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).lstrip("-").isdigit():
+        raise illegal(f"Failed to parse int parameter [{key}] with value [{value}]")
+    return int(value)
+
+
+def check_window(indices: list[Index], start: int, size: int) -> None:
+    """index.max_result_window, checked by each shard for its own index."""
+    for index in indices:
+        maximum = limits.limit(index.settings, limits.MAX_RESULT_WINDOW)
+        if start + size > maximum:
+            raise on_shard(limits.result_window(start + size, maximum), index.name, index.uuid)
 
 
 def sort_spec(raw) -> list[tuple[str, bool]]:
@@ -77,15 +102,12 @@ def run(indices: list[Index], body: dict, count_only: bool = False) -> dict:
     started = time.perf_counter()
     body = body or {}
     check_body(body)
-    size = int(body.get("size", 10))
-    start = int(body.get("from", 0))
+    size = _integer(body, "size", 10)
+    start = _integer(body, "from", 0)
     if size < 0 or start < 0:
         raise illegal("[from] parameter cannot be negative" if start < 0 else "[size] parameter cannot be negative")
-    if start + size > MAX_RESULT_WINDOW:
-        raise illegal(f"Result window is too large, from + size must be less than or equal to: [{MAX_RESULT_WINDOW}] "
-                      f"but was [{start + size}]. See the scroll api for a more efficient way to request large "
-                      "data sets. This limit can be set by changing the [index.max_result_window] index level "
-                      "setting.")
+    if not count_only:
+        check_window(indices, start, size)
     found = matches(indices, body)
     if count_only:
         return {"count": len(found), "_shards": _shards(len(indices))}

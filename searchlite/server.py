@@ -7,26 +7,30 @@ import hmac
 import json
 import os
 import re
-import socket
+import threading
 import time
 import urllib.parse
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from searchlite import LUCENE_VERSION, VERSION, search
+from searchlite import limits, search
+from searchlite.bulk import RawBody
+from searchlite.cluster import health, info, settings_body
 from searchlite.engine import Engine
-from searchlite.errors import SearchError, bad_json, illegal, unsupported
+from searchlite.errors import SearchError, illegal, unsupported
+from searchlite.media import body_refusal
+from searchlite.store import Stopping
 
-MAX_CONTENT = 100 * 1024 * 1024  # http.max_content_length
+MAX_CONTENT = limits.MAX_CONTENT
 DIGITS = re.compile(r"[0-9]{1,12}")
 HEX = re.compile(rb"[0-9A-Fa-f]{1,8}")
-CLUSTER_UUID = uuid.uuid5(uuid.NAMESPACE_DNS, "herosim-search-lite").hex[:22]
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "herosim-search-lite"
     engine: Engine = None  # set by serve()
+    timeout = 60  # seconds a connection may stay silent (idle, or in the middle of a body)
+    reserved = 0  # bytes of this request held in the in-flight breaker
 
     # -- plumbing ----------------------------------------------------------------------------------
     def log_message(self, fmt, *args):  # quiet: the app's own logs matter more
@@ -39,8 +43,8 @@ class Handler(BaseHTTPRequestHandler):
                 return f"application/vnd.elasticsearch+json;compatible-with={version}"
         return "application/json"
 
-    def _send(self, status: int, body: dict | None) -> None:
-        data = b"" if body is None else json.dumps(body).encode()
+    def _send(self, status: int, body) -> None:
+        data = b"" if body is None else body if isinstance(body, RawBody) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("X-elastic-product", "Elasticsearch")
         self.send_header("Content-Type", self._media_type() + ("" if "vnd" in self._media_type()
@@ -67,6 +71,7 @@ class Handler(BaseHTTPRequestHandler):
                 if len(data) + size > MAX_CONTENT:
                     self.close_connection = True
                     raise SearchError(413, "content_too_long_exception", "Request entity too large")
+                self._reserve(size)
                 data += self.rfile.read(size)
                 self.rfile.readline(1024)
         declared = (self.headers.get("Content-Length") or "0").strip()
@@ -78,15 +83,19 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise SearchError(413, "content_too_long_exception",
                               f"Request entity too large: {length} > {MAX_CONTENT} bytes (http.max_content_length)")
+        self._reserve(length)
         return self.rfile.read(length) if length else b""
 
-    def _json(self, raw: bytes):
-        if not raw.strip():
-            return None
-        try:
-            return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise bad_json(f"Unexpected character: {exc}") from exc
+    def _reserve(self, size: int) -> None:
+        """network.breaker.inflight_requests: the bodies of all requests in hand are bounded."""
+        if not self.server.reserve(size):
+            self.close_connection = True
+            raise limits.in_flight_breaker(self.server.in_flight + size, self.server.in_flight_limit)
+        self.reserved += size
+
+    @staticmethod
+    def _json(raw: bytes):
+        return limits.parse_json(raw) if raw.strip() else None
 
     def _authorised(self) -> bool:
         user, password = os.environ.get("HEROSIM_SEARCH_USER"), os.environ.get("HEROSIM_SEARCH_PASSWORD")
@@ -108,6 +117,7 @@ class Handler(BaseHTTPRequestHandler):
                 error = SearchError(401, "security_exception",
                                     f"missing authentication credentials for REST request [{self.path}]",
                                     header={"WWW-Authenticate": 'Basic realm="security" charset="UTF-8"'})
+                self.close_connection = True  # its body, if any, stays unread
                 self._send(401, error.body())
                 return
             url = urllib.parse.urlsplit(self.path)
@@ -116,14 +126,23 @@ class Handler(BaseHTTPRequestHandler):
                 raise unsupported("filter_path")
             parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]
             raw = self._read()
+            refusal = body_refusal(self.headers.get_all("Content-Type"), bool(raw), "_bulk" in parts)
+            if refusal is not None:
+                raise refusal
             status, body = route(self.engine, self.command, parts, params, raw, self._json)
             self._send(status, body)
         except SearchError as error:
             self._send(error.status, error.body())
-        except (ConnectionError, BrokenPipeError):
+        except (ConnectionError, TimeoutError, Stopping):
             self.close_connection = True
         except Exception as exc:  # noqa: BLE001 - a bug answers 500, the engine keeps serving
+            if self.engine.stopping.is_set():  # SQLite interrupted by the stop: no answer, as on a closed node
+                self.close_connection = True
+                return
             self._send(500, SearchError(500, "exception", f"{exc.__class__.__name__}: {exc}").body())
+        finally:
+            self.server.release(self.reserved)
+            self.reserved = 0
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
@@ -149,7 +168,7 @@ def route(engine: Engine, method: str, parts: list[str], params: dict, raw: byte
     if api in ("_search", "_count"):
         return 200, search.run(engine.resolve(name), search_body(parse_json(raw), params), count_only=api == "_count")
     if api == "_bulk":
-        return 200, engine.bulk(name, raw.decode("utf-8", errors="replace").split("\n"), refresh)
+        return 200, engine.bulk(name, raw.decode("utf-8", errors="replace"), refresh)
     if api == "_refresh":
         for index in engine.resolve(name):
             index.refresh()
@@ -184,8 +203,7 @@ def route(engine: Engine, method: str, parts: list[str], params: dict, raw: byte
         if method == "PUT":
             body = parse_json(raw) or {}
             for index in engine.resolve(name):
-                index.settings.update(body.get("index", body))
-                index.save_meta()
+                index.put_settings(body)
             return 200, {"acknowledged": True}
         return 200, {i.name: {"settings": settings_body(i)} for i in engine.resolve(name)}
     if api == "_doc" and len(parts) == 2 and method == "POST":
@@ -218,6 +236,8 @@ def search_body(body, params: dict) -> dict:
         body["query"] = {"query_string": {"query": params["q"]}}
     for key in ("size", "from"):
         if key in params:
+            if not DIGITS.fullmatch(params[key].lstrip("-")):
+                raise illegal(f"Failed to parse int parameter [{key}] with value [{params[key]}]")
             body[key] = int(params[key])
     if "sort" in params:
         body["sort"] = params["sort"].split(",")
@@ -253,9 +273,11 @@ def delete_by_query(engine: Engine, name: str, body: dict, refresh) -> dict:
     deleted = 0
     for index in engine.resolve(name):
         found = search.matches([index], {"query": query})
-        with index.lock:
+        with index.transaction():
             hits = index.hits([row for _, row, _ in found])
-            for doc_id, _ in hits.values():
+            for position, (doc_id, _) in enumerate(hits.values()):
+                if position % 100 == 0:
+                    index.check_stopping()
                 if index.delete(doc_id)[0] == "deleted":
                     deleted += 1
         if refresh in ("true", ""):
@@ -266,37 +288,27 @@ def delete_by_query(engine: Engine, name: str, body: dict, refresh) -> dict:
             "throttled_until_millis": 0, "failures": []}
 
 
-def settings_body(index) -> dict:
-    return {"index": {"number_of_shards": "1", "number_of_replicas": "1", "uuid": index.uuid,
-                      "provided_name": index.name, "creation_date": str(int(index.created)),
-                      "version": {"created": "8512000"}, **{k: v for k, v in index.settings.items()
-                                                            if isinstance(v, (str, int, float))}}}
-
-
-def info() -> dict:
-    return {
-        "name": socket.gethostname(), "cluster_name": "herosim", "cluster_uuid": CLUSTER_UUID,
-        "version": {"number": VERSION, "build_flavor": "default", "build_type": "docker",
-                    "build_hash": "herosim", "build_date": "2026-01-01T00:00:00.000Z", "build_snapshot": False,
-                    "lucene_version": LUCENE_VERSION, "minimum_wire_compatibility_version": "7.17.0",
-                    "minimum_index_compatibility_version": "7.0.0"},
-        "tagline": "You Know, for Search",
-    }
-
-
-def health(engine: Engine) -> dict:
-    count = len(engine.indices)
-    return {"cluster_name": "herosim", "status": "green", "timed_out": False, "number_of_nodes": 1,
-            "number_of_data_nodes": 1, "active_primary_shards": count, "active_shards": count,
-            "relocating_shards": 0, "initializing_shards": 0, "unassigned_shards": 0, "delayed_unassigned_shards": 0,
-            "number_of_pending_tasks": 0, "number_of_in_flight_fetch": 0, "task_max_waiting_in_queue_millis": 0,
-            "active_shards_percent_as_number": 100.0}
-
-
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     allow_reuse_address = True
+    in_flight_limit = limits.IN_FLIGHT_LIMIT
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0
+        self.breaker = threading.Lock()
+
+    def reserve(self, size: int) -> bool:
+        with self.breaker:
+            if self.in_flight + size > self.in_flight_limit:
+                return False
+            self.in_flight += size
+            return True
+
+    def release(self, size: int) -> None:
+        with self.breaker:
+            self.in_flight -= size
 
 
 def serve(engine: Engine, host: str, port: int, ssl_context=None) -> Server:

@@ -1,3 +1,5 @@
+import contextlib
+import fcntl
 import json
 import os
 import subprocess
@@ -14,9 +16,59 @@ collect_ignore_glob = ["fixtures/*"] + ([] if os.environ.get("HEROSIM_SEARCH_SUI
 
 
 def pytest_collection_modifyitems(config, items):
+    """Integration tests are marked; under pytest-xdist (`--dist loadgroup`) each test goes to
+    the worker of its group, so what a group builds once (a module's app, the shared microblog)
+    is built once: the tests sharing the session's microblog form one group, the others one per
+    module, or per value of a module-scoped fixture's parameter (one app each)."""
     for item in items:
         if "/integration/" in str(item.fspath) or "/reliability/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+        group = _group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _group(item) -> str | None:
+    """The microblog's, the module's when the test uses a fixture the module builds once (with
+    that fixture's parameter), or none: the test may run on any worker."""
+    if "microblog" in item.fixturenames:
+        return "microblog"
+    callspec = getattr(item, "callspec", None)
+    shared = []
+    for name in item.fixturenames:
+        definitions = item._fixtureinfo.name2fixturedefs.get(name) or ()
+        if definitions and definitions[-1].scope in ("module", "package", "class"):
+            param = callspec.params.get(name) if callspec else None
+            shared.append(name if param is None else f"{name}={param}")
+    return item.nodeid.split("::")[0] + ("[" + ",".join(sorted(shared)) + "]") if shared else None
+
+
+# -- one engine, several test workers: the test that restarts it runs alone -------------------
+ENGINE_LOCKS = ("/tmp/herosim-tests-engine.turnstile", "/tmp/herosim-tests-engine.lock")
+
+
+@contextlib.contextmanager
+def engine_held(exclusive: bool):
+    """A readers-writer lock across pytest-xdist's workers, the writer first: every test holds
+    it shared for its whole protocol (fixtures included); a test marked `engine_exclusive`
+    (a restart of the Docker engine) holds it alone, so nothing else is mid-way when it runs."""
+    turnstile = os.open(ENGINE_LOCKS[0], os.O_RDWR | os.O_CREAT, 0o600)
+    lock = os.open(ENGINE_LOCKS[1], os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(turnstile, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        if not exclusive:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield
+    finally:
+        os.close(lock)
+        os.close(turnstile)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    with engine_held(item.get_closest_marker("engine_exclusive") is not None):
+        yield
 
 
 # -- fixtures of the suites that drive a real engine (integration, reliability) ----------------

@@ -98,6 +98,9 @@ class KeyValueStore(AddonService):
                    f"{HOME}/tls/ca.pem": (issued.ca, 0o644)},
             entrypoint=["sh", "-c", PREFLIGHT, "herosim-keyvalue"])
 
+    def apply_credential(self, container, attachment: Attachment, secret: dict[str, str]) -> None:
+        apply_credential(container, attachment, secret)
+
     def credentials(self, attachment: Attachment) -> str:
         return "a password in its URL; TLS only, its certificate from a private CA (verification fails, as on Heroku)"
 
@@ -109,6 +112,46 @@ class KeyValueStore(AddonService):
         except (OSError, resp.RespError) as exc:
             return False, str(exc) or type(exc).__name__
         return answer == "PONG", f"PING answered {answer!r}"
+
+
+# The new password into the overrides file the server's next start reads, from the
+# environment through the shell's builtin echo (never an argument).
+KEEP_PASSWORD = (f"grep -v '^requirepass ' {OVERRIDES} > {OVERRIDES}.new || true; "
+                 f'echo "requirepass $SECRET" >> {OVERRIDES}.new && mv {OVERRIDES}.new {OVERRIDES}')
+# CONFIG SET requirepass on the running server, the new password on valkey-cli's stdin.
+SET_PASSWORD = "printf 'CONFIG SET requirepass %s\\n' \"$SECRET\" | valkey-cli {flags} -p {port} --no-auth-warning"
+
+
+def apply_credential(container, attachment: Attachment, secret: dict[str, str]) -> None:
+    """A rotation on the server: the new password kept for its next start, then set on the
+    running server, authenticated with the old one or (a rotation interrupted after it was
+    set) the new one. The password is never a process argument."""
+    new = secret["password"]
+    kept = container.exec_run(["sh", "-c", KEEP_PASSWORD], environment={"SECRET": new})
+    if kept.exit_code != 0:
+        raise AddonError(f"Could not keep {attachment.name}'s new password for its next start",
+                         hint=kept.output.decode(errors="replace").strip())
+    seen = ""
+    for password in dict.fromkeys((attachment.secret.get("password", ""), new)):
+        try:
+            if _set_password(container, attachment, password, new) == "OK":
+                return
+        except (OSError, resp.RespError) as exc:
+            seen = str(exc)
+    raise AddonError(f"Could not set {attachment.name}'s new password", hint=seen or "the server refused it")
+
+
+def _set_password(container, attachment: Attachment, password: str, new: str) -> object:
+    port, tls_on = int(attachment.secret["port"]), not attachment.plan.endswith(IN_DYNO)
+    published = sidecar.published_port(container, port) if engine_is_local() else None
+    if published:   # over the connection: nothing on a command line
+        return resp.call("127.0.0.1", published, password, "CONFIG", "SET", "requirepass", new, tls=tls_on)
+    script = SET_PASSWORD.format(flags="--tls --insecure" if tls_on else "", port=port)
+    result = container.exec_run(["sh", "-c", script], environment={"REDISCLI_AUTH": password, "SECRET": new})
+    text = result.output.decode(errors="replace").strip()
+    if result.exit_code != 0 or text != "OK":
+        raise resp.RespError(text or f"valkey-cli exited with {result.exit_code}")
+    return text
 
 
 def call(container, attachment: Attachment, *command: str) -> object:

@@ -16,6 +16,7 @@ from herosim.engine.stack import DEFAULT_POSTGRES, Stack
 from herosim.errors import AddonError
 
 PORT = 5432
+TRANSFER_ROLE = "pg-transfer"   # pg:pull / pg:push's helper container (it holds both sides' passwords)
 COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBALT", "COPPER",
           "CRIMSON", "CYAN", "GOLD", "GRAY", "GREEN", "IVORY", "JADE", "LIME", "MAROON", "MAUVE",
           "NAVY", "OLIVE", "ONYX", "ORANGE", "PINK", "PUCE", "PURPLE", "RED", "ROSE", "SILVER",
@@ -66,6 +67,19 @@ elif [ -e "$mark" ]; then
 	fi
 fi
 exec docker-entrypoint.sh "$@"
+"""
+
+# A rotation, as the server's superuser on its socket; the passwords come from the environment
+# and reach psql on its stdin through the shell's builtin printf (never a process argument).
+ROTATE_SCRIPT = r"""
+set -e
+printf 'ALTER ROLE "%s" WITH PASSWORD \047%s\047;\n' "$ROLE" "$SECRET" | psql -v ON_ERROR_STOP=1 -q
+if [ -n "$SUPERSECRET" ]; then
+	printf 'ALTER ROLE postgres WITH PASSWORD \047%s\047;\n' "$SUPERSECRET" | psql -v ON_ERROR_STOP=1 -q
+fi
+psql -v ON_ERROR_STOP=1 -qAt -v role="$ROLE" >/dev/null <<'SQL'
+SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = :'role' AND pid <> pg_backend_pid();
+SQL
 """
 
 
@@ -131,6 +145,18 @@ class Postgres(AddonService):
                                     user="postgres")
         if result.exit_code != 0:
             raise AddonError(f"Could not set {attachment.name}'s connection limit",
+                             hint=result.output.decode(errors="replace").strip())
+
+    def apply_credential(self, container, attachment: Attachment, secret: dict[str, str]) -> None:
+        """A rotation on the server: the app's role gets the new password (and the superuser a
+        new one too, retiring any copy an older herosim left on the volume's labels), then
+        every connection of the app's database is reset. Idempotent: a rotation interrupted
+        after it is applied again. The passwords reach psql on its stdin, from the shell's
+        builtin printf: never an argument."""
+        result = container.exec_run(["sh", "-c", ROTATE_SCRIPT], user="postgres", environment={
+            "ROLE": secret["user"], "SECRET": secret["password"], "SUPERSECRET": secret.get("superuser_password", "")})
+        if result.exit_code != 0:
+            raise AddonError(f"Could not rotate {attachment.name}'s credential",
                              hint=result.output.decode(errors="replace").strip())
 
     def probe(self, container, attachment: Attachment) -> tuple[bool, str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import docker
 
 from herosim import poll
-from herosim.addons.attachment import Attachment
+from herosim.addons.attachment import Attachment, confirm_rotation, require_credentials, rotation_release
 from herosim.addons.service import AddonService
 from herosim.const import LABEL_ADDON_NAME, LABEL_ADDON_PLAN, ROLE_ADDON
 from herosim.engine import cleanup, labels
@@ -25,6 +26,7 @@ def find(client: docker.DockerClient, attachment: Attachment):
 def ensure_running(client: docker.DockerClient, service: AddonService, attachment: Attachment,
                    stack: Stack, network: str, progress: Callable[[str], None]):
     """Start the sidecar (creating it if needed) and wait until it answers."""
+    require_credentials(attachment)
     container = find(client, attachment)
     spec = service.sidecar(attachment, stack)
     if container is not None and container.image.tags and spec.image not in container.image.tags \
@@ -67,17 +69,31 @@ def _create(client: docker.DockerClient, spec, attachment: Attachment, network: 
     return container
 
 def wait_ready(service: AddonService, container, attachment: Attachment) -> None:
+    """Until the probe answers. With a rotation left pending (a command killed while rotating)
+    the server may have either credential: both are tried, and a pending one the server
+    already has is confirmed, so the add-on's record always holds the one that works."""
     seen = {"last": ""}
+    candidates = [attachment]
+    if attachment.pending:
+        candidates.append(replace(attachment, config=attachment.pending["config"],
+                                  secret=attachment.pending["secret"]))
+    works: list[Attachment] = []
 
     def ready():
         container.reload()
         if container.status in ("exited", "dead"):
             raise _not_ready(service, container, attachment, seen["last"])
-        ok, seen["last"] = service.probe(container, attachment)
-        return ok
+        for candidate in candidates:
+            ok, seen["last"] = service.probe(container, candidate)
+            if ok:
+                works.append(candidate)
+                return True
+        return False
 
     if not poll.until(ready, service.ready_timeout, 0.3):
         raise _not_ready(service, container, attachment, seen["last"])
+    if works[0] is not attachment:
+        confirm_rotation(attachment, rotation_release(attachment))
 
 def _not_ready(service: AddonService, container, attachment: Attachment, seen: str) -> AddonError:
     logs = container.logs(tail=15).decode("utf-8", errors="replace").rstrip()
@@ -89,11 +105,20 @@ def _not_ready(service: AddonService, container, attachment: Attachment, seen: s
     )
 
 def stop(client: docker.DockerClient, app: str) -> int:
+    """`down`: the add-ons' containers stop (their data is kept), and a pg:pull or pg:push
+    helper a killed command left goes: it holds passwords."""
     stopped = 0
     for container in client.containers.list(filters=labels.of_app(app, ROLE_ADDON)):
         container.stop(timeout=30)
         stopped += 1
+    remove_helpers(client, app)
     return stopped
+
+
+def remove_helpers(client: docker.DockerClient, app: str) -> None:
+    from herosim.addons.postgres import TRANSFER_ROLE  # postgres imports this module
+    for container in client.containers.list(all=True, filters=labels.of_app(app, TRANSFER_ROLE)):
+        cleanup.container(container)
 
 
 def published_port(container, port: int) -> int | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import docker
 
 from herosim.addons import sidecar
+from herosim.app import catalog
 from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
@@ -21,9 +22,9 @@ from herosim.app.postgres import Databases
 from herosim.app.scheduler import Jobs
 from herosim.app.snapshots import Snapshots
 from herosim.app.releases import Releases
-from herosim.const import DEFAULT_ROUTER_PORT
 from herosim.engine import cleanup, labels, network
 from herosim.engine.client import translated
+from herosim.git import repo
 from herosim.platform.state import AppState
 from herosim.progress import Progress
 from herosim.runtime import launcher
@@ -61,10 +62,10 @@ class App:
 
     def url(self, port: int | None = None) -> str:
         """The web URL over plain HTTP (the router's port answers HTTPS too: `https_url`)."""
-        return f"http://127.0.0.1:{port or self.router_port}/"
+        return catalog.http_url(port or self.router_port)
 
     def https_url(self, port: int | None = None) -> str:
-        return f"https://127.0.0.1:{port or self.router_port}/"
+        return catalog.https_url(port or self.router_port)
 
     def urls(self) -> str:
         """Both web URLs, as Heroku's CLI joins two URLs: `http://… | https://…`."""
@@ -72,7 +73,7 @@ class App:
 
     @property
     def router_port(self) -> int:
-        return int(self.state.settings().get("router_port") or DEFAULT_ROUTER_PORT)
+        return catalog.router_port(self.state)
 
     def describe(self) -> dict:
         """What scripts want after `up -d`: URL, release, dynos, add-ons and their config vars."""
@@ -89,7 +90,8 @@ class App:
         return self.dynos.down(stop_timeout), sidecar.stop(self.ctx.client, self.name)
 
     def destroy(self) -> dict[str, int]:
-        """Everything labelled with the app, and its state: nothing of it remains."""
+        """Everything labelled with the app, its state and its Heroku Git repository: nothing
+        of it remains."""
         client = self.ctx.client
         with self.ctx.changing():
             launcher.stop(self.state, 60)
@@ -101,8 +103,9 @@ class App:
                     counts["volumes"] += cleanup.quietly(volume, force=True)
                 counts["networks"] = network.remove(client, self.name)
                 counts["images"] = cleanup.images(client, labels.of_app(self.name))
-        self.state.remove()
-        authority.forget(self.name)
+            self.state.remove()
+            repo.remove(self.name)
+            authority.forget(self.name)
         return counts
 
 

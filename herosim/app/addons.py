@@ -11,7 +11,8 @@ import docker.errors
 
 from herosim.addons import attachment as addons
 from herosim.addons import sidecar
-from herosim.addons.registry import canonical_plan, service_for_plan, wanted_services
+from herosim.addons.registry import canonical_plan, check_not_retired, service_for_plan, wanted_services
+from herosim.app import rotation
 from herosim.app.context import AppContext
 from herosim.app.releases import Releases
 from herosim.const import HEXAGON, LABEL_PYTHON, LABEL_STACK
@@ -31,16 +32,17 @@ class Addons:
         self.releases = releases
 
     def attached(self) -> list[addons.Attachment]:
-        return addons.attachments(self.ctx.client, self.ctx.name)
+        return rotation.finish_interrupted(self, addons.attachments(self.ctx.client, self.ctx.name))
 
     def config_vars(self) -> dict[str, str]:
         return addons.config_vars(self.attached())
 
-    def start_all(self, stack: stack_mod.Stack) -> None:
-        """Start every add-on of the app on `stack` (herosim ci: only the ones app.json asks for)."""
+    def start_all(self, stack: stack_mod.Stack, quiet: bool = False) -> None:
+        """Start every add-on of the app on `stack` (herosim ci: only the ones app.json asks for;
+        a push: quietly, as Heroku's add-ons simply run)."""
         net = network.ensure(self.ctx.client, self.ctx.name)
         for attachment in self.attached():
-            self._start(attachment, stack, net)
+            self._start(attachment, stack, net, quiet=quiet)
 
     def provision_for(self, result: BuildResult) -> None:
         """`up`: the add-ons the app's dependencies call for, created once, started every time."""
@@ -54,14 +56,17 @@ class Addons:
             self._start(attachment, result.stack, net)
 
     def create(self, plan: str, engine: str | None = None, version: str | None = None) -> addons.Attachment:
-        """`addons:create`: provision, start, and make a release (the dynos restart with its vars)."""
+        """`addons:create`: provision, start, and make a release (the dynos restart with its vars).
+        Says nothing itself: the add-on is ready when this returns, and the CLI says so."""
+        check_not_retired(plan)
         service = service_for_plan(plan)
         plan = canonical_plan(plan) if ":" in plan else service.default_plan
         with self.ctx.changing():
             stack = self.stack()
             service.validate(plan, {"engine": engine, "version": version}, stack)
-            attachment = self._provision(service, plan, engine=engine or default_engine(stack), version=version)
-            self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name))
+            attachment = self._provision(service, plan, engine=engine or default_engine(stack), version=version,
+                                         announce=False)
+            self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name), quiet=True)
             self.releases.again(f"Attach {attachment.attachment_name} (@ref:{attachment.name})")
             return attachment
 
@@ -71,6 +76,7 @@ class Addons:
         found = next((a for a in self.attached() if a.service == service.service), None)
         if found is not None:
             return found
+        check_not_retired(plan)
         plan = canonical_plan(plan) if ":" in plan else service.default_plan
         service.validate(plan, options, stack)
         return self._provision(service, plan, engine=options.get("engine") or default_engine(stack),
@@ -150,26 +156,29 @@ class Addons:
         return stack_mod.addon_stack(self.ctx.client, self.ctx.progress)
 
     def _provision(self, service, plan: str | None = None, engine: str | None = None,
-                   version: str | None = None, alias: str | None = None) -> addons.Attachment:
+                   version: str | None = None, alias: str | None = None, announce: bool = True) -> addons.Attachment:
         attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={"engine": engine,
                                                                                          "version": version,
                                                                                          "as": alias})
-        self.ctx.progress.info(f"Creating {attachment.plan} on {HEXAGON} {self.ctx.name}... free")
-        self.ctx.progress.info(f"{attachment.name} is being created in the background. "
-                               "The app will restart when complete...")
+        if announce:   # provisioned by a deploy (the app's dependencies, app.json): said as it happens
+            self.ctx.progress.info(f"Creating {attachment.plan} on {HEXAGON} {self.ctx.name}... free")
+            self.ctx.progress.info(f"{attachment.name} is being created in the background. "
+                                   "The app will restart when complete...")
         self.ctx.logs.emit("app", "api", f"Attach {attachment.attachment_name} (@ref:{attachment.name}) "
                                          f"by user {current_user()}")
         return attachment
 
-    def _start(self, attachment: addons.Attachment, stack: stack_mod.Stack, net: str) -> None:
+    def _start(self, attachment: addons.Attachment, stack: stack_mod.Stack, net: str, quiet: bool = False) -> None:
         service = service_for_plan(attachment.plan)
         if not service.has_sidecar:
             return
         StackImages(self.ctx.client, self.ctx.progress).ensure(service.sidecar(attachment, stack).image)
         started = time.monotonic()
-        sidecar.ensure_running(self.ctx.client, service, attachment, stack, net, self.ctx.progress.step)
-        self.ctx.progress.detail(f"{attachment.name} is ready ({time.monotonic() - started:.1f}s): "
-                                 + ", ".join(attachment.config))
+        sidecar.ensure_running(self.ctx.client, service, attachment, stack, net,
+                               (lambda _line: None) if quiet else self.ctx.progress.step)
+        if not quiet:
+            self.ctx.progress.detail(f"{attachment.name} is ready ({time.monotonic() - started:.1f}s): "
+                                     + ", ".join(attachment.config))
 
 
 def default_engine(stack: stack_mod.Stack) -> str:

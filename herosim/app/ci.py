@@ -1,6 +1,6 @@
 """`herosim ci`: Heroku CI on this machine. A throwaway app of its own: the buildpack's
-test-compile (INSTALL_TEST: requirements-test.txt too, Pipenv --dev, Poetry and uv default
-groups; no collectstatic), app.json's environments.test add-ons and env, CI's variables,
+test-compile (bin/test-compile's environment; requirements-test.txt too when there is one,
+Pipenv --dev, Poetry's and uv's default groups; collectstatic skipped), app.json's environments.test add-ons and env, CI's variables,
 `test-setup` once then `test` in a one-off dyno; its exit status is the run's, and the
 throwaway app is removed whatever happens."""
 
@@ -15,6 +15,8 @@ from herosim.errors import AppError
 from herosim.platform import appjson
 from herosim.platform.procfile import RELEASE
 from herosim.runtime import oneoff
+
+TEST_DYNO_SIZE = "performance-m"   # Heroku CI runs tests on a Performance-M dyno (DYNO_RAM=2560 in ci_spec)
 
 
 def git(path: Path, *args: str) -> str:
@@ -56,11 +58,12 @@ def run(app, path: Path, output: oneoff.Output, step: Callable[[str], None]) -> 
                                   app.state.config_vars(), commit=result.commit)
     for name in ("test-setup", "test"):
         command = test.scripts.get(name)
-        if not command:
+        if not command:   # the runner's words (ci_spec); `test` is always there (test_environment)
+            step(f"No {name} command provided. Skipping.")
             continue
         step(f"Running {name} command `{command}`...")
         status = oneoff.run(app.ctx.client, app.state, release, oneoff.new("test", command), output=output,
-                            interactive=False, use_tty=False, to_log=True)
+                            interactive=False, use_tty=False, to_log=True, size=TEST_DYNO_SIZE)
         if status != 0 or name == "test":
             step(f"{name} exited with {status}")
             return status

@@ -11,6 +11,7 @@ import docker
 from herosim import paths
 from herosim.platform import lock
 from herosim.platform.logplex import Logplex
+from herosim.platform.sizes import DEFAULT_SIZE, SIZES
 from herosim.platform.state import AppState
 from herosim.progress import Progress
 from herosim.runtime.client import ManagerClient
@@ -34,8 +35,25 @@ class AppContext:
     def require_manager(self) -> ManagerClient:
         return ManagerClient.require(self.state)
 
+    def default_size(self) -> str:
+        """The size of a process type that has none of its own: the running manager's (`up --size`)."""
+        manager = self.manager()
+        size = manager.ping().get("size") if manager is not None else None
+        return size if size in SIZES else DEFAULT_SIZE
+
     @contextlib.contextmanager
-    def changing(self):
-        """Hold the app's lock while a command changes it (a second command waits)."""
-        with lock.held(self.state.dir, self.name, notice=self.progress.info):
+    def changing(self, wait: float = 600.0):
+        """Hold the app's lock while a command changes it (a second command waits, up to `wait`
+        seconds). Whoever takes it first finishes what a killed command left half done (a
+        credential rotation) before going on."""
+        with lock.held(self.state.dir, self.name, wait=wait, notice=self.progress.info if wait else None) as first:
+            if first:
+                self._finish_interrupted()
             yield
+
+    def _finish_interrupted(self) -> None:
+        from herosim.app import rotation   # the verbs sit above the context
+        if rotation.unfinished_records(self.state):
+            from herosim.app.addons import Addons
+            from herosim.app.releases import Releases
+            rotation.Rotations(Addons(self, Releases(self))).recover()

@@ -1,4 +1,4 @@
-"""`up` and `build`: the slug compiler, then add-ons, a release and the formation on it."""
+"""`up`, a push and `build`: the slug compiler, then add-ons, a release and the formation on it."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from herosim.app.addons import Addons
+from herosim.app.catalog import HEROKU_STACK, web_urls
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
-from herosim.app import setup as setup_mod
+from herosim.app import buildlog, setup as setup_mod
 from herosim.app.releases import Releases
 from herosim.app.setup import AppSetup
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
 from herosim.engine import cleanup, images, labels
+from herosim.git import worktree
 from herosim.platform import formation, snapshots
 from herosim.platform.procfile import Procfile
 from herosim.platform.releases import Release
@@ -24,6 +26,7 @@ from herosim.slug import cabundle
 
 if TYPE_CHECKING:
     from herosim.slug.compile import BuildResult
+    from herosim.slug.source import SourceTree
 
 SLUGS_KEPT = 5  # slug images of the last releases stay (rollback); older ones go
 
@@ -47,15 +50,18 @@ class Deployer:
         self.setup = AppSetup(ctx, addons)
 
     def up(self, path: Path, options: UpOptions) -> Release:
-        """Build, provision, release and (re)start the formation. Returns the release it runs:
-        a new one, or the current one when nothing changed."""
+        """Build the working tree, provision, release and (re)start the formation. Returns the
+        release it runs: a new one, or the current one when nothing changed. Its output is kept
+        as the build's log."""
+        with buildlog.recording(self.ctx) as build:
+            release = self._up(path, options)
+            build.release = release.version
+            return release
+
+    def _up(self, path: Path, options: UpOptions) -> Release:
         progress = self.ctx.progress
         with self.ctx.changing():
-            port = options.port or self.ctx.state.settings().get("router_port") or DEFAULT_ROUTER_PORT
-            settings = ManagerSettings(port, options.timeouts, options.size, options.cycle_every)
-            manager = self.ctx.manager()
-            if manager is None or manager.ping().get("router_port") != port:
-                launcher.check_port(port)  # before a long build, not after it
+            port, settings = self._settings(options)
             self.ctx.state.update_settings(source=str(path.resolve()), router_port=port)
             self._remove_stale_builds()
             manifest = setup_mod.read(path)
@@ -63,6 +69,9 @@ class Deployer:
             if creating:
                 self.setup.before_build(manifest)
             progress.step(f"Building {self.ctx.name} from {path.resolve()}")
+            differs = worktree.notice(worktree.changed(path))
+            if differs:
+                progress.info(differs)
             result = self.build(path, options.ca_bundle, options.no_cache)
             if creating:
                 self.setup.provision(manifest, result.stack)
@@ -70,30 +79,84 @@ class Deployer:
             release = self._unchanged(result)
             unchanged = release is not None   # as a push of what Heroku already runs: no new release
             if not unchanged:
-                release = self.releases.create(f"Deploy {result.commit[:8] or 'working tree'}", result.slug_image,
-                                               result.processes, self.ctx.state.config_vars(), commit=result.commit)
-            types = Procfile(release.processes).formation_types
-            if formation.kept(self.ctx.state.formation(), types) != (self.ctx.state.formation() or {}):
-                self.ctx.state.set_formation(formation.kept(self.ctx.state.formation(), types))
+                release = self._release(result)
+            types = self._keep_formation(release)
             progress.step("Launching...")
             progress.detail(f"Everything up-to-date: v{release.version} stays the current release" if unchanged
                             else f"Released v{release.version}")
             self._launch(launcher.ensure(self.ctx.state, settings), release.version, unchanged, options.timeouts)
-            progress.detail(f"https://127.0.0.1:{port}/ deployed to herosim (and http://127.0.0.1:{port}/)")
+            progress.detail(f"{web_urls(port)[0]} deployed to herosim (and {web_urls(port)[1]})")
             self._say_formation(types)
             if manifest is not None:
                 self.setup.postdeploy(manifest, release)
             self._prune_slugs()
             return release
 
-    def build(self, path: Path, ca_bundle: str | None = None, no_cache: bool = False, test: bool = False) -> BuildResult:
-        """The slug compiler alone: no release, no dynos touched."""
+    def push(self, source: SourceTree, options: UpOptions) -> Release:
+        """`git push heroku main`: the pushed commit's tree built and released, framed in the
+        platform's words. As on Heroku, a push applies no app.json and provisions nothing by
+        itself (the add-ons are the ones `addons:create` made), and every successful build is
+        a new release, also of a commit that ran before. Its output is kept as the build's log."""
+        with buildlog.recording(self.ctx) as build:
+            release = self._push(source, options)
+            build.release = release.version
+            return release
+
+    def _push(self, source: SourceTree, options: UpOptions) -> Release:
+        progress = self.ctx.progress
+        with self.ctx.changing():
+            port, settings = self._settings(options)
+            self.ctx.state.update_settings(router_port=port)
+            self._remove_stale_builds()
+            progress.info("Building source:")
+            progress.info("")
+            progress.step(f"Building on the {HEROKU_STACK.capitalize()} stack")
+            progress.step("Determining which buildpack to use for this app")
+            result = self.build(source, options.ca_bundle, options.no_cache)
+            self.addons.start_all(result.stack, quiet=True)
+            release = self._release(result)
+            self._keep_formation(release)
+            progress.step("Launching...")
+            progress.detail(f"Released v{release.version}")
+            self._launch(launcher.ensure(self.ctx.state, settings), release.version, False, options.timeouts)
+            progress.detail(f"{web_urls(port)[0]} deployed to Heroku")
+            progress.info("")
+            self._prune_slugs()
+            return release
+
+    def _settings(self, options: UpOptions) -> tuple[int, ManagerSettings]:
+        """The router port (the option's, the app's own, else 5006), checked free before a long
+        build, and the dyno manager's settings."""
+        port = options.port or self.ctx.state.settings().get("router_port") or DEFAULT_ROUTER_PORT
+        manager = self.ctx.manager()
+        if manager is None or manager.ping().get("router_port") != port:
+            launcher.check_port(port)  # before a long build, not after it
+        return port, ManagerSettings(port, options.timeouts, options.size, options.cycle_every)
+
+    def _release(self, result: BuildResult) -> Release:
+        self.ctx.state.update_settings(slug_size=result.compressed_size)
+        return self.releases.create(f"Deploy {result.commit[:8] or 'working tree'}", result.slug_image,
+                                    result.processes, self.ctx.state.config_vars(), commit=result.commit)
+
+    def _keep_formation(self, release: Release) -> list[str]:
+        """The formation keeps the release's process types (a type gone loses its entry)."""
+        types = Procfile(release.processes).formation_types
+        kept = formation.kept(self.ctx.state.formation(), types)
+        if kept != (self.ctx.state.formation() or {}):
+            self.ctx.state.set_formation(kept)
+        return types
+
+    def build(self, path: Path | SourceTree, ca_bundle: str | None = None, no_cache: bool = False,
+              test: bool = False) -> BuildResult:
+        """The slug compiler alone: no release, no dynos touched. `path` is a working tree, or
+        a commit's tree (a push)."""
         from herosim.slug.compile import compile_app  # imported when used: every other command starts faster
-        result = compile_app(self.ctx.client, self.ctx.progress, self.ctx.name, path,
-                             ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache, config_vars=self.config.all(),
-                             previous=self.ctx.state.settings().get("last_build"), test=test)
-        self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
-        return result
+        with self.ctx.changing():   # `up` removes a killed build's container: never a running one's
+            result = compile_app(self.ctx.client, self.ctx.progress, self.ctx.name, path,
+                                 ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache, config_vars=self.config.all(),
+                                 previous=self.ctx.state.settings().get("last_build"), test=test)
+            self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
+            return result
 
     @staticmethod
     def _launch(manager, version: int, unchanged: bool, timeouts: Timeouts) -> None:

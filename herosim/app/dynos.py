@@ -102,10 +102,11 @@ class Dynos:
 
     def set_maintenance(self, on: bool) -> None:
         """The router answers every request with the maintenance page (H80); dynos keep running."""
-        self.ctx.state.update_settings(maintenance=on)
-        manager = self.ctx.manager()
-        if manager is not None:
-            manager.refresh()
+        with self.ctx.changing():
+            self.ctx.state.update_settings(maintenance=on)
+            manager = self.ctx.manager()
+            if manager is not None:
+                manager.refresh()
 
     def formation(self) -> Scaled:
         release = self.ctx.state.current_release()
@@ -125,9 +126,14 @@ class Dynos:
         counts, new_sizes = formation.parse_scale(args, now.counts, now.types)
         updated = {**now.counts, **counts}
         sizes = {**now.sizes, **new_sizes}
+        formation.check(updated, sizes, self.ctx.default_size())
         with self.ctx.changing():
             self.ctx.state.set_formation(updated)
             self.ctx.state.update_settings(sizes=sizes)
+            named = [t for t in now.types if t in counts or t in new_sizes]
+            self.ctx.logs.emit("app", "api", "Scaled to " + " ".join(
+                f"{t}@{updated.get(t, 0)}:{SIZES[sizes.get(t, DEFAULT_SIZE)].name}" for t in named)
+                + f" by user {current_user()}")
             manager = self.ctx.manager()
             if manager is not None:
                 manager.converge()

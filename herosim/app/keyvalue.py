@@ -7,8 +7,9 @@ import secrets
 import shlex
 
 from herosim.addons import keyvalue
-from herosim.addons.attachment import Attachment, record_rotation
+from herosim.addons.attachment import Attachment, require_credentials
 from herosim.app.addons import Addons
+from herosim.app.rotation import Rotations
 from herosim.errors import HerosimError
 from herosim.runtime import attach, oneoff
 
@@ -28,9 +29,11 @@ class KeyValue:
         if len(found) > 1:
             primary = [a for a in found if "REDIS_URL" in a.config]
             if name is None and len(primary) == 1:
+                require_credentials(primary[0])
                 return primary[0]
             raise HerosimError(f"Please specify a single instance. Found: {', '.join(a.name for a in found)}",
                                hint="name one: herosim redis:info redis-…")
+        require_credentials(found[0])
         return found[0]
 
     def call(self, attachment: Attachment, *command: str) -> object:
@@ -59,31 +62,22 @@ class KeyValue:
 
     def _set(self, attachment: Attachment, key: str, value: str) -> None:
         """On the running server now, and in the overrides file its next start reads."""
-        self.call(attachment, "CONFIG", "SET", key, value)
         script = (f"grep -v '^{key} ' {keyvalue.OVERRIDES} > {keyvalue.OVERRIDES}.new || true; "
                   f"echo {shlex.quote(f'{key} {value}')} >> {keyvalue.OVERRIDES}.new && "
                   f"mv {keyvalue.OVERRIDES}.new {keyvalue.OVERRIDES}")
-        result = self.addons.container(attachment).exec_run(["sh", "-c", script])
+        with self.addons.ctx.changing():
+            self.call(attachment, "CONFIG", "SET", key, value)
+            result = self.addons.container(attachment).exec_run(["sh", "-c", script])
         if result.exit_code != 0:
             raise HerosimError(f"Could not keep {key} for {attachment.name}'s next start",
                                hint=result.output.decode(errors="replace").strip())
 
     def reset_credentials(self, attachment: Attachment) -> Attachment:
         """A new password, set on the server now and kept for its next start; a release with the
-        new REDIS_URL restarts the dynos."""
+        new REDIS_URL restarts the dynos. Crash-safe and one at a time (app/rotation.py)."""
         if attachment.plan.endswith(keyvalue.IN_DYNO):
             raise HerosimError("An in-dyno Key-Value Store has no credentials", hint="its URL has no password")
-        old, new = attachment.secret["password"], "p" + secrets.token_hex(32)
-        self.call(attachment, "CONFIG", "SET", "requirepass", new)
-        # the password goes into the file from the shell's builtin echo: never an argument
-        script = (f"grep -v '^requirepass ' {keyvalue.OVERRIDES} > {keyvalue.OVERRIDES}.new || true; "
-                  f'echo "requirepass $SECRET" >> {keyvalue.OVERRIDES}.new && mv {keyvalue.OVERRIDES}.new '
-                  f"{keyvalue.OVERRIDES}")
-        self.addons.container(attachment).exec_run(["sh", "-c", script], environment={"SECRET": new})
-        rotated = record_rotation(attachment, {k: v.replace(f":{old}@", f":{new}@") for k, v in attachment.config.items()},
-                                  {"password": new})
-        self.addons.releases.again(f"Update {attachment.attachment_name} by {attachment.name}")
-        return rotated
+        return Rotations(self.addons).rotate(attachment, {"password": "p" + secrets.token_hex(32)})
 
     def prompt(self, attachment: Attachment, output: oneoff.Output, use_tty: bool) -> int:
         """valkey-cli inside the add-on's container, over TLS, the password in its environment."""

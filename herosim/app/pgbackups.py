@@ -5,7 +5,9 @@ backup or from any .dump file (a production backup downloaded from Heroku)."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import errno
+import os
+import secrets
 from pathlib import Path
 
 from herosim import paths
@@ -17,7 +19,7 @@ from herosim.platform import jsonfile
 
 FOLDER = "backups"
 INDEX = "backups.json"
-RESTORE_PATH = "/tmp/herosim-restore.dump"
+DOWNLOAD_CHUNK = 1024 * 1024
 
 
 class Backups:
@@ -75,16 +77,18 @@ class Backups:
         if data[:5] != b"PGDMP":
             raise HerosimError(f"{source} is not a pg_dump custom-format file (pg_dump -Fc)",
                                hint="Heroku's backups (latest.dump) are; a plain .sql file is loaded with pg:psql")
-        container = self.databases.addons.container(attachment)
-        archive = TarWriter()
-        archive.add_bytes(RESTORE_PATH.lstrip("/"), data, mode=0o644)
-        container.put_archive("/", archive.close())
-        try:
-            result = container.exec_run(["pg_restore", "--verbose", "--clean", "--if-exists", "--no-acl", "--no-owner",
-                                         "-d", attachment.secret["database"], RESTORE_PATH], user="postgres",
-                                        environment=self.databases.app_env(attachment), demux=True)
-        finally:
-            container.exec_run(["rm", "-f", RESTORE_PATH])
+        restore_path = f"/tmp/herosim-restore-{secrets.token_hex(8)}.dump"   # one of its own per restore
+        with self.ctx.changing():
+            container = self.databases.addons.container(attachment)
+            archive = TarWriter()
+            archive.add_bytes(restore_path.lstrip("/"), data, mode=0o644)
+            container.put_archive("/", archive.close())
+            try:
+                result = container.exec_run(["pg_restore", "--verbose", "--clean", "--if-exists", "--no-acl",
+                                             "--no-owner", "-d", attachment.secret["database"], restore_path],
+                                            user="postgres", environment=self.databases.app_env(attachment), demux=True)
+            finally:
+                container.exec_run(["rm", "-f", restore_path])
         out, err = result.output
         messages = (err or b"").decode(errors="replace")
         failed = [line for line in messages.splitlines() if "error:" in line and "does not exist" not in line]
@@ -94,22 +98,46 @@ class Backups:
         return messages
 
     def download(self, backup_id: str | None, output: Path | None) -> tuple[dict, Path]:
-        """The backup's file copied out: latest.dump, latest.dump.1, … when taken."""
+        """The backup's file copied out, private (0600: it is the whole database): to `output`
+        (a file there is replaced), else to latest.dump, latest.dump.1, … whichever does not
+        exist yet. A symbolic link is never followed: the dump lands where it is named."""
         record, source = self.file(backup_id)
-        target = output
-        if target is None:
-            target = Path("latest.dump")
-            index = 1
-            while target.exists():
-                target = Path(f"latest.dump.{index}")
+        if output is not None:
+            fd = _create(output, replace=True)
+        else:
+            index = 0
+            while True:
+                output = Path("latest.dump" if index == 0 else f"latest.dump.{index}")
+                fd = _create(output, replace=False)
+                if fd is not None:
+                    break
                 index += 1
-        shutil.copyfile(source, target)
-        return record, target
+        with os.fdopen(fd, "wb") as target, open(source, "rb") as dump:
+            while chunk := dump.read(DOWNLOAD_CHUNK):
+                target.write(chunk)
+        return record, output
 
     @staticmethod
     def describe(record: dict) -> tuple[str, ...]:
         finished = f"Completed {record.get('finished', '')}" if record["status"] == "Completed" else record["status"]
         return (record["id"], record["started"], finished, size_text(record["size"]), record["database"])
+
+
+def _create(path: Path, replace: bool) -> int | None:
+    """A descriptor of `path` opened for writing, created 0600; never through a symbolic link.
+    Without `replace`, None when something (a file, a link, even a dangling one) is there."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_TRUNC if replace else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise HerosimError(f"{path} is a symbolic link; the backup is not written through it",
+                               hint="name a file: herosim pg:backups:download -o FILE") from None
+        raise HerosimError(f"Could not write {path}: {exc.strerror}", hint="name another file with -o") from None
+    os.fchmod(fd, 0o600)   # a file that was there keeps no wider mode
+    return fd
 
 
 def _now() -> str:

@@ -1,13 +1,16 @@
 """pg:pull and pg:push between the add-on and a database of this machine, with Heroku's
 pg_dump/pg_restore flags, in a helper container on the host's network with the newest client
 tools the stack has (Heroku Postgres's default version: pg_dump reads older servers, not
-newer ones). Credentials travel as environment variables."""
+newer ones). Credentials travel as environment variables; the helper holds both sides'
+passwords, so it carries the app's labels: `down`, `destroy` and the next pull or push remove
+one a killed command left."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
 from herosim.addons import postgres, sidecar
+from herosim.addons.postgres import TRANSFER_ROLE
 from herosim.addons.attachment import Attachment
 from herosim.app.postgres import Databases
 from herosim.engine import cleanup, labels
@@ -15,7 +18,6 @@ from herosim.engine.stack import DEFAULT_POSTGRES
 from herosim.engine.stackimages import StackImages
 from herosim.errors import HerosimError
 
-ROLE_TOOL = "pg-transfer"
 SCRIPT = r"""
 set -o pipefail
 with() {  # a command with one side's PG* variables (exported by the shell: never an argument)
@@ -77,17 +79,20 @@ class Transfer:
                 tools)
 
     def pull(self, attachment: Attachment, target: str) -> str:
-        source, image = self._addon_side("SRC", attachment)
-        return self._run("pull", image, {**source, **local_side("DST", target)}, target)
+        with self.ctx.changing():
+            source, image = self._addon_side("SRC", attachment)
+            return self._run("pull", image, {**source, **local_side("DST", target)}, target)
 
     def push(self, source: str, attachment: Attachment) -> str:
-        target, image = self._addon_side("DST", attachment)
-        return self._run("push", image, {**local_side("SRC", source), **target}, attachment.name)
+        with self.ctx.changing():
+            target, image = self._addon_side("DST", attachment)
+            return self._run("push", image, {**local_side("SRC", source), **target}, attachment.name)
 
     def _run(self, mode: str, image: str, env: dict[str, str], target: str) -> str:
+        sidecar.remove_helpers(self.ctx.client, self.ctx.name)   # a killed pull's or push's (we hold the lock)
         container = self.ctx.client.containers.run(
             image, ["bash", "-c", SCRIPT], entrypoint=[], environment={"MODE": mode, **env}, network_mode="host",
-            labels=labels.for_tool(ROLE_TOOL), user="postgres", detach=True)
+            labels=labels.for_app(self.ctx.name, TRANSFER_ROLE), user="postgres", detach=True)
         try:
             status = int(container.wait(timeout=3600).get("StatusCode", 1))
             log = container.logs().decode(errors="replace")

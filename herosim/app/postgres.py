@@ -4,9 +4,12 @@ the environment, never in a process argument."""
 
 from __future__ import annotations
 
+import string
+
 from herosim.addons import postgres
-from herosim.addons.attachment import Attachment, record_rotation
+from herosim.addons.attachment import Attachment, require_credentials
 from herosim.app.addons import Addons
+from herosim.app.rotation import Rotations
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
 from herosim.runtime import attach, oneoff
@@ -42,7 +45,9 @@ class Databases:
             found = [a for a in found if name in (a.name, *a.config, *(k.removesuffix("_URL") for k in a.config))]
             if not found:
                 raise HerosimError(f"Unknown database: {name}.", hint="see `herosim pg:info`")
-        return sorted(found, key=lambda a: "DATABASE_URL" not in a.config)[0]
+        chosen = sorted(found, key=lambda a: "DATABASE_URL" not in a.config)[0]
+        require_credentials(chosen)
+        return chosen
 
     @staticmethod
     def label(attachment: Attachment) -> str:
@@ -115,9 +120,10 @@ class Databases:
         """Every table, view and row gone: the database is dropped and made again, owned by the
         app's credential (its URL does not change)."""
         user, database = attachment.secret["user"], attachment.secret["database"]
-        self.sql(attachment, f'DROP DATABASE "{database}" WITH (FORCE)', superuser=True, database="postgres")
-        self.sql(attachment, f'CREATE DATABASE "{database}" OWNER "{user}"', superuser=True, database="postgres")
-        self.sql(attachment, f'ALTER SCHEMA public OWNER TO "{user}"', superuser=True)
+        with self.ctx.changing():
+            self.sql(attachment, f'DROP DATABASE "{database}" WITH (FORCE)', superuser=True, database="postgres")
+            self.sql(attachment, f'CREATE DATABASE "{database}" OWNER "{user}"', superuser=True, database="postgres")
+            self.sql(attachment, f'ALTER SCHEMA public OWNER TO "{user}"', superuser=True)
 
     def ps(self, attachment: Attachment, verbose: bool) -> str:
         return self.sql(attachment, PS_QUERY.format(idle="" if verbose else "AND state <> 'idle' "),
@@ -130,21 +136,11 @@ class Databases:
 
     def rotate(self, attachment: Attachment) -> Attachment:
         """A new password for the default credential: connections reset, a release with the new
-        URL, the dynos restarted on it (apps must read DATABASE_URL at boot)."""
-        old, new = attachment.secret["password"], "p" + postgres.token(31)
-        container = self.addons.container(attachment)
-        # the password reaches psql on its stdin, from the shell's builtin printf: never an argument
-        script = r"""printf 'ALTER ROLE "%s" WITH PASSWORD \047%s\047' "$ROLE" "$SECRET" | psql -v ON_ERROR_STOP=1 -q"""
-        result = container.exec_run(["sh", "-c", script],
-                                    user="postgres", environment={"ROLE": attachment.secret["user"], "SECRET": new})
-        if result.exit_code != 0:
-            raise HerosimError(f"Could not rotate {attachment.name}'s credential",
-                               hint=result.output.decode(errors="replace").strip())
-        self.killall(attachment)
-        rotated = record_rotation(attachment, {k: v.replace(f":{old}@", f":{new}@") for k, v in attachment.config.items()},
-                                  {"password": new})
-        self.addons.releases.again(f"Update {attachment.attachment_name} by {attachment.name}")
-        return rotated
+        URL, the dynos restarted on it (apps must read DATABASE_URL at boot). Crash-safe and
+        one at a time (app/rotation.py)."""
+        return Rotations(self.addons).rotate(attachment, {
+            "password": "p" + postgres.token(31),
+            "superuser_password": postgres.token(32, string.ascii_letters + string.digits)})
 
     def credentials(self, attachment: Attachment) -> list[str]:
         """pg:credentials:url: the default credential's connection string and URL."""

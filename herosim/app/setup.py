@@ -9,7 +9,7 @@ from pathlib import Path
 from herosim.app.addons import Addons
 from herosim.app.context import AppContext
 from herosim.errors import HerosimError
-from herosim.platform import appjson
+from herosim.platform import appjson, formation
 from herosim.platform.releases import Release
 from herosim.runtime import oneoff
 
@@ -40,6 +40,7 @@ class AppSetup:
             self.ctx.state.update_config_vars(values)
             self.ctx.progress.step(f"Setting {', '.join(sorted(values))} from app.json")
         if manifest.base.formation:
+            formation.check_declared(manifest.base.formation)
             self.ctx.state.set_formation({kind: quantity for kind, (quantity, _) in manifest.base.formation.items()})
             sizes = dict(self.ctx.state.settings().get("sizes") or {})
             sizes.update({kind: size for kind, (_, size) in manifest.base.formation.items()})

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from herosim.addons import registry
 from herosim.cli import render
-from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
+from herosim.cli.base import Env, aliases, app_option, cli, confirm_app, open_url, pass_env
 from herosim.const import HEXAGON
+from herosim.errors import HerosimError
 
 
 # -- add-ons ----------------------------------------------------------------------------------
@@ -44,8 +46,43 @@ def addons_create(env: Env, plan, app_name, engine, version):
     """Provision an add-on: heroku-postgresql, heroku-redis, scheduler, elasticsearch, searchbox, bonsai
     (PLAN[:TIER])."""
     app = env.app(app_name, create=True)
-    attachment = app.addons.create(plan, engine=engine, version=version)
-    env.printer.info(f"Created {attachment.name}" + (f" as {', '.join(attachment.config)}" if attachment.config else ""))
+    action = f"Creating {plan} on {HEXAGON} {app.name}"
+    try:
+        attachment = app.addons.create(plan, engine=engine, version=version)
+    except HerosimError:
+        env.printer.info(f"{action}... !")
+        raise
+    env.printer.info(f"{action}... {registry.price_text(plan)}")
+    for line in registry.provision_lines(attachment.plan):
+        click.echo(line)
+    named = primary_vars(attachment.config)
+    click.echo(f"Created {attachment.name}" + (f" as {', '.join(named)}" if named else ""))
+    click.echo(f"Run herosim addons:docs {attachment.service} to view documentation.")
+
+
+def primary_vars(config: dict[str, str]) -> list[str]:
+    """The config vars Heroku names after `Created … as`: DATABASE_URL, not the color alias
+    HEROKU_POSTGRESQL_<COLOR>_URL that points at the same database."""
+    named = [k for k in config if not k.startswith("HEROKU_POSTGRESQL_")]
+    return named or list(config)
+
+
+aliases(addons_create, "addons:add")
+
+
+@cli.command("addons:docs")
+@click.argument("addon")
+@app_option
+@click.option("--show-url", is_flag=True, help="show URL, do not open browser")
+@pass_env
+def addons_docs(env: Env, addon, app_name, show_url):
+    """Open an add-on's Dev Center documentation (the URL alone without a display)."""
+    url = f"https://devcenter.heroku.com/articles/{registry.canonical_plan(addon).split(':')[0]}"
+    if show_url:
+        click.echo(url)
+        return
+    click.echo(f"Opening {url}...")
+    open_url(url)
 
 
 @cli.command("addons:destroy")

@@ -1,4 +1,4 @@
-"""Commands on a whole app: up, wait, build, down, destroy, releases."""
+"""Commands that run an app from a working tree: up, wait, build, down; the stacks."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from herosim.engine import stack as stack_mod
 from herosim.engine import stackimages
 from herosim.slug import buildpack
 from herosim.app import App, UpOptions
-from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env, report_losses, timeout_options
+from herosim.cli import signals
+from herosim.cli.base import Env, app_option, cli, pass_env, report_losses, timeout_options
 from herosim.const import HEXAGON
 from herosim.platform.sizes import SIZES
 from herosim.errors import HerosimError
@@ -58,6 +59,7 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_
         _wait_healthy(app, timeouts.boot + 15)
         click.echo(json.dumps(app.describe(), indent=2) if as_json else app.urls())
         return
+    signals.interrupt_on_term_and_hup()   # a closed terminal or a CI timeout stops the dynos, as Ctrl-C does
     follower = _LogFollower(app.logs, env.printer)
     follower.start()
     try:
@@ -69,7 +71,7 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_
                 app.down(timeouts.stop)
                 app.fs.check_strict(1)
     except KeyboardInterrupt:
-        env.printer.info("\nSIGINT received: stopping dynos (SIGTERM, then SIGKILL after "
+        env.printer.info(f"\n{signals.received()} received: stopping dynos (SIGTERM, then SIGKILL after "
                          f"{timeouts.stop:g} s); add-on data is kept")
         lost = report_losses(env, app, "Lost with the dynos' filesystems:")
         _down(env, app, timeouts.stop)
@@ -150,18 +152,6 @@ def down(env: Env, app_name, stop_timeout):
     lost = report_losses(env, app, "Lost with the dynos' filesystems:")
     _down(env, app, Timeouts.resolve(stop=stop_timeout).stop)
     app.fs.check_strict(lost)
-
-
-@cli.command()
-@app_option
-@click.option("--confirm", metavar="APP", help="skip the prompt by naming the app")
-@pass_env
-def destroy(env: Env, app_name, confirm):
-    """Remove the app: containers, add-ons and their data, network, images, config, releases."""
-    app = env.app(app_name, create=True)
-    confirm_app(env, app, f"WARNING: This will delete {HEXAGON} {app.name} including all add-ons.", confirm)
-    app.destroy()
-    env.printer.info(f"Destroying {HEXAGON} {app.name} (including all add-ons)... done")
 
 
 # -- stack ------------------------------------------------------------------------------------

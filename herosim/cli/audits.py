@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from herosim.audit import fsaudit
-from herosim.platform import names
 from herosim.cli.base import Env, app_option, cli, pass_env
 from herosim.const import HEXAGON
 
@@ -64,7 +63,7 @@ def doctor(env: Env, path, app_name, as_json, ca_bundle):
         data = read_bytes(name)
         return None if data is None else data.decode(errors="replace")
     from herosim.audit import doctor as doctor_mod  # imported when used: every other command starts faster
-    state = env.state(app_name or names.from_dir(path), create=True)
+    state = env.state(app_name, path, create=True)
     bundle = cabundle.find(ca_bundle)
     findings = doctor_mod.check(files, read, dict(state.config_vars()), untracked=source.untracked,
                                 ignored=ignored(path), read_bytes=read_bytes,

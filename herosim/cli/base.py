@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import os
 import sys
+import webbrowser
 from pathlib import Path
 
 import click
@@ -12,6 +15,7 @@ import requests.exceptions
 from herosim import __version__
 from herosim.engine import client as engine_client
 from herosim.app import App
+from herosim.git import remotes
 from herosim.platform import names
 from herosim.platform.state import AppState
 from herosim.slug import buildpack
@@ -37,17 +41,26 @@ class Env:
         (`up`, `build`, `config:set`, `addons:create`, `labs:enable`) and those that clean up
         (`down`, `destroy`) take an app herosim has never seen; the others answer as Heroku's
         CLI does."""
-        name = names.check(name) if name else names.from_dir(path or Path.cwd())
-        state = AppState(name)
-        if not create:
-            _must_exist(state)
-        return App(self.client, self.printer, name, state)
+        state = self.state(name, path, create=create)
+        return App(self.client, self.printer, state.app, state)
 
-    def state(self, name: str | None, *, create: bool = False) -> AppState:
-        state = AppState(names.check(name) if name else names.from_dir(Path.cwd()))
+    def state(self, name: str | None, path: Path | None = None, *, create: bool = False) -> AppState:
+        state = AppState(resolve_app(name, path))
         if not create:
             _must_exist(state)
         return state
+
+
+def resolve_app(name: str | None, path: Path | None = None) -> str:
+    """-a/--app, $HEROSIM_APP or $HEROKU_APP, the herosim app of the git remotes of PATH (or
+    of the current directory), else the directory's name."""
+    where = path or Path.cwd()
+    if name or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP"):
+        return names.pick(name, dict(os.environ), [], None, "")
+    ctx = click.get_current_context(silent=True)
+    remote = (ctx.meta.get(REMOTE_KEY) if ctx else None) or remotes.configured_remote(where)
+    found = [(r.remote, r.app) for r in remotes.apps(remotes.listed(where))]
+    return names.pick(None, {}, found, remote, names.from_dir(where))
 
 
 def _must_exist(state: AppState) -> None:
@@ -57,8 +70,21 @@ def _must_exist(state: AppState) -> None:
 
 
 pass_env = click.make_pass_decorator(Env, ensure=True)
-app_option = click.option("-a", "--app", "app_name", metavar="APP",
-                          help="app to run command against (default: the current directory's name)")
+REMOTE_KEY = "herosim.remote"
+
+
+def _keep_remote(ctx: click.Context, _param, value: str | None) -> None:
+    if value:
+        ctx.meta[REMOTE_KEY] = value
+
+
+def app_option(f):
+    """-a/--app and -r/--remote, as on every command of Heroku's CLI that acts on an app."""
+    f = click.option("-r", "--remote", metavar="REMOTE", expose_value=False, callback=_keep_remote,
+                     help="git remote of app to use")(f)
+    return click.option("-a", "--app", "app_name", metavar="APP",
+                        help="app to run command against (default: $HEROSIM_APP or $HEROKU_APP, the app "
+                             "of the `heroku` git remote, else the current directory's name)")(f)
 
 
 def timeout_options(f):
@@ -121,6 +147,20 @@ def _first_line(exc: BaseException) -> str:
 @click.version_option(__version__, prog_name="herosim")
 def cli():
     """A local Heroku: slug builds, dynos, add-ons, router and logs in Docker."""
+
+
+def aliases(command: click.Command, *names: str, hidden: bool = True) -> None:
+    """Heroku's (hidden) aliases: the same command under other names."""
+    for name in names:
+        twin = copy.copy(command)
+        twin.hidden = hidden
+        cli.add_command(twin, name)
+
+
+def open_url(url: str) -> None:
+    """A browser, only when there is a display to show it on (else the printed URL is all)."""
+    if sys.platform in ("darwin", "win32") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        webbrowser.open(url)
 
 
 def confirm_app(env: Env, app: App, warning: str, confirm: str | None) -> None:

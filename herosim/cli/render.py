@@ -26,6 +26,19 @@ def fields(rows: list[tuple[str, str]]) -> list[str]:
     return [f"{(key + ':').ljust(width)}{value}" for key, value in rows]
 
 
+def styled(rows: list[tuple[str, str | list[str]]]) -> list[str]:
+    """Heroku's styledObject: `Key:  value` with the values in one column, two spaces past the
+    longest key; a list's first item on its key's line, the others under it; empty lists left out."""
+    shown = [(key, value) for key, value in rows if value != []]
+    width = max((len(key) for key, _ in shown), default=0) + 2
+    lines = []
+    for key, value in shown:
+        items = value if isinstance(value, list) else [value]
+        lines.append(f"{(key + ':').ljust(width)}{items[0]}")
+        lines += [" " * width + item for item in items[1:]]
+    return lines
+
+
 def table(rows: list[tuple[str, ...]], rule: bool = False) -> list[str]:
     """A header row and its rows in columns two spaces apart; with `rule`, a line of ─ under
     the header, as Heroku's CLI draws its tables."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from herosim.platform.sizes import SIZES
+from herosim.platform.sizes import APP_DYNO_LIMIT, DEFAULT_SIZE, ECO_DYNO_LIMIT, SIZES
 from herosim.errors import HerosimError
 
 SCALE_RE = re.compile(r"^(?P<type>[A-Za-z0-9_-]+?)(?P<op>[=+-])(?P<count>\d+)?(?::(?P<size>[A-Za-z0-9-]+))?$")
@@ -34,6 +34,30 @@ def parse_scale(args: list[str], current: dict[str, int], types: list[str]) -> t
         value = {"=": number, "+": base + number, "-": base - number}[match["op"]]
         counts[kind] = max(value, 0)
     return counts, sizes
+
+
+def check(counts: dict[str, int], sizes: dict[str, str], default: str = DEFAULT_SIZE) -> None:
+    """Refuse a formation past Heroku's limits, with the platform's message (Heroku's API:
+    `Cannot update to more than 1 Basic size dynos per process type.`)."""
+    for kind, count in sorted(counts.items()):
+        size = SIZES[sizes.get(kind) or default]
+        if count > size.per_type:
+            bigger = "standard-1x" if size.per_type == 1 else "standard-2x"
+            raise HerosimError(f"Cannot update to more than {size.per_type} {size.name} size dynos per process type.",
+                               hint=f"a larger size first: herosim ps:scale {kind}={count}:{bigger}" if size.per_type
+                               == 1 else "Heroku raises this limit on request only")
+    if sum(counts.values()) > APP_DYNO_LIMIT:
+        raise HerosimError(f"Cannot update to more than {APP_DYNO_LIMIT} dynos across all process types.",
+                           hint="Heroku raises this limit on request only")
+    eco = sum(n for kind, n in counts.items() if (sizes.get(kind) or default) == "eco")
+    if eco > ECO_DYNO_LIMIT:
+        raise HerosimError(f"Cannot update to more than {ECO_DYNO_LIMIT} Eco size dynos across all process types.",
+                           hint="Eco apps run two dynos at most: scale another type to 0, or use basic")
+
+
+def check_declared(declared: dict[str, tuple[int, str]]) -> None:
+    """app.json's formation ({type: (quantity, size)}), against the same limits."""
+    check({kind: quantity for kind, (quantity, _) in declared.items()}, {kind: size for kind, (_, size) in declared.items()})
 
 
 def describe(formation: dict[str, int], types: list[str], size_names: dict[str, str]) -> str:

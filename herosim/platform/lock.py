@@ -22,15 +22,21 @@ from herosim.paths import LOCK, PRIVATE_FILE, private_dir
 _local = threading.local()  # folders this thread holds the lock of: a verb that calls another holds it once
 
 
+def held_here(folder: Path) -> bool:
+    """Whether this thread holds the lock of `folder` now."""
+    return bool(_local.__dict__.get("held", {}).get(str(folder.resolve())))
+
+
 @contextlib.contextmanager
 def held(folder: Path, app: str, *, wait: float = 600.0, notice: Callable[[str], None] | None = None,
          clock=time.monotonic, sleep=time.sleep):
+    """Yields True when this took the lock, False when this thread held it already."""
     key = str(folder.resolve())
     _held = _local.__dict__.setdefault("held", {})
     if _held.get(key):
         _held[key] += 1
         try:
-            yield
+            yield False
         finally:
             _held[key] -= 1
         return
@@ -55,7 +61,7 @@ def held(folder: Path, app: str, *, wait: float = 600.0, notice: Callable[[str],
         os.write(fd, f"{os.getpid()}\n".encode())
         _held[key] = 1
         try:
-            yield
+            yield True
         finally:
             _held.pop(key, None)
     finally:

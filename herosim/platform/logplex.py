@@ -1,8 +1,15 @@
 """The app's log: every dyno's output and every platform event, as Logplex keeps it.
 
-One text file per app of already-formatted Heroku lines. Writers append whole
-lines under a lock; the file is trimmed to the last 1,500 lines (Logplex's
-limit) once it holds twice that. Readers take the last N lines and follow.
+One text file per app of already-formatted Heroku lines, written by several threads of
+several processes (the dyno manager, its router, the CLI). Writers append whole lines in
+one O_APPEND write under a shared flock; the file is trimmed to the last 1,500 lines
+(Logplex's limit) once it holds twice that, under the exclusive lock, by swapping the file.
+
+Writing never raises and never stops for good: a line that cannot be written (a full disk)
+is counted, the failure is reported once (to stderr: the manager's log), and the next line
+that can be written is preceded by Logplex's own notice,
+`heroku[logplex]: Error L10 (output buffer overflow): N messages dropped since T.`
+Readers take the last N lines and follow.
 """
 
 from __future__ import annotations
@@ -10,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import sys
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,18 +30,57 @@ from herosim.platform import logline
 from herosim.const import LOG_LINES_KEPT
 from herosim.platform.logline import LogLine
 
+# Dev Center, Error codes, L10: "Error L10 (output buffer overflow): 500 messages dropped since 2013-04-17T19:04:46+00:00."
+DROP_NOTICE = "Error L10 (output buffer overflow): {count} messages dropped since {since}."
+REOPEN_ATTEMPTS = 100   # the file swapped under a writer by as many trims in a row: practically never
+TRIM_RETRY = 5.0        # seconds before a trim that failed (a full disk) is tried again
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def to_stderr(text: str) -> None:
+    try:
+        print(f"herosim: {text}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+
+
+class Drops:
+    """Lines lost since the last notice, announced as Logplex announces its own."""
+
+    def __init__(self):
+        self.count = 0
+        self.since: dt.datetime | None = None
+
+    def add(self, count: int, when: dt.datetime) -> None:
+        if count > 0:
+            self.count += count
+            self.since = min(self.since, when) if self.since else when
+
+    def notice(self, when: dt.datetime) -> LogLine:
+        since = logline.format_timestamp(self.since or when)
+        return LogLine(when, "heroku", "logplex", DROP_NOTICE.format(count=self.count, since=since))
+
+    def clear(self) -> None:
+        self.count, self.since = 0, None
+
+
 class Logplex:
-    def __init__(self, path: Path, keep: int = LOG_LINES_KEPT, clock: Callable[[], dt.datetime] = now):
+    def __init__(self, path: Path, keep: int = LOG_LINES_KEPT, clock: Callable[[], dt.datetime] = now,
+                 report: Callable[[str], None] = to_stderr, write: Callable[[int, bytes], int] = os.write):
         self.path = path
         self.keep = keep
         self.clock = clock
+        self.report = report
+        self._os_write = write
         self._fd: int | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()   # one writer of this object at a time; flock orders the rest
+        self._drops = Drops()
+        self._failing = False
+        self._torn = False              # the last write stopped inside a line: the next starts a new one
+        self._trim_after = 0.0
 
     # -- writing ---------------------------------------------------------------
     def emit(self, source: str, dyno: str, message: str, when: dt.datetime | None = None) -> list[LogLine]:
@@ -54,30 +102,90 @@ class Logplex:
     def platform(self, dyno: str, message: str) -> list[LogLine]:
         return self.emit("heroku", dyno, message)
 
-    def append(self, lines: list[LogLine]) -> None:
-        """Whole lines in one O_APPEND write under a shared lock (several processes write this
-        file); a trim takes the lock exclusively and swaps the file, so a writer that finds
-        the path pointing elsewhere reopens it."""
-        if not lines:
-            return
-        data = "".join(line.render() + "\n" for line in lines).encode("utf-8")
+    def append(self, lines: list[LogLine]) -> bool:
+        """Write the lines; those that cannot be written are counted as dropped. Never raises."""
+        return self.deliver(lines, shed=True) == len(lines)
+
+    def count_dropped(self, count: int, since: dt.datetime) -> None:
+        """Lines a writer shed before they reached the store (a full buffer): the log says so."""
         with self._lock:
-            for _ in range(5):
+            self._drops.add(count, since)
+
+    def deliver(self, lines: list[LogLine], shed: bool = False) -> int:
+        """How many of `lines` (from the first) were written, after the drop notice when lines
+        were lost before; the rest are counted as dropped when `shed`. Never raises."""
+        if not lines:
+            return 0
+        with self._lock:
+            try:
+                notice = self._drops.notice(self.clock()) if self._drops.count else None
+                batch = [notice, *lines] if notice else list(lines)
+                done, error = self._write_lines([line.render() for line in batch])
+                if notice is not None and done:
+                    self._drops.clear()
+                    done -= 1
+                elif notice is not None:
+                    done = 0
+            except Exception as exc:  # noqa: BLE001 - a writer must never die of its log
+                done, error = 0, exc
+                self.report(f"the app's log {self.path}: {traceback.format_exc()}")
+            if shed and done < len(lines):
+                self._drops.add(len(lines) - done, lines[done].timestamp)
+            self._note(error)
+            return done
+
+    def _note(self, error: BaseException | None) -> None:
+        """Say once when writing fails and once when it works again."""
+        if error is not None and not self._failing:
+            self._failing = True
+            self.report(f"the app's log {self.path} cannot be written ({error}); lines are counted, "
+                        "and the log says how many were dropped once it can be written again")
+        elif error is None and self._failing:
+            self._failing = False
+            self.report(f"the app's log {self.path} is written again")
+
+    def _write_lines(self, rendered: list[str]) -> tuple[int, OSError | None]:
+        """(complete lines written, the error that stopped the rest)."""
+        prefix = b"\n" if self._torn else b""
+        data = prefix + "".join(text + "\n" for text in rendered).encode("utf-8", errors="replace")
+        for _ in range(REOPEN_ATTEMPTS):
+            try:
                 fd = self._open()
                 fcntl.flock(fd, fcntl.LOCK_SH)
-                try:
-                    if os.fstat(fd).st_ino != _inode(self.path):
-                        self._close()
-                        continue
-                    os.write(fd, data)
+            except OSError as exc:
+                self._close()
+                return 0, exc
+            try:
+                stale = os.fstat(fd).st_ino != _inode(self.path)
+                if not stale:
+                    written, error = self._write_all(fd, data)
                     size = os.fstat(fd).st_size
-                finally:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-                break
-            else:
-                return
-            if size > self.keep * 2 * 200:  # cheap size gate before counting lines
+            finally:
+                _unlock(fd)  # before any close: unlocking a closed descriptor was issue 19's EBADF
+            if stale:  # trimmed meanwhile: the path is a new file
+                self._close()
+                continue
+            if written > len(prefix):
+                self._torn = not data[:written].endswith(b"\n")
+            done = data[len(prefix):written].count(b"\n")
+            if error is None and size > self.keep * 2 * 200:  # cheap size gate before counting lines
                 self._trim()
+            return done, error
+        return 0, OSError(f"{self.path} kept being replaced")
+
+    def _write_all(self, fd: int, data: bytes) -> tuple[int, OSError | None]:
+        written = 0
+        while written < len(data):
+            try:
+                count = self._os_write(fd, data[written:])
+            except InterruptedError:
+                continue
+            except OSError as exc:
+                return written, exc
+            if count <= 0:
+                return written, OSError(f"{self.path}: nothing written")
+            written += count
+        return written, None
 
     def _open(self) -> int:
         if self._fd is None:
@@ -87,11 +195,22 @@ class Logplex:
 
     def _close(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+            fd, self._fd = self._fd, None
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def _trim(self) -> None:
-        fd = os.open(self.path, os.O_RDONLY)
+        """Keep the last `keep` lines once the file holds twice that; a trim that fails (a full
+        disk) leaves the file as it is and is tried again a little later."""
+        if time.monotonic() < self._trim_after:
+            return
+        tmp = self.path.with_suffix(".trim")
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             if os.fstat(fd).st_ino != _inode(self.path):
@@ -100,15 +219,19 @@ class Logplex:
                 lines = handle.readlines()
             if len(lines) <= self.keep * 2:
                 return
-            tmp = self.path.with_suffix(".trim")
             with paths.open_private(tmp, "wb") as handle:
                 handle.writelines(lines[-self.keep:])
             os.replace(tmp, self.path)
+        except OSError as exc:
+            self._trim_after = time.monotonic() + TRIM_RETRY
+            tmp.unlink(missing_ok=True)
+            self.report(f"the app's log {self.path} could not be trimmed ({exc}); trying again later")
         finally:
-            os.close(fd)
+            os.close(fd)  # releases the exclusive lock
         self._close()
 
-    def buffered(self, source: str, dyno: str, interval: float = 0.05) -> "BufferedEmitter":
+    def buffered(self, source: str, dyno: str, interval: float = 0.05):
+        from herosim.platform.logbuffer import BufferedEmitter
         return BufferedEmitter(self, source, dyno, interval)
 
     # -- reading ---------------------------------------------------------------
@@ -170,39 +293,11 @@ class Logplex:
             return 0, 0
 
 
-class BufferedEmitter:
-    """Collects lines and appends them in batches from a thread: the router writes one line
-    per request and must not wait on the file. A line is stamped when it is emitted; its
-    text can be made later, at the flush (`defer`), off the request's path."""
-
-    def __init__(self, plex: Logplex, source: str, dyno: str, interval: float):
-        self.plex, self.source, self.dyno, self.interval = plex, source, dyno, interval
-        self._pending: list[tuple[float, object, dict | None]] = []
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        threading.Thread(target=self._run, daemon=True, name=f"log-{dyno}").start()
-
-    def __call__(self, message: str) -> None:
-        self._pending.append((time.time(), message, None))  # list.append is atomic under the GIL
-
-    def defer(self, make: Callable[..., str], **fields) -> None:
-        """A line whose text is `make(**fields)`, made at the next flush."""
-        self._pending.append((time.time(), make, fields))
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self.interval)
-            self.flush()
-
-    def flush(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, []
-        if not pending:
-            return
-        utc = dt.timezone.utc
-        self.plex.append([LogLine(dt.datetime.fromtimestamp(stamp, utc), self.source, self.dyno,
-                                  item if fields is None else item(**fields))
-                          for stamp, item, fields in pending])
+def _unlock(fd: int) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    except OSError:
+        pass
 
 
 def _inode(path: Path) -> int:

@@ -8,7 +8,9 @@ import datetime as dt
 from herosim.platform.releases import Release
 
 RUNTIME_DYNO_METADATA = "runtime-dyno-metadata"
-FEATURES = {RUNTIME_DYNO_METADATA: "Information about app and environment available in config vars"}
+LOG_RUNTIME_METRICS = "log-runtime-metrics"  # the dyno manager's observer emits its lines (metrics/samples.py)
+FEATURES = {RUNTIME_DYNO_METADATA: "Information about app and environment available in config vars",
+            LOG_RUNTIME_METRICS: "Emit dyno resource usage information into app logs"}
 
 
 def enabled(settings: dict, feature: str) -> bool:

@@ -12,6 +12,7 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -120,6 +121,18 @@ class AppState:
     def set_jobs(self, jobs: list[dict]) -> None:
         with self._locked():
             self._write(paths.SCHEDULE, jobs)
+
+    # -- add-ons' config vars and credentials (their volumes' labels hold none) --
+    def addon_records(self) -> dict[str, dict]:
+        return dict(self._read(paths.ADDONS, {}))
+
+    def change_addon_records(self, change: Callable[[dict[str, dict]], None]) -> dict[str, dict]:
+        """One read-modify-write of every add-on's record (`change` edits the dict in place)."""
+        with self._locked():
+            records = self.addon_records()
+            change(records)
+            self._write(paths.ADDONS, records)
+            return records
 
     # -- settings (router port, source path, sizes, last build) ----------------
     def settings(self) -> dict:

@@ -137,13 +137,13 @@ class DockerDynos:
         return ("127.0.0.1", host_port) if host_port else None
 
     def memory_used(self, container) -> int | None:
-        pid = self._host_pid(container)
+        pid = self.host_pid(container)
         used = memory.cgroup_usage(pid) if pid else None
         return used if used is not None else memory.stats_usage(container)
 
     def _proc_net(self, container) -> str:
         """The dyno's /proc/net/tcp{,6}: from the host's /proc when the engine is local, else by exec."""
-        pid = self._host_pid(container)
+        pid = self.host_pid(container)
         if pid:
             try:
                 text = ""
@@ -160,7 +160,7 @@ class DockerDynos:
         except DockerTrouble:
             return ""
 
-    def _host_pid(self, container) -> int | None:
+    def host_pid(self, container) -> int | None:
         """The dyno's PID 1 as this host sees it, when the engine runs here (else None)."""
         if not self.local:
             return None

@@ -7,7 +7,7 @@ import threading
 
 from herosim.platform.logplex import Logplex
 from herosim.platform.timeouts import Timeouts
-from herosim.runtime import follow
+from herosim.runtime import duties, follow
 
 
 class DetachedRuns:
@@ -36,16 +36,21 @@ class DetachedRuns:
         threading.Thread(target=self._watch, args=(name, handle), daemon=True, name=f"logs-{name}").start()
 
     def _watch(self, name: str, handle) -> None:
-        self.backend.follow(handle, lambda lines: self.logs.emit_many("app", name, lines))
-        status = self.backend.wait(handle, 60)
-        with self._lock:
-            self._running.pop(name, None)
-            logged = self._logged.pop(name)
-        # The watcher alone logs how a run ended, so a stop's lines never overtake its exit.
-        self.logs.platform(name, f"Process exited with status {0 if status is None else status}")
-        self.logs.platform(name, "State changed from up to complete")
-        logged.set()
-        self.backend.remove(handle)
+        status = None
+        try:
+            duties.restarting(f"{name}'s log follower",
+                              lambda since: self.backend.follow(handle, lambda lines: self.logs.emit_many("app", name, lines),
+                                                                since), None, lambda: name in self._running)
+            status = self.backend.wait(handle, 60)
+        finally:  # however following went, the run ends as a run ends: logged, forgotten, removed
+            with self._lock:
+                self._running.pop(name, None)
+                logged = self._logged.pop(name)
+            # The watcher alone logs how a run ended, so a stop's lines never overtake its exit.
+            self.logs.platform(name, f"Process exited with status {0 if status is None else status}")
+            self.logs.platform(name, "State changed from up to complete")
+            logged.set()
+            self.backend.remove(handle)
 
     def stop_all(self) -> None:
         with self._lock:

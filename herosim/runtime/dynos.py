@@ -19,7 +19,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from herosim.platform.logplex import Logplex
 from herosim.platform.sizes import SIZES
 from herosim.platform.timeouts import Timeouts
-from herosim.runtime import follow, memory, plan
+from herosim.runtime import duties, follow, memory, plan
 from herosim.runtime.dyno import Dyno, DynoView, utcnow
 from herosim.runtime.plan import CRASHED, DOWN, STARTING, UP
 from herosim.runtime.router.exchange import Backends
@@ -351,8 +351,9 @@ class DynoSet:
 
     # -- watching -----------------------------------------------------------------------------
     def _follow(self, dyno: Dyno, handle, since: int | None = None) -> None:
-        threading.Thread(target=self._pump, args=(dyno, handle, since), daemon=True,
-                         name=f"logs-{dyno.name}").start()
+        threading.Thread(target=duties.restarting, daemon=True, name=f"logs-{dyno.name}",
+                         args=(f"{dyno.name}'s log follower", lambda since: self._pump(dyno, handle, since), since,
+                               lambda: dyno.handle is handle and not self._closing, self.report)).start()
 
     def _pump(self, dyno: Dyno, handle, since: int | None) -> None:
         """Copy a dyno's output into the log, then report how it ended."""

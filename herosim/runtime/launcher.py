@@ -1,5 +1,6 @@
 """Starting an app's dyno manager as a detached process, and stopping it (always: a manager
-that does not answer is signalled by its pid)."""
+that does not answer is signalled by its pid, once that pid is proven to be this app's
+manager: see holder.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 from herosim import paths, poll
 from herosim.errors import HerosimError
 from herosim.platform.state import AppState
+from herosim.runtime import holder
 from herosim.runtime.client import ManagerClient, read_address
 from herosim.runtime.settings import ManagerSettings
 
@@ -77,7 +79,8 @@ def spawn(state: AppState, settings: ManagerSettings, wait: float = 20.0) -> Man
 
 def stop(state: AppState, timeout: float) -> bool:
     """Stop every dyno and the manager; False when none was running. A manager that does not
-    answer (hung, or busy) is sent SIGTERM, then SIGKILL: `down` always ends it."""
+    answer (hung, or busy) is sent SIGTERM, then SIGKILL: `down` always ends it. A pid that is
+    not this app's manager (a stale manager.json: pids are reused) is never signalled."""
     client = ManagerClient.find(state)
     pid = client.pid if client else (read_address(state.dir) or {}).get("pid")
     if client is not None:
@@ -85,14 +88,15 @@ def stop(state: AppState, timeout: float) -> bool:
             client.stop(timeout)
         except HerosimError:
             pass
-    if not pid or not _alive(pid):
+    if not isinstance(pid, int) or pid <= 1 or not _alive(pid) or not holder.is_manager(state, pid):
         (state.dir / paths.MANAGER_ADDRESS).unlink(missing_ok=True)
         return client is not None
     if client is None:
         _signal(pid, signal.SIGTERM)  # SIGTERM makes it stop its dynos, then exit
     if not poll.until(lambda: not _alive(pid), 15 if client else timeout + 15, 0.05):
-        _signal(pid, signal.SIGKILL)
-        poll.until(lambda: not _alive(pid), 5, 0.05)
+        if holder.is_manager(state, pid):  # still it, not a process that took its pid meanwhile
+            _signal(pid, signal.SIGKILL)
+            poll.until(lambda: not _alive(pid), 5, 0.05)
     (state.dir / paths.MANAGER_ADDRESS).unlink(missing_ok=True)
     return True
 

@@ -25,11 +25,12 @@ from herosim.errors import HerosimError
 from herosim.platform import metadata, schedule
 from herosim.platform.logplex import Logplex
 from herosim.platform.state import AppState
-from herosim.runtime import oneoff, plan
+from herosim.runtime import duties, holder, oneoff, plan
 from herosim.runtime.backend import DockerDynos
 from herosim.runtime.detached import DetachedRuns
 from herosim.runtime.dynos import DynoSet
 from herosim.runtime.memwatch import MemoryWatch
+from herosim.runtime.observer import Observer
 from herosim.runtime.router.link import RouterProcess
 from herosim.runtime.scheduler import JobClock
 from herosim.runtime.server import Server
@@ -39,7 +40,6 @@ from herosim.tls import authority
 TICK = 0.1           # the clock's period
 TICK_BOOTING = 0.01  # while a web dyno boots: it is up as soon as it listens
 MEMORY_INTERVAL = 2.0
-ENGINE_RETRY = 2.0   # seconds between attempts to re-adopt dynos after the engine came back
 
 
 SCHEDULER_USER = "scheduler@addons.heroku.com"
@@ -52,8 +52,8 @@ class AlreadyRunning(HerosimError):
 class Manager:
     """The service behind the control channel: OPERATIONS are what a ManagerClient may call."""
 
-    OPERATIONS = ("ping", "deploy", "deploy_synced", "converge", "restart", "status", "run_detached", "stop", "refresh", "stop_dynos",
-                  "run_job", "next_runs")
+    OPERATIONS = ("ping", "deploy", "deploy_synced", "converge", "restart", "status", "run_detached", "stop",
+                  "refresh", "stop_dynos", "run_job", "next_runs")
 
     def __init__(self, client: docker.DockerClient, state: AppState, settings: ManagerSettings):
         self.client = client
@@ -67,6 +67,8 @@ class Manager:
                              on_change=self._publish)
         self.detached = DetachedRuns(self.backend, self.logs, settings.timeouts)
         self.memory = MemoryWatch(self.dynos, self.backend, self.logs, settings.timeouts.time_scale)
+        # drains, metrics, runtime samples; HEROSIM_OBSERVER=0 leaves them out (bench/bench_observe.py measures their cost)
+        self.observer = Observer(state, self.logs, self.dynos, self.backend, enabled=os.environ.get("HEROSIM_OBSERVER") != "0")
         self.done = threading.Event()
         self.tls = authority.router_files(self.app)
         self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts, self.tls)
@@ -82,23 +84,26 @@ class Manager:
         self.dynos.adopt(self.backend.adoptable())
         self.server.start()
         signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=self.stop, daemon=True).start())
-        threading.Thread(target=self._memory_loop, daemon=True, name="memory").start()
+        self.observer.start()
+        duties.every(duties.Duty("memory watch", self.memory.sample), MEMORY_INTERVAL, self.done)
+        clock = [duties.Duty("the dyno clock (boots, crash restarts, cycling)", self.dynos.tick),
+                 duties.Duty("the scheduler", self.jobs.tick),
+                 duties.Duty("the router's table", self._publish),
+                 duties.Duty("the router", self._keep_router)]
         try:
             while not self.done.is_set():
-                try:
-                    self.dynos.tick()
-                except Exception:  # noqa: BLE001 - the engine may be restarting; the next tick retries
-                    traceback.print_exc()
-                    self.done.wait(ENGINE_RETRY)
-                self.jobs.tick()
-                self._publish()
-                if not self.router.alive:  # it died: start another (the port is ours)
-                    self._restart_router()
+                for duty in clock:
+                    duty()
                 self.done.wait(TICK_BOOTING if self.dynos.starting() else TICK)
         finally:
             self.router.stop()
             self.server.stop()
+            self.observer.stop()
             os.close(lock)
+
+    def _keep_router(self) -> None:
+        if not self.router.alive:  # it died: start another (the port is ours)
+            self._restart_router()
 
     def _publish(self) -> None:
         """The router's table: the web dynos, maintenance mode, the app's own error pages."""
@@ -119,21 +124,16 @@ class Manager:
 
     def _hold_lock(self) -> int:
         """One manager per app, for its whole life."""
-        fd = os.open(self.state.path(".manager.lock"), os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE)
+        fd = os.open(holder.lock_path(self.state), os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             raise AlreadyRunning(f"A dyno manager for {self.app} is already running",
                                  hint="`herosim down` stops it") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())  # who holds it, where /proc/locks cannot say
         return fd
-
-    def _memory_loop(self) -> None:
-        while not self.done.wait(MEMORY_INTERVAL):
-            try:
-                self.memory.sample()
-            except Exception:  # noqa: BLE001 - a sample that fails is skipped
-                pass
 
     def _release_env(self, version: int) -> tuple[str, dict[str, str]]:
         release = self.state.release(version) if not self.current or self.current.version != version else self.current
@@ -160,13 +160,10 @@ class Manager:
     def deploy_synced(self, version: int, synced: list[str]) -> list[dict]:
         """A release whose files `herosim dev` copied into the `synced` dynos (their server
         reloads by itself): those keep running, now on it; every other dyno restarts on it."""
-        release = self.state.release(int(version))
-        if release is None:
+        if self.state.release(int(version)) is None:
             raise HerosimError(f"Release v{version} does not exist", hint="run `herosim releases`")
-        self.current = release
-        self.dynos.reset_crashes()
-        self.dynos.relabel(list(synced), release.version)
-        return self.converge()
+        self.dynos.relabel(list(synced), int(version))
+        return self.deploy(version)
 
     def converge(self) -> list[dict]:
         """Start, replace or stop dynos until they match the formation of the current release."""

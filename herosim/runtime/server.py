@@ -4,7 +4,9 @@ A request is one line `{"token": …, "op": …, "args": {…}}`; `op` must be o
 service's OPERATIONS, called with `args` as keyword arguments; the reply is one line
 `{"ok": true, "result": …}` or `{"ok": false, "error": …, "hint": …}`. The address and
 token live in the app's folder (`manager.json`, mode 0600). Lines are bounded, reads time
-out, and the token is compared in constant time.
+out, the token is compared in constant time, and at most MAX_CONNECTIONS are served at once
+(one thread each): a connection past that is closed at once, so idle connections that never
+send a token cannot pile up threads.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from herosim.platform import jsonfile
 
 MAX_REQUEST = 64 * 1024
 READ_TIMEOUT = 10.0
+MAX_CONNECTIONS = 32
 
 
 class Server:
@@ -57,6 +60,24 @@ class Server:
         class TCPServer(socketserver.ThreadingTCPServer):
             daemon_threads = True
             allow_reuse_address = True
+            block_on_close = False
+            slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+            def process_request(self, request, client_address):
+                if not self.slots.acquire(blocking=False):
+                    self.shutdown_request(request)   # full: refused, no thread
+                    return
+                try:
+                    super().process_request(request, client_address)
+                except BaseException:
+                    self.slots.release()
+                    raise
+
+            def process_request_thread(self, request, client_address):
+                try:
+                    super().process_request_thread(request, client_address)
+                finally:
+                    self.slots.release()
 
         self.server = TCPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]

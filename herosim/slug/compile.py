@@ -19,12 +19,12 @@ from herosim.engine.memo import remembered
 from herosim.errors import BuildError
 from herosim.platform import procfile as procfile_mod
 from herosim.progress import Progress
-from herosim.slug import detect, hooks, installers, messages, pyversion, slugignore
+from herosim.slug import detect, hooks, installers, messages, pyversion, slugignore, volumes
 from herosim.slug import image as slug
 from herosim.slug import size as slugsize
 from herosim.slug.buildpack import DEFAULT_MAJOR
 from herosim.slug.dependencies import DependencyLayer
-from herosim.slug.source import SourceTree, collect, from_folder, readable
+from herosim.slug.source import SourceTree, collect, from_folder, inside, readable
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,15 @@ class BuildResult:
     deps_inputs: dict
 
 
-def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: Path, *,
+def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: Path | SourceTree, *,
                 ca_bundle: Path | None = None, no_cache: bool = False, config_vars: dict[str, str] | None = None,
                 previous: dict | None = None, test: bool = False) -> BuildResult:
     """bin/compile. `previous` describes the app's last build (its Python sticks when the app
-    pins none; its layer is the build cache). `test` is Heroku CI's test-compile."""
+    pins none; its layer is the build cache). `test` is Heroku CI's test-compile. `root` is a
+    working tree (the files git tracks in it), or a SourceTree already made (a pushed commit's)."""
     previous = previous or {}
     config_vars = dict(config_vars or {})
-    if test:
-        config_vars["DISABLE_COLLECTSTATIC"] = "1"
-    source = slugignore.apply(collect(root))
+    source = slugignore.apply(root if isinstance(root, SourceTree) else collect(root))
     warn_untracked(printer, source)
     detect.check_detected(set(source.files))
     printer.step("Python app detected")
@@ -57,7 +56,7 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
         if "bin/pre_compile" in source.files:
             hook_stack = stack_mod.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
             precompiled = hooks.run_pre_compile(client, printer, app, hook_stack.build_image, source.root,
-                                                source.files, ca_bundle, config_vars, source.source_version)
+                                                source.files, ca_bundle, config_vars, build_version(source, test), test)
             source = from_folder(precompiled, source)
         return _compile(client, printer, app, source, ca_bundle, no_cache, config_vars, previous, test)
     finally:
@@ -81,13 +80,13 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     check_patch(request, python_full, stack)
     layer = DependencyLayer(client, printer, app).ensure(
         stack, manager, python_full, source.root, source.files, ca_bundle, previous=previous.get("deps"),
-        no_cache=no_cache, config_vars=config_vars, test=test, source_version=source.source_version)
-    compile_plan = hooks.plan(printer, source.files, layer.django, config_vars)
+        no_cache=no_cache, config_vars=config_vars, test=test, source_version=build_version(source, test))
+    compile_plan = hooks.plan(printer, source.files, layer.django, config_vars, test)
     compile_ref = None
     if compile_plan.needed:
         compile_ref = hooks.run(client, printer, app, layer.ref, compile_plan, source.root, source.files,
-                                ca_bundle, config_vars, installers.exports(manager, stack.python),
-                                source.source_version)
+                                ca_bundle, config_vars, installers.exports(manager, layer.tool_home),
+                                build_version(source, test), test, mounts=volumes.mounts(manager))
     printer.step("Saving cache")
     if manager != "uv":
         printer.block(messages.uv_notice())
@@ -106,6 +105,12 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     return BuildResult(slug_image=image, stack=stack, python_version=python_full, processes=processes,
                        commit=source.source_version, dependencies=detect.dependencies(manager, _text_reader(source, files)),
                        compressed_size=size, deps_inputs=asdict(layer.inputs))
+
+
+def build_version(source: SourceTree, test: bool) -> str:
+    """SOURCE_VERSION in the build: the commit; none in Heroku CI's (ci_spec), whose runs have
+    HEROKU_TEST_RUN_COMMIT_VERSION instead."""
+    return "" if test else source.source_version
 
 
 def measure_slug(client: docker.DockerClient, deps_ref: str, compile_ref: str | None, source: SourceTree) -> int:
@@ -162,10 +167,11 @@ def warn_untracked(printer: Progress, source: SourceTree) -> None:
 
 
 def warn_dotenv(printer: Progress, root: Path, config_vars: dict[str, str]) -> None:
-    env_file = root / ".env"
-    if not env_file.is_file():
+    """The keys of the app's .env that are not config vars (a .env linked to a file elsewhere
+    is none of the app's: never read)."""
+    if not inside(root, ".env"):
         return
-    missing = sorted(k for k in dotenv_values(env_file) if k not in config_vars)
+    missing = sorted(k for k in dotenv_values(root / ".env") if k not in config_vars)
     if missing:
         printer.warn(".env is not loaded on Heroku, and these keys in it are not config vars:",
                      "  " + ", ".join(missing),

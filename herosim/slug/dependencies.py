@@ -1,12 +1,13 @@
 """The dependency layer: /app/.heroku/python, installed in a build container and committed as
 a `deps` image keyed by what the install depends on (stack, Python, package manager and its
-version, dependency files).
+version, dependency files, the config vars the install reads).
 
 The app's previous layer plays the buildpack's build cache: it is restored, or discarded
 with the buildpack's reasons, exactly when Heroku's would be. A layer whose inputs are the
 same as now is reused without installing anything; what the install printed (and what a
 rebuild with that cache prints) is kept with it and shown again, so the transcript is
-Heroku's either way.
+Heroku's either way. A fresh install starts from herosim's base image (tools.base), which
+holds nothing of any app.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import docker
@@ -26,7 +27,7 @@ from herosim.engine.stack import Stack
 from herosim.engine.tarball import TarWriter
 from herosim.errors import BuildpackError
 from herosim.progress import Progress
-from herosim.slug import installers, messages, wheels
+from herosim.slug import installers, messages, tools, volumes, wheels
 from herosim.slug.buildpack import TOOL_NAMES, TOOL_VERSIONS
 from herosim.slug.source import inside
 from herosim.slug.step import BuildStep, Transcript, environment
@@ -47,6 +48,7 @@ class DepsInputs:
     files_sha256: str        # every dependency file
     manifest_sha256: str     # requirements.txt (pip) or Pipfile.lock (pipenv): the buildpack compares these
     test: bool = False       # Heroku CI's test-compile
+    install_env_sha256: str = ""   # the config vars the install reads (install_env_sha256)
 
     @property
     def key(self) -> str:
@@ -85,6 +87,7 @@ class Layer:
     ref: str
     inputs: DepsInputs
     django: bool
+    tool_home: str = ""      # uv's or Poetry's folder on the tools volume (hooks get it on PATH)
 
 
 def dependency_files(manager: str, root: Path, all_files: tuple[str, ...]) -> list[str]:
@@ -108,8 +111,22 @@ def _needs_source(requirements: str) -> bool:
     return False
 
 
+INSTALL_CONFIG_VARS = {"pip": ("PIP_EXTRA_INDEX_URL",), "pipenv": ("PIP_EXTRA_INDEX_URL",)}  # what the install reads
+
+
+def install_env_sha256(app: str, manager: str, config_vars: dict[str, str]) -> str:
+    """The config vars the install reads (lib/pip.sh, lib/pipenv.sh: PIP_EXTRA_INDEX_URL), as a
+    digest salted with the app's name: part of the layer's key, never the values themselves."""
+    read = {name: config_vars[name] for name in INSTALL_CONFIG_VARS.get(manager, ()) if name in config_vars}
+    if not read:
+        return ""
+    return hashlib.sha256(json.dumps([app, read], sort_keys=True).encode()).hexdigest()
+
+
 class DependencyLayer:
-    """Builds, restores or reuses the `deps` image of one app."""
+    """Builds, restores or reuses the `deps` image of one app. Only the app's own layers are
+    ever used: as on Heroku, an app's build cache is its own, and another app's layer with the
+    same inputs may still differ (a later index, an older restored cache, what its install ran)."""
 
     def __init__(self, client: docker.DockerClient, printer: Progress, app: str):
         self.client = client
@@ -119,61 +136,81 @@ class DependencyLayer:
     def ensure(self, stack: Stack, manager: str, python_full: str, root: Path, files: tuple[str, ...],
                ca_bundle: Path | None, *, previous: dict | None = None, no_cache: bool = False,
                config_vars: dict[str, str] | None = None, test: bool = False, source_version: str = "") -> Layer:
+        config_vars = config_vars or {}
         wanted = dependency_files(manager, root, files)
         manifest = {"pip": "requirements.txt", "pipenv": "Pipfile.lock"}.get(manager)
         inputs = DepsInputs(stack=stack.name, build_image=images.image_id(self.client, stack.build_image),
                             python=python_full, package_manager=manager, tool_version=TOOL_VERSIONS[manager],
                             files_sha256=_hash_files(root, wanted),
-                            manifest_sha256=_hash_files(root, [manifest] if manifest in files else []), test=test)
+                            manifest_sha256=_hash_files(root, [manifest] if manifest in files else []), test=test,
+                            install_env_sha256=install_env_sha256(self.app, manager, config_vars))
         ref = f"herosim-deps/{self.app}:{inputs.key}"
-        before = None if no_cache else DepsInputs.load(previous)
-        cache = f"herosim-deps/{self.app}:{before.key}" if before and images.exists(
-            self.client, f"herosim-deps/{self.app}:{before.key}") else None
-        reasons = before.discard_reasons(inputs) if cache else []
+        cache = self._restored(None if no_cache else DepsInputs.load(previous), inputs)
+        install = installers.Install(
+            manager, stack.python, python_full, fresh=cache is None, test=test,
+            test_requirements=manager == "pip" and test and installers.TEST_REQUIREMENTS in files
+            and inside(root, installers.TEST_REQUIREMENTS))
+        if manager in installers.SHARED_TOOLS:   # the install needs it, and so do the hooks (on PATH)
+            install = replace(install, tool_home=self._tool(stack, install, ca_bundle))
+        if not no_cache and images.exists(self.client, ref):
+            return self._replay(ref, inputs, install)
+        context = TarWriter()
+        for name in wanted:
+            context.add_file(f"app/{name}", root / name)
+        mounts = volumes.mounts(manager, app_cache=volumes.ensure_app_cache(self.client, self.app))
+        transcript = BuildStep(self.client, self.printer, self.app).run(
+            cache or self._base(stack, install, ca_bundle), installers.script(install), context,
+            environment(ca_bundle, test), ca_bundle,
+            lambda status, lines: self._failure(status, lines, manager, stack.python_version, ca_bundle),
+            commit_ref=ref, commit_changes=lambda t: [self._labels(inputs, stack, t)], config_vars=config_vars,
+            source_version=source_version, mounts=mounts)
+        self._prune(keep=ref)
+        return Layer(ref, inputs, django=installers.DJANGO in transcript.quiet, tool_home=install.tool_home)
+
+    def _restored(self, before: DepsInputs | None, inputs: DepsInputs) -> str | None:
+        """The app's previous layer when the buildpack would restore it (and say so), else None
+        (with the buildpack's reasons when it had one)."""
+        cache = f"herosim-deps/{self.app}:{before.key}" if before else None
+        if cache is None or not images.exists(self.client, cache):
+            return None
+        reasons = before.discard_reasons(inputs)
         if reasons:
             self.printer.step("Discarding cache since:")
             for reason in reasons:
                 self.printer.detail("- " + reason)
-        elif cache:
-            self.printer.step("Restoring cache")
-        reused = None if no_cache else self._existing(inputs.key)
-        if reused is not None:
-            return self._replay(reused, inputs, manager, restored=bool(cache and not reasons), test=test)
-        restored = bool(cache and not reasons)
-        script = installers.script(manager, stack.python, python_full, fresh=not restored, tool_cached=restored,
-                                   test=test)
-        context = TarWriter()
-        for name in wanted:
-            context.add_file(f"app/{name}", root / name)
-        transcript = BuildStep(self.client, self.printer, self.app).run(
-            cache if restored else stack.build_image, script, context, environment(ca_bundle), ca_bundle,
-            lambda status, lines: self._failure(status, lines, manager, stack.python_version, ca_bundle),
-            commit_ref=ref,
-            commit_changes=lambda t: [self._labels(inputs, stack, t)], config_vars=config_vars,
-            source_version=source_version)
-        self._prune(keep=ref)
-        return Layer(ref, inputs, django=installers.DJANGO in transcript.quiet)
+            return None
+        self.printer.step("Restoring cache")
+        return cache
+
+    def _tool(self, stack: Stack, install: installers.Install, ca_bundle: Path | None) -> str:
+        """uv or Poetry, from herosim's tool step."""
+        return self._prepared(install, lambda: tools.ensure(self.client, stack, install.manager, ca_bundle))
+
+    def _base(self, stack: Stack, install: installers.Install, ca_bundle: Path | None) -> str:
+        """The image a fresh install starts from (tools.base)."""
+        return self._prepared(install, lambda: tools.base(self.client, stack, install.manager, ca_bundle))
+
+    def _prepared(self, install: installers.Install, prepare):
+        """What herosim's own step prepares; when it fails, the build stops where the
+        buildpack's would, with its words."""
+        try:
+            return prepare()
+        except tools.ToolInstallFailed as failed:
+            for line in installers.opening(install):
+                self.printer.step(line)
+            for line in failed.lines:
+                self.printer.detail(line.removeprefix("       "))
+            raise BuildpackError(messages.tool_install_failed(TOOL_NAMES[install.manager]),
+                                 f"install-package-manager::{install.manager}") from None
 
     # -- reuse --------------------------------------------------------------------------------
-    def _existing(self, key: str) -> str | None:
-        """This app's layer for these inputs, else another app's with the very same inputs."""
-        own = f"herosim-deps/{self.app}:{key}"
-        if images.exists(self.client, own):
-            return own
-        for image in images.listed(self.client, labels.of_role(ROLE_DEPS, **{LABEL_DEPS_KEY: key})):
-            if image.tags:
-                return image.tags[0]
-        return None
-
-    def _replay(self, ref: str, inputs: DepsInputs, manager: str, restored: bool, test: bool) -> Layer:
+    def _replay(self, ref: str, inputs: DepsInputs, install: installers.Install) -> Layer:
         """Show what Heroku's build prints for this cache, from the layer's own record."""
         found = self.client.images.get(ref).labels
-        if restored:
-            self.printer.step(f"Using cached install of Python {inputs.python}")
-            tool = TOOL_NAMES[manager]
-            self.printer.step(f"Installing pip {inputs.tool_version}" if manager == "pip"
-                              else f"Using cached {tool} {inputs.tool_version}")
-            shown = " ".join(installers.install_commands(manager, test))
+        if not install.fresh:
+            for line in installers.opening(install):
+                self.printer.step(line)
+            shown = " ".join(installers.install_commands(install.manager, install.test, install.test_requirements))
             self.printer.step(f"Installing dependencies using '{shown}'")
             lines = json.loads(found.get(LABEL_RERUN, "[]"))
         else:
@@ -183,7 +220,7 @@ class DependencyLayer:
                 self.printer.step(line[len("-----> "):])
             else:
                 self.printer.detail(line)
-        return Layer(ref, inputs, django=found.get(LABEL_DJANGO) == "1")
+        return Layer(ref, inputs, django=found.get(LABEL_DJANGO) == "1", tool_home=install.tool_home)
 
     # -- the install --------------------------------------------------------------------------
     def _labels(self, inputs: DepsInputs, stack: Stack, transcript: Transcript) -> str:

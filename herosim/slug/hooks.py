@@ -1,7 +1,9 @@
 """The build's hooks, as the buildpack runs them: bin/pre_compile first of all (before the
 buildpack looks at the app: what it writes counts), then, after the install, Django's
 collectstatic and bin/post_compile. Each runs with the config vars exported (sub_env),
-its output indented; a failure fails the build with the buildpack's error."""
+its output indented; a failure fails the build with the buildpack's error. The buildpack
+writes its build data after each (lib/build_data.sh): a hook that removed the build cache
+(or /tmp) fails the build there, with its error."""
 
 from __future__ import annotations
 
@@ -16,13 +18,14 @@ import docker
 
 from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_COMPILE
 from herosim.engine.tarball import TarWriter
-from herosim.errors import BuildpackError
+from herosim.errors import BuildError, BuildpackError
 from herosim.progress import Progress
 from herosim.slug import messages
-from herosim.slug.step import BuildStep, environment
+from herosim.slug.step import BUILD_DATA_FILE, BuildStep, environment
 
 SLUG_ROOT = "/slug"  # the compiled app ends up at /slug/app, so COPY keeps /app's owner
 PRE_COMPILE_FAILED, COLLECTSTATIC_FAILED, POST_COMPILE_FAILED = 72, 73, 74
+BUILD_DATA_MISSING, HOOK_FAILED_AND_BUILD_DATA_MISSING = 75, 76
 DISABLED_FILE = ".heroku/collectstatic_disabled"
 
 
@@ -33,27 +36,57 @@ def manage_py(files: tuple[str, ...]) -> str | None:
     return found[0] if found else None
 
 
+def hook_lines(path: str, failed: int) -> list[str]:
+    """hooks::run_hook, then the build data write that follows it."""
+    return [f'echo "-----> Running {path} hook"', f"chmod +x {path}",
+            f"sub_env {path} && status=0 || status=$?",
+            f'[ -f {BUILD_DATA_FILE} ] || exit $(( status ? {HOOK_FAILED_AND_BUILD_DATA_MISSING} : {BUILD_DATA_MISSING} ))',
+            f'[ "$status" = 0 ] || exit {failed}']
+
+
+def hook_failure(path: str, status: int) -> BuildpackError:
+    """The error of a hook step's exit status (hooks::run_hook; build_data::_set after it)."""
+    name = path.removeprefix("bin/")
+    if status == BUILD_DATA_MISSING:
+        return BuildpackError(messages.build_data_missing(BUILD_DATA_FILE), "build-data::data-file-deleted")
+    if status == HOOK_FAILED_AND_BUILD_DATA_MISSING:   # both blocks, as the buildpack prints them
+        return BuildpackError(messages.hook_failed(path) + ["", ""] + messages.build_data_missing(BUILD_DATA_FILE),
+                              "build-data::data-file-deleted")
+    return BuildpackError(messages.hook_failed(path), f"hooks::{name}")
+
+
 def run_pre_compile(client: docker.DockerClient, printer: Progress, app: str, image: str, root: Path,
                     files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str],
-                    source_version: str = "") -> Path:
+                    source_version: str = "", test: bool = False) -> Path:
     """bin/pre_compile on the app's files; the tree it leaves, in a new folder (the caller removes it)."""
     context = TarWriter()
     for name in files:
         context.add_file(f"app/{name}", root / name)
-    script = ('echo "-----> Running bin/pre_compile hook"\nchmod +x bin/pre_compile\n'
-              f"sub_env bin/pre_compile || exit {PRE_COMPILE_FAILED}\n"
-              f"mkdir -p {SLUG_ROOT} && cd / && mv /app {SLUG_ROOT}/app\n")
+    script = "\n".join(hook_lines("bin/pre_compile", PRE_COMPILE_FAILED)
+                       + [f"mkdir -p {SLUG_ROOT} && cd / && mv /app {SLUG_ROOT}/app"]) + "\n"
     ref = f"herosim-compile/{app}:pre-compile"
     BuildStep(client, printer, app).run(
-        image, script, context, environment(ca_bundle), ca_bundle,
-        lambda status, lines: BuildpackError(messages.hook_failed("bin/pre_compile"), "hooks::pre_compile"),
+        image, script, context, environment(ca_bundle, test), ca_bundle,
+        lambda status, lines: hook_failure("bin/pre_compile", status),
         commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
         config_vars=config_vars, source_version=source_version)
     return _export(client, ref)
 
 
+def hook_output_filter(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
+    """tarfile's "data" filter (nothing written outside the folder or through a link, no
+    device, no set-uid bit, no hard link leading out), except that a symbolic link keeps the
+    target the hook gave it: in the slug a link is a link, as git deploys one, and herosim
+    never reads through one that leads out of the app (source.inside)."""
+    if member.issym():
+        checked = tarfile.data_filter(member.replace(linkname=".", deep=False), dest)
+        return checked.replace(linkname=member.linkname, deep=False)
+    return tarfile.data_filter(member, dest)
+
+
 def _export(client: docker.DockerClient, image: str) -> Path:
-    """The /slug/app tree of an image, copied into a new folder on this machine."""
+    """The /slug/app tree of an image, copied into a new folder on this machine. The hook
+    wrote it, so it is unpacked as untrusted data (hook_output_filter)."""
     from herosim.engine import cleanup, labels
     target = Path(tempfile.mkdtemp(prefix="herosim-precompiled-"))
     container = client.containers.create(image, ["true"], entrypoint=[], labels=labels.for_tool("build"))
@@ -61,7 +94,12 @@ def _export(client: docker.DockerClient, image: str) -> Path:
         stream, _ = container.get_archive(f"{SLUG_ROOT}/app")
         buffer = io.BytesIO(b"".join(stream))
         with tarfile.open(fileobj=buffer) as archive:
-            archive.extractall(target, filter="tar")
+            try:
+                archive.extractall(target, filter=hook_output_filter)
+            except tarfile.FilterError as exc:
+                raise BuildError(f"bin/pre_compile left {exc.tarinfo.name.removeprefix('app/')}, which herosim "
+                                 f"will not unpack: {exc}",
+                                 hint="make the hook write plain files and links inside the app") from None
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -80,13 +118,16 @@ class CompilePlan:
         return bool(self.collectstatic or self.post_compile)
 
 
-def plan(printer: Progress, files: tuple[str, ...], django: bool, config_vars: dict[str, str]) -> CompilePlan:
-    """Decide (and say, in the buildpack's words) whether collectstatic runs."""
+def plan(printer: Progress, files: tuple[str, ...], django: bool, config_vars: dict[str, str],
+         test: bool = False) -> CompilePlan:
+    """Decide (and say, in the buildpack's words) whether collectstatic runs. A test build
+    sets DISABLE_COLLECTSTATIC=1, which a config var of that name overrides (export_env)."""
+    disabled = config_vars.get("DISABLE_COLLECTSTATIC", "1" if test else "0")
     collectstatic = None
     if DISABLED_FILE in files:
         printer.step(f"Skipping Django collectstatic since the file '{DISABLED_FILE}' exists.")
         printer.block(messages.collectstatic_disabled_file())
-    elif config_vars.get("DISABLE_COLLECTSTATIC", "0") != "0":
+    elif disabled != "0":
         printer.step("Skipping Django collectstatic since the env var DISABLE_COLLECTSTATIC is set.")
     elif django:
         collectstatic = manage_py(files)
@@ -104,17 +145,18 @@ def script(compile_plan: CompilePlan, exports: list[str]) -> str:
                   'export PYTHONPATH="${PYTHONPATH:-.}"',
                   f"sub_env python {manage} collectstatic --noinput --traceback && status=0 || status=$?",
                   "echo",
+                  f"[ -f {BUILD_DATA_FILE} ] || exit {BUILD_DATA_MISSING}",
                   f'[ "$status" = 0 ] || exit {COLLECTSTATIC_FAILED}']
     if compile_plan.post_compile:
-        lines += ['echo "-----> Running bin/post_compile hook"', "chmod +x bin/post_compile",
-                  f"sub_env bin/post_compile || exit {POST_COMPILE_FAILED}"]
+        lines += hook_lines("bin/post_compile", POST_COMPILE_FAILED)
     lines += [f"mkdir -p {SLUG_ROOT}", "cd /", f"mv /app {SLUG_ROOT}/app"]
     return "\n".join(lines) + "\n"
 
 
 def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str, compile_plan: CompilePlan,
         root: Path, files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str],
-        exports: list[str], source_version: str = "") -> str:
+        exports: list[str], source_version: str = "", test: bool = False,
+        mounts: dict[str, dict[str, str]] | None = None) -> str:
     """The compiled app as an image (`herosim-compile/<app>`), its tree at /slug/app."""
     context = TarWriter()
     for name in files:
@@ -123,11 +165,11 @@ def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str,
     def failure(status: int, lines: list[str]) -> BuildpackError:
         if status == COLLECTSTATIC_FAILED:
             return BuildpackError(messages.collectstatic_failed(compile_plan.collectstatic), "collectstatic")
-        return BuildpackError(messages.hook_failed("bin/post_compile"), "hooks::post_compile")
+        return hook_failure("bin/post_compile", status)
 
     ref = f"herosim-compile/{app}:latest"
     BuildStep(client, printer, app).run(
-        deps_ref, script(compile_plan, exports), context, environment(ca_bundle), ca_bundle, failure,
+        deps_ref, script(compile_plan, exports), context, environment(ca_bundle, test), ca_bundle, failure,
         commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
-        config_vars=config_vars, source_version=source_version)
+        config_vars=config_vars, source_version=source_version, mounts=mounts)
     return ref

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import docker
@@ -10,10 +11,12 @@ import docker
 from herosim.engine import images
 from herosim.engine import resources
 from herosim.const import LABEL_APP, LABEL_PROCESSES, LABEL_PYTHON, LABEL_ROLE, LABEL_STACK, ROLE_SLUG
+from herosim.errors import BuildError
 from herosim.progress import Progress
 from herosim.engine.stack import OFFICIAL, Stack
 from herosim.engine.tarball import TarWriter
 from herosim.slug import profile
+from herosim.slug.source import inside
 
 DYNO_UID = 1000  # dynos run unprivileged, as on Heroku: only /app and /tmp are writable
 
@@ -63,16 +66,36 @@ def build(client: docker.DockerClient, printer: Progress, app: str, stack: Stack
     # `root/app/…` rather than `slug/…`: COPY then creates /app itself with the
     # dyno's owner, so the app can write in $HOME as on Heroku.
     context.add_dir("root/app")
-    written = profile.scripts(package_manager)
-    if ".profile.d/python.sh" in files and (root / ".profile.d/python.sh").is_file():  # the buildpack appends to it
-        written["python.sh"] = (root / ".profile.d/python.sh").read_text(errors="replace") + written["python.sh"]
+    written = profile_files(root, files, package_manager)
     if not compile_ref:
         for name in files:
-            if name.removeprefix(".profile.d/") not in written:
+            if name not in written:   # a link stays a link (TarWriter): never its target's content
                 context.add_file(f"root/app/{name}", root / name)
     context.add_dir("root/app/.profile.d")
     for name, text in written.items():
-        context.add_bytes(f"root/app/.profile.d/{name}", text.encode())
+        context.add_bytes(f"root/app/{name}", text.encode())
     tail: list[str] = []
     return images.build(client, context.close(), f"herosim-slug/{app}:latest",
                         lambda line: tail.append(line), what=f"the slug for {app}")
+
+
+def profile_files(root: Path, files: tuple[str, ...], package_manager: str) -> dict[str, str]:
+    """The buildpack's `.profile.d` scripts as the slug gets them: path in the app -> text. It
+    appends to python.sh (after the app's own lines) and copies the other two over the app's.
+    Where the app tracks one of them as a symbolic link, the write goes through it, as a shell's
+    would: to its target, which must be a file of the app (read only when it is inside the
+    app's tree), and the link stays a link."""
+    out = {}
+    for name, text in profile.scripts(package_manager).items():
+        path = target = f".profile.d/{name}"
+        if path in files and (root / path).is_symlink():
+            if not inside(root, path):
+                raise BuildError(
+                    f"{path} is a symbolic link that leads out of the app ({os.readlink(root / path)}): the "
+                    "buildpack writes to it during the build, which fails on Heroku",
+                    hint=f"commit {path} as a regular file (git rm --cached {path}, then add the file itself)")
+            target = str((root / path).resolve().relative_to(root.resolve()))
+        if name == "python.sh" and target in files and inside(root, target):
+            text = (root / target).read_text(errors="replace") + text
+        out[target] = text
+    return out

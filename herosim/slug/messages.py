@@ -153,6 +153,15 @@ def hook_failed(path: str) -> list[str]:
             "the script to prevent it from being run during the build."]
 
 
+def build_data_missing(path: str) -> list[str]:
+    """lib/build_data.sh, when a hook (or collectstatic) removed the build cache it lives in."""
+    return ["Error: Can't find the buildpack's build data file.", "",
+            "The Python buildpack's internal build data file is missing:", path, "",
+            "This file is required for the buildpack to work correctly,",
+            "and so you must not delete it when removing files from the",
+            "build cache or /tmp directories."]
+
+
 def collectstatic_failed(manage_py: str) -> list[str]:
     return ["Error: Unable to generate Django static files.", "",
             f"The 'python {manage_py} collectstatic --noinput' Django",

@@ -16,7 +16,9 @@ export LANG="${LANG:-en_US.UTF-8}"
 export PYTHONPATH="${PYTHONPATH:-${HOME}}"
 """
 PIP_SH = 'export PIP_DISABLE_PIP_VERSION_CHECK="1"\n'
-PIPENV_SH = 'export PIPENV_SYSTEM="1"\nexport PIPENV_VERBOSITY="-1"\nexport VIRTUAL_ENV="${HOME}/.heroku/python"\n'
+# lib/pipenv.sh: Pipenv stays on PATH at run time ("for historical reasons"), behind the app's Python.
+PIPENV_SH = ('export PATH="/app/.heroku/python/pipenv/bin:${PATH}"\nexport PIPENV_SYSTEM="1"\n'
+             'export PIPENV_VERBOSITY="-1"\nexport VIRTUAL_ENV="/app/.heroku/python"\n')
 
 # The dyno's memory is its size's quota: the platform sets it as the container's memory
 # reservation (the soft limit; its hard limit is the R15 kill threshold). The core count is
@@ -88,6 +90,7 @@ export GUNICORN_CMD_ARGS=${GUNICORN_CMD_ARGS:-"--access-logfile -"}
 
 def scripts(package_manager: str) -> dict[str, str]:
     """`.profile.d/` file name -> content, for an app installed with `package_manager`."""
-    python = PYTHON_SH + (PIP_SH if package_manager in ("pip", "pipenv") else "") + (
-        PIPENV_SH if package_manager == "pipenv" else "")
+    # In the buildpack's order: the package manager's lines first (written when it is installed),
+    # then bin/compile's own.
+    python = {"pip": PIP_SH, "pipenv": PIPENV_SH}.get(package_manager, "") + PYTHON_SH
     return {"python.sh": python, "WEB_CONCURRENCY.sh": WEB_CONCURRENCY_SH, "python.gunicorn.sh": GUNICORN_SH}

@@ -1,32 +1,32 @@
 """One step of the build in a throwaway container of the build image: files and the CA
-bundle go in through the API, output is shown indented, the result is committed."""
+bundle go in through the API, output is shown indented, the result is committed. It mounts
+only the volumes its caller names (volumes.mounts)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import docker
-import docker.errors
 
-from herosim.slug import cabundle
-from herosim.slug.installers import CACHE, QUIET
-from herosim.const import LABEL_ROLE, ROLE_BUILD, ROLE_CACHE
+from herosim.slug import cabundle, volumes
+from herosim.slug.installers import QUIET
+from herosim.const import ROLE_BUILD
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
 from herosim.errors import BuildError
 from herosim.progress import Progress
 from herosim.engine.tarball import TarWriter
 
-CACHE_VOLUME = "herosim-package-cache"  # HEROSIM_CACHE_VOLUME names another (benchmarks: a cold one)
-CACHE_MOUNT = CACHE
-
-
 ENV_DIR = "/tmp/herosim-env"       # the app's config vars, a file each, as the buildpack's ENV_DIR
 SOURCE_VERSION_FILE = "/tmp/herosim-source-version"   # the commit built: SOURCE_VERSION
 CACHE_DIR = "/tmp/herosim-cache"   # the buildpack's CACHE_DIR, as hooks see it
+BUILD_DATA_FILE = f"{CACHE_DIR}/build-data/python.json"   # lib/build_data.sh keeps it there
+BUILD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+TEST_PATH = "/usr/local/bin:/usr/bin:/bin:/app/.sprettur/bin/"   # a Heroku CI build's (ci_spec), its runner's folder too
+# bin/test-compile: `LC_ALL=C.UTF-8`, then bin/compile with DISABLE_COLLECTSTATIC=1 INSTALL_TEST=1
+TEST_COMPILE_ENV = {"LC_ALL": "C.UTF-8", "DISABLE_COLLECTSTATIC": "1", "INSTALL_TEST": "1"}
 # Shell set-up of every build step: Heroku's build variables, the buildpack's `sub_env` (a
 # command run with the config vars exported, minus those that would break the build), and
 # the clean-up of everything secret before the step's container is committed.
@@ -36,7 +36,7 @@ unset HOSTNAME
 trap 'rm -rf /tmp/herosim-ca {ENV_DIR} {CACHE_DIR} {SOURCE_VERSION_FILE}' EXIT
 export BUILD_DIR=/app CACHE_DIR={CACHE_DIR} ENV_DIR={ENV_DIR}
 if [ -s {SOURCE_VERSION_FILE} ]; then export SOURCE_VERSION="$(cat {SOURCE_VERSION_FILE})"; fi
-mkdir -p "$CACHE_DIR"
+mkdir -p "$CACHE_DIR/build-data" && echo "{{}}" > {BUILD_DATA_FILE}
 sub_env() {{
 	(
 		for name in $(ls "$ENV_DIR" 2>/dev/null); do
@@ -50,15 +50,16 @@ cd /app
 """
 
 
-def environment(ca_bundle: Path | None) -> dict[str, str]:
-    """The build container's own environment: the buildpack's (bin/compile's exports) and the
-    CA bundle's (when one is given: the proxy's trust); nothing from the host's pip setup and no
-    config var (those are files in ENV_DIR, read by the steps that get them, and gone before
-    the container is committed: an image never carries a config var)."""
+def environment(ca_bundle: Path | None, test: bool = False) -> dict[str, str]:
+    """The build container's own environment: the buildpack's (bin/compile's exports, and
+    bin/test-compile's on a test build) and the CA bundle's (when one is given: the proxy's
+    trust); nothing from the host's pip setup and no config var (those are files in ENV_DIR,
+    read by the steps that get them, and gone before the container is committed: an image
+    never carries a config var)."""
     lib = "/app/.heroku/python/lib"
     return {
         "HOME": "/app",
-        "PATH": "/app/.heroku/python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "PATH": "/app/.heroku/python/bin:" + (TEST_PATH if test else BUILD_PATH),
         "LANG": "en_US.UTF-8",
         "PYTHONUNBUFFERED": "1",
         "C_INCLUDE_PATH": "/app/.heroku/python/include",
@@ -66,6 +67,7 @@ def environment(ca_bundle: Path | None) -> dict[str, str]:
         "LIBRARY_PATH": lib,
         "LD_LIBRARY_PATH": lib,
         "PKG_CONFIG_PATH": f"{lib}/pkg-config",
+        **(TEST_COMPILE_ENV if test else {}),
         **cabundle.build_env(ca_bundle),
     }
 
@@ -86,11 +88,13 @@ class BuildStep:
     def run(self, image: str, script: str, files: TarWriter, env: dict[str, str], ca_bundle: Path | None,
             failure: Callable[[int, list[str]], BuildError], commit_ref: str | None = None,
             commit_changes: list[str] | Callable[[Transcript], list[str]] | None = None,
-            config_vars: dict[str, str] | None = None, source_version: str = "") -> Transcript:
+            config_vars: dict[str, str] | None = None, source_version: str = "",
+            mounts: dict[str, dict[str, str]] | None = None) -> Transcript:
         """Run `script` with bash in `/app`; commit the container as `commit_ref` on success.
         The CA bundle, the config vars and the commit built (SOURCE_VERSION, as Heroku sets it
         for a build) travel into the container as files through the API and are removed by the
-        script's own trap before the commit: no image keeps them."""
+        script's own trap before the commit: no image keeps them. `mounts` (volumes.mounts) are
+        the only volumes it sees."""
         if ca_bundle:
             files.add_bytes(cabundle.CONTAINER_PATH.lstrip("/"), ca_bundle.read_bytes())
         files.add_dir(ENV_DIR.lstrip("/"), mode=0o700)
@@ -98,15 +102,13 @@ class BuildStep:
             files.add_bytes(SOURCE_VERSION_FILE.lstrip("/"), source_version.encode(), mode=0o644)
         for key, value in (config_vars or {}).items():
             files.add_bytes(f"{ENV_DIR.lstrip('/')}/{key}", value.encode(), mode=0o600)
-        volume = os.environ.get("HEROSIM_CACHE_VOLUME") or CACHE_VOLUME
-        self._ensure_cache_volume(volume)
         container = None
         try:
             with translated("creating a build container"):
                 container = self.client.containers.create(
                     image, command=["bash", "-c", PROLOGUE + script], environment=env, working_dir="/app",
                     labels=labels.for_app(self.app, ROLE_BUILD), entrypoint=[], user="0:0",
-                    volumes={volume: {"bind": CACHE_MOUNT, "mode": "rw"}},
+                    mounts=volumes.as_mounts(mounts or {}),
                 )
                 container.put_archive("/", files.close())
                 container.start()
@@ -147,9 +149,3 @@ class BuildStep:
         else:
             self.printer.detail(line)
         return None
-
-    def _ensure_cache_volume(self, name: str) -> None:
-        try:
-            self.client.volumes.get(name)
-        except docker.errors.NotFound:
-            self.client.volumes.create(name, labels={LABEL_ROLE: ROLE_CACHE})

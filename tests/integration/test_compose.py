@@ -30,6 +30,7 @@ def output_of(client, image: str, command: list[str]) -> str:
         container.remove(force=True, v=True)
 
 
+@pytest.mark.engine_exclusive   # it re-tags the stack images every other test builds on
 def test_compose_builds_the_stack_images(client, herosim_home):
     result = subprocess.run(compose_command() + ["-f", str(ROOT / "compose.yaml"), "build"],
                             capture_output=True, text=True, timeout=1800, env=os.environ.copy())

@@ -4,6 +4,7 @@ app.json on a first deploy, and `herosim ci` green and red."""
 
 import json
 import subprocess
+import sys
 import time
 
 import psycopg2
@@ -40,7 +41,7 @@ def test_postgres_versions_are_the_add_ons(app):
     assert "herosim's offline stacks carry Postgres 15 and 17" in offline.stderr
     assert "No add-ons for app" in app.cli("addons").stderr   # nothing was created
     created = app.cli("addons:create", "heroku-postgresql:essential-0", "--version", "15", check=True)
-    assert f"Creating heroku-postgresql:essential-0 on ⬢ {app.name}... free" in created.stderr
+    assert f"Creating heroku-postgresql:essential-0 on ⬢ {app.name}... ~$0.007/hour (max $5/month)" in created.stderr
     info = app.cli("pg:info", check=True).stdout.splitlines()
     assert info[0] == "=== DATABASE_URL, " + info[0].split(", ")[1] and info[0].split(", ")[1].startswith(
         "HEROKU_POSTGRESQL_")
@@ -122,9 +123,14 @@ def local_postgres(client):
     container.remove(force=True, v=True)
 
 
-def test_pull_and_push_against_a_local_database(app, local_postgres):
+def test_pull_and_push_against_a_local_database(client, app, local_postgres):
+    helpers = {"label": [f"io.herosim.app={app.name}", "io.herosim.role=pg-transfer"]}
+    # the helper of a pull that was killed (it holds both passwords): the next pull removes it
+    client.containers.run("herosim/postgres:trixie", ["sleep", "600"], entrypoint=[], detach=True,
+                          labels={"io.herosim.app": app.name, "io.herosim.role": "pg-transfer"})
     pulled = app.cli("pg:pull", "DATABASE_URL", f"{local_postgres}/pulled", check=True)
     assert pulled.stderr.endswith("/pulled... done\n") and ":pw@" not in pulled.stderr   # no password shown
+    assert client.containers.list(all=True, filters=helpers) == []
     with psycopg2.connect(f"{local_postgres}/pulled") as conn, conn.cursor() as cur:
         cur.execute("select count(*) from notes")
         assert cur.fetchone()[0] == 500
@@ -152,6 +158,56 @@ def test_pg_ps_killall_and_credentials(client, app):
     credentials = app.cli("pg:credentials:url", check=True).stdout.splitlines()
     assert credentials[0] == "Connection information for default credential."
     assert credentials[4].strip() == app.cli("config:get", "DATABASE_URL", check=True).stdout.strip()
+
+
+# Ctrl-C at the worst moment of a rotation: the server has the new password, herosim has not
+# recorded it yet (whatever records it is interrupted, in this herosim or an older one).
+INTERRUPTED = """
+import sys
+import herosim.addons.attachment as attachment, herosim.app.postgres as postgres
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+for module, name in ((postgres, "record_rotation"), (attachment, "confirm_rotation")):
+    if hasattr(module, name):
+        setattr(module, name, interrupted)
+from herosim.cli.base import main
+sys.argv = ["herosim", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_rotation_interrupted_after_the_server_changed_is_finished_by_the_next_command(client, app):
+    before = app.cli("config:get", "DATABASE_URL", check=True).stdout.strip()
+    killed = subprocess.run([sys.executable, "-c", INTERRUPTED, "pg:credentials:rotate", "--confirm", app.name,
+                             "-a", app.name], capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 130, killed.stderr[-2000:]
+    psql = app.cli("pg:psql", "-c", "select 'still ours'")     # the next command
+    assert psql.returncode == 0 and "still ours" in psql.stdout, psql.stderr[-2000:]
+    assert "Finishing the credential rotation of postgresql-" in psql.stderr
+    after = app.cli("config:get", "DATABASE_URL", check=True).stdout.strip()
+    assert after != before
+    psycopg2.connect(local_url(client, app), sslmode="require").close()
+    assert "Update DATABASE by postgresql-" in app.cli("releases", check=True).stdout.splitlines()[1]
+    assert app.get("/").status_code == 200
+
+
+def test_commands_that_change_the_app_wait_for_its_lock(app):
+    """Each of them waits while another command holds the app's lock (a second `up`, a
+    rotation), and runs once it is free."""
+    from herosim.platform import lock
+    commands = [("pg:reset", "--confirm", app.name), ("pg:backups:restore", "b001", "--confirm", app.name),
+                ("maintenance:on",), ("build", str(app.path))]
+    with lock.held(app.state_dir, app.name):
+        started = [subprocess.Popen([sys.executable, "-m", "herosim", *command, "-a", app.name],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for command in commands]
+        time.sleep(20)   # long enough for each to start up and reach the lock, on a busy machine too
+        waiting = [command[0] for command, process in zip(commands, started) if process.poll() is None]
+    finished = [process.communicate(timeout=600) for process in started]
+    assert waiting == [command[0] for command in commands]
+    for command, process, (out, err) in zip(commands, started, finished):
+        assert process.returncode == 0, (command, err[-2000:])
+        assert f"Waiting for another herosim command on {app.name} to finish..." in err, command
+    app.cli("maintenance:off", check=True)
 
 
 def test_rollback_of_config_and_of_code(app):

@@ -185,3 +185,29 @@ def test_scheduler_runs_jobs_as_one_off_dynos_even_in_maintenance(app):
     time.sleep(8)   # more than one interval: nothing new starts
     assert scheduler_runs(app) == before
     assert app.cli("scheduler", check=True).stderr == f"No scheduled jobs on ⬢ {app.name}.\n"
+
+
+@pytest.mark.parametrize("ending", ["SIGTERM", "SIGHUP"])
+def test_up_in_the_foreground_stops_its_dynos_when_terminated_or_hung_up(client, app, ending):
+    """A CI job's timeout (SIGTERM) or a closed terminal (SIGHUP) ends `herosim up` as Ctrl-C
+    does: dynos stopped, the manager gone, the router's port free."""
+    import signal
+    import sys
+    from herosim.runtime.launcher import port_free
+    up = subprocess.Popen([sys.executable, "-m", "herosim", "up", str(app.path), "-a", app.name, "--port",
+                           str(app.port), "--stop-timeout", "5", "--time-scale", "0.01"],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = []
+    for line in up.stdout:
+        seen.append(line)
+        if "is running at" in line:
+            break
+    assert "is running at" in seen[-1], "".join(seen[-30:])
+    up.send_signal(getattr(signal, ending))
+    rest = up.communicate(timeout=120)[0]
+    if ending == "SIGTERM":   # after SIGHUP the terminal is gone: its output goes nowhere
+        assert "SIGTERM received: stopping dynos" in rest
+    running = client.containers.list(filters={"label": [f"io.herosim.app={app.name}", "io.herosim.role=dyno"]})
+    assert running == []
+    assert not (app.state_dir / "manager.json").exists()
+    assert port_free(app.port)

@@ -33,7 +33,8 @@ def test_two_apps_side_by_side_then_destroy_leaves_nothing(client, herosim_home,
     # add-ons on demand: a release and a restart give the dyno its DATABASE_URL
     created = second.cli("addons:create", "heroku-postgresql")
     assert created.returncode == 0, created.stderr
-    assert f"Creating heroku-postgresql:essential-0 on ⬢ {second.name}... free" in created.stderr
+    assert f"Creating heroku-postgresql on ⬢ {second.name}... ~$0.007/hour (max $5/month)\n" in created.stderr
+    assert "as DATABASE_URL\nRun herosim addons:docs heroku-postgresql to view documentation.\n" in created.stdout
     assert second.get("/").status_code == 200
     assert "postgresql-" in second.cli("addons", check=True).stdout
     psql = second.cli("pg:psql", "-c", "select 40 + 2 as answer")

@@ -188,3 +188,40 @@ def test_rotated_credentials_restart_the_dynos_on_new_urls(client, rq_app):
     assert job.status_code == 202, job.text
     app.wait_for_log(f"Job OK ({job.json()['id']})", 60, "-d", "worker.1")
     assert app.get(f"/tasks/{job.json()['id']}").json()["value"] == 42
+
+
+# Ctrl-C at the worst moment of a reset: the store has the new password, herosim has not
+# recorded it yet (whatever records it is interrupted, in this herosim or an older one).
+INTERRUPTED = """
+import sys
+import herosim.addons.attachment as attachment, herosim.app.keyvalue as keyvalue
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+for module, name in ((keyvalue, "record_rotation"), (attachment, "confirm_rotation")):
+    if hasattr(module, name):
+        setattr(module, name, interrupted)
+from herosim.cli.base import main
+sys.argv = ["herosim", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_reset_interrupted_after_the_store_changed_survives_a_restart_and_is_finished(client, rq_app):
+    import subprocess
+    import sys
+    app = rq_app
+    before = app.cli("config:get", "REDIS_URL", check=True).stdout.strip()
+    killed = subprocess.run([sys.executable, "-c", INTERRUPTED, "redis:credentials", "--reset", "-a", app.name],
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == 130, killed.stderr[-2000:]
+    app.cli("down", check=True)          # the store restarts with the password it was given
+    up = herosim("up", "-d", app.path, "-a", app.name, "--port", app.port)
+    assert up.returncode == 0, up.stderr[-3000:]
+    port, password = local(client, app)
+    assert password != urlsplit(before).password
+    assert resp.call("127.0.0.1", port, password, "PING") == "PONG"
+    app.cli("redis:info", check=True)    # a later command makes the release the reset still owed
+    assert "Update REDIS by redis-" in app.cli("releases", check=True).stdout.splitlines()[1]
+    job = enqueue(app, [1, 2])           # the dynos run on the new URL
+    assert job.status_code == 202, job.text
+    app.wait_for_log(f"Job OK ({job.json()['id']})", 60, "-d", "worker.1")

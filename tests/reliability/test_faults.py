@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from tests.support import LABEL_APP, RunningApp, app_name, commit_all, free_port, git_app, herosim
+from tests.support import LABEL_APP, RunningApp, app_name, commit_all, docker_client, free_port, git_app, herosim
 
 ROWS = [f"written before the faults #{i}" for i in range(3)]
 
@@ -187,8 +187,20 @@ def restart_engine() -> None:
         time.sleep(0.5)
 
 
+def running_dynos(client) -> set[tuple[str, str]]:
+    return {(c.labels.get("io.herosim.app"), c.labels.get("io.herosim.dyno"))
+            for c in client.containers.list(filters={"label": "io.herosim.role=dyno"})}
+
+
+@pytest.mark.engine_exclusive
 @pytest.mark.skipif(os.environ.get("HEROSIM_TEST_ENGINE_RESTART") != "1",
                     reason="restarts the Docker engine: set HEROSIM_TEST_ENGINE_RESTART=1 (CI does)")
-def test_docker_engine_restart(app):
+def test_docker_engine_restart(client, app):
+    before = running_dynos(client)
     restart_engine()
     serves_with_every_row(app, timeout=120)   # by itself: the manager re-creates its dynos
+    # Every app's manager (other test workers' too) brings its dynos back before anything else runs.
+    deadline = time.monotonic() + 120
+    while not before <= running_dynos(docker_client()) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert before <= running_dynos(docker_client()), before - running_dynos(docker_client())

@@ -249,3 +249,36 @@ def test_keyword_api_of_the_8x_client(es, flavor, index_name):
     es.index(index=index_name, id="k", document={"title": "keyword arguments"}, refresh=True)
     found = es.search(index=index_name, query={"match": {"title": "keyword"}}, size=5, source=["title"])
     assert ids(found) == ["k"]
+
+
+def test_elasticsearch_limits_answer_400(es, posts, index_name, errors):
+    with pytest.raises(errors["bad_request"]) as wide:
+        es.index(index=index_name, id="1", body={f"f{i}": f"v{i}" for i in range(1200)})
+    assert status_of(wide.value) == 400 and "Limit of total fields [1000] has been exceeded" in str(wide.value.info)
+    with pytest.raises(errors["bad_request"]) as mapped:
+        es.indices.create(index=f"{index_name}-mapped", body={"mappings": {"properties": {
+            f"f{i}": {"type": "keyword"} for i in range(1001)}}})
+    assert error_type(mapped.value) == "illegal_argument_exception"
+    with pytest.raises(errors["bad_request"]) as terms:
+        search(es, posts, {"query": {"terms": {"tags": [str(i) for i in range(65537)]}}})
+    assert "The number of terms [65537] used in the Terms Query request has exceeded" in str(terms.value.info)
+    with pytest.raises(errors["bad_request"]) as window:
+        search(es, posts, {"from": 10000, "size": 1})
+    assert "Result window is too large" in str(window.value.info)
+    deep = {"match_all": {}}
+    for _ in range(31):
+        deep = {"bool": {"must": [deep]}}
+    with pytest.raises(errors["bad_request"]):
+        search(es, posts, {"query": deep})
+
+
+def test_a_body_any_web_page_could_send_is_not_read(es, url, posts):
+    # text/plain needs no CORS preflight: Elasticsearch 8 reads no such body (406)
+    request = urllib.request.Request(f"{url}/{posts}/_delete_by_query", data=b'{"query": {"match_all": {}}}',
+                                     headers={"Content-Type": "text/plain"}, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 406
+    assert json.loads(refused.value.read()) == {"error": "Content-Type header [text/plain] is not supported",
+                                                "status": 406}
+    assert es.count(index=posts)["count"] == 4

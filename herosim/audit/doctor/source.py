@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from herosim.errors import AppError
+
 
 @dataclass(frozen=True)
 class PythonFile:
@@ -37,6 +39,9 @@ def parse(path: str, text: str) -> PythonFile:
         tree = ast.parse(text, filename=path)
     except (SyntaxError, ValueError):
         return PythonFile(path, text, None, {})
+    except (RecursionError, MemoryError) as exc:   # nested deeper than the parser goes: Python cannot import it either
+        raise AppError(f"{path} is nested too deeply for Python's parser ({type(exc).__name__}), so no dyno could "
+                       "import it", hint=f"split the deepest expression of {path} into smaller ones") from None
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     return PythonFile(path, text, tree, parents)
 

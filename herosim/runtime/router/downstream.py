@@ -58,6 +58,7 @@ class Client(asyncio.Protocol):
         self.closed = False
         self.idle_timer = None
         self.last_activity = time.monotonic()
+        self.holds: set[str] = set()      # why reading is paused; it reads again once none is left
         self.in_head = False              # between a request's first byte and its last header
         self.in_body = False
         self.head_started = 0.0
@@ -69,6 +70,20 @@ class Client(asyncio.Protocol):
         self._headers: list[tuple[bytes, bytes]] = []
         self._size = 0
         self._restriction = ""
+
+    def hold(self, reason: str) -> None:
+        """Stop reading the client for `reason` (a queued pipelined request, a body its dyno
+        cannot take yet, an upgrade waiting for its answer, a refused request)."""
+        if not self.holds and not self.closed:
+            self.transport.pause_reading()
+        self.holds.add(reason)
+
+    def release(self, *reasons: str) -> None:
+        if not self.holds:
+            return
+        self.holds.difference_update(reasons)
+        if not self.holds and not self.closed:
+            self.transport.resume_reading()
 
     @property
     def idle(self) -> bool:
@@ -86,7 +101,7 @@ class Client(asyncio.Protocol):
     def data_received(self, data: bytes):
         self.last_activity = time.monotonic()
         if self.tunnel is not None:
-            self.tunnel.transport.write(data)
+            self.tunnel.transport.write(bytes(data))   # a view of a reused buffer must not be kept
             return
         try:
             self._feed(data)
@@ -111,7 +126,7 @@ class Client(asyncio.Protocol):
             try:
                 self.parser.feed_data(piece)
             except httptools.HttpParserUpgrade as upgrade:
-                raise _Upgraded(data[start + upgrade.args[0]:]) from None
+                raise _Upgraded(bytes(data[start + upgrade.args[0]:])) from None
             start += len(piece)
             if self.in_head:
                 self._head_bytes += len(piece)
@@ -215,8 +230,8 @@ class Client(asyncio.Protocol):
         else:
             exchange.pending.append(data)
             exchange.pending_bytes += len(data)
-            if exchange.pending_bytes > PENDING_LIMIT and not self.closed:
-                self.transport.pause_reading()   # the dyno connection resumes it (Backend.send)
+            if exchange.pending_bytes > PENDING_LIMIT:
+                self.hold("body")   # until its dyno connection takes it (Backend.send)
 
     def on_message_complete(self):
         if self.parsing is not None and not self.parsing.upgrade:
@@ -231,8 +246,10 @@ class Client(asyncio.Protocol):
                 exchange.backend.transport.write(heads.LAST_CHUNK)
             else:
                 exchange.pending.append(heads.LAST_CHUNK)
-        if not self.closed:
-            self.transport.pause_reading()  # one request at a time
+        if exchange.upgrade:
+            self.hold("upgrade")     # what follows is the tunnel's, once the dyno agrees
+        elif self.exchange is not None or len(self.waiting) > 1:
+            self.hold("pipelined")   # one request at a time: the next waits, and so does reading
 
     # -- answers --------------------------------------------------------------------------------
     def _reject(self, exc: Exception):
@@ -254,7 +271,7 @@ class Client(asyncio.Protocol):
         self.parsing = None
         self.in_head = self.in_body = False
         self.broken = heads.error_page(code, request_id, b"", 400, b"Bad Request", b"text/plain")
-        self.transport.pause_reading()
+        self.hold("broken")
         if bad_in_flight:
             exchange, self.exchange = self.exchange, None
             if exchange.backend is not None:
@@ -299,8 +316,8 @@ class Client(asyncio.Protocol):
         if self.waiting:
             self.exchange = self.waiting.popleft()
             self.router.route(self, self.exchange)
-        if self.exchange is None or not self.exchange.request_done:
-            self.transport.resume_reading()
+        if not self.waiting:
+            self.release("pipelined", "upgrade")
 
     def _idle_check(self):
         """Idle keep-alive connections and tunnels close after the idle timeout, as Heroku's do;
@@ -325,3 +342,22 @@ class Client(asyncio.Protocol):
             return
         due = idle - (now - self.head_started) if self.in_head else idle - quiet
         self.idle_timer = self.router.loop.call_later(max(due, min(1.0, idle)), self._idle_check)
+
+
+class TlsClient(Client, asyncio.BufferedProtocol):
+    """A client over TLS, read into one buffer of its own: uvloop's TLS transport would make a
+    new 256 KB buffer for every read of a plain Protocol."""
+
+    def __init__(self, router):
+        super().__init__(router, tls=True)
+        self._buffer = bytearray(64 * 1024)
+        self._view = memoryview(self._buffer)
+
+    def get_buffer(self, sizehint: int):
+        return self._view
+
+    def buffer_updated(self, nbytes: int):
+        self.data_received(self._view[:nbytes])
+
+    def eof_received(self):
+        return None

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime.router import pages
-from herosim.runtime.router.downstream import Client
+from herosim.runtime.router.downstream import Client, TlsClient
 from herosim.runtime.router.exchange import Backends, Exchange
 from herosim.runtime.router.front import FrontDoor
 from herosim.runtime.router.lines import router_line
@@ -57,7 +57,7 @@ class Router:
 
     def start(self) -> None:
         """Bind and serve on a thread; raises OSError when the port is taken."""
-        self._front = FrontDoor(self.loop, self.host, self.port, lambda tls: Client(self, tls), self.tls,
+        self._front = FrontDoor(self.loop, self.host, self.port, lambda tls: TlsClient(self) if tls else Client(self), self.tls,
                                 make_room=self._make_room, cap=self.max_connections)
         self._thread.start()
         self.loop.call_soon_threadsafe(self._front.start)

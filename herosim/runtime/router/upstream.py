@@ -43,13 +43,13 @@ class Backend(asyncio.Protocol):
         transport.set_write_buffer_limits(high=HIGH_WATER)
 
     def pause_writing(self):
-        if self.client is not None and not self.client.closed:
-            self.client.transport.pause_reading()
+        """The dyno reads slower than its client sends: stop reading the client."""
+        if self.client is not None:
+            self.client.hold("dyno-busy")
 
     def resume_writing(self):
-        if self.client is not None and not self.client.closed and (
-                self.tunnel or (self.exchange is not None and not self.exchange.request_done)):
-            self.client.transport.resume_reading()
+        if self.client is not None:
+            self.client.release("dyno-busy")
 
     def send(self, client, exchange: Exchange) -> None:
         self.client, self.exchange = client, exchange
@@ -58,8 +58,7 @@ class Backend(asyncio.Protocol):
         exchange.pending = []
         exchange.pending_bytes = 0
         exchange.backend = self
-        if not exchange.request_done:
-            client.transport.resume_reading()
+        client.release("body")
         self.router.watch(self)
 
     def data_received(self, data: bytes):
@@ -204,7 +203,7 @@ class Backend(asyncio.Protocol):
             client.write(rest)
         if exchange.upgrade_rest:
             self.transport.write(exchange.upgrade_rest)
-        client.transport.resume_reading()
+        client.release("upgrade", "pipelined", "body")
 
     def _malformed(self) -> None:
         """A response llhttp refuses: H17 before the client got anything, else H18."""

@@ -49,3 +49,26 @@ def test_a_type_removed_from_the_procfile_loses_its_formation():
     # back in a later Procfile, it starts from Heroku's default again
     assert formation.quantities(formation.kept({"web": 2, "worker": 1}, ["web"]), ["web", "worker"]) == \
         {"web": 2, "worker": 0}
+
+
+@pytest.mark.parametrize("counts, sizes, default, message", [
+    ({"web": 2}, {}, "basic", "Cannot update to more than 1 Basic size dynos per process type."),
+    ({"web": 1, "worker": 2}, {"worker": "eco"}, "basic", "Cannot update to more than 1 Eco size dynos per process type."),
+    ({"web": 11}, {"web": "performance-m"}, "basic",
+     "Cannot update to more than 10 Performance-M size dynos per process type."),
+    ({"web": 101}, {}, "standard-1x", "Cannot update to more than 100 Standard-1X size dynos per process type."),
+    ({"web": 60, "worker": 41}, {}, "standard-2x", "Cannot update to more than 100 dynos across all process types."),
+    ({"web": 1, "worker": 1, "clock": 1}, {}, "eco",
+     "Cannot update to more than 2 Eco size dynos across all process types."),
+])
+def test_a_formation_past_herokus_limits_is_refused_with_its_message(counts, sizes, default, message):
+    with pytest.raises(HerosimError) as refused:
+        formation.check(counts, sizes, default)
+    assert refused.value.message == message and refused.value.hint
+
+
+def test_formations_within_the_limits_pass():
+    formation.check({"web": 1, "worker": 1, "clock": 0}, {}, "basic")
+    formation.check({"web": 100}, {"web": "standard-2x"})
+    formation.check({"web": 10, "worker": 1}, {"web": "performance-l"})
+    formation.check({"web": 1, "worker": 1}, {}, "eco")

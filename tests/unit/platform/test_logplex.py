@@ -1,6 +1,8 @@
 import datetime as dt
 import threading
 
+import pytest
+
 from herosim.platform.logplex import Logplex
 
 T0 = dt.datetime(2026, 11, 28, 4, 38, 58, 998605, tzinfo=dt.timezone.utc)
@@ -56,3 +58,118 @@ def test_follow_sees_new_lines_across_a_trim(tmp_path):
     assert "before" not in seen
     assert seen[-1] == "last"
     assert seen == sorted(set(seen), key=seen.index)  # no duplicates
+
+
+class FullDisk:
+    """os.write that fails with ENOSPC while `full`, after writing `partial` bytes of the data."""
+
+    def __init__(self, partial: int = 0):
+        self.full, self.partial = False, partial
+
+    def __call__(self, fd, data):
+        import errno
+        import os
+        if self.full:
+            if self.partial:
+                written, self.partial = os.write(fd, data[:self.partial]), 0
+                return written
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return os.write(fd, data)
+
+
+def test_lines_that_cannot_be_written_are_counted_and_announced_as_logplex_does(tmp_path):
+    disk, reports = FullDisk(), []
+    plex = Logplex(tmp_path / "log", clock=clock, report=reports.append, write=disk)
+    plex.emit("app", "web.1", "before")
+    disk.full = True
+    assert plex.emit("app", "web.1", "lost one\nlost two") and plex.platform("router", "lost three")
+    disk.full = False
+    plex.emit("app", "web.1", "after")
+    plex.emit("app", "web.1", "and after")
+    assert [l.render() for l in plex.tail(10)] == [
+        "2026-11-28T04:38:58.998605+00:00 app[web.1]: before",
+        "2026-11-28T04:38:58.998605+00:00 heroku[logplex]: Error L10 (output buffer overflow): "
+        "3 messages dropped since 2026-11-28T04:38:58.998605+00:00.",
+        "2026-11-28T04:38:58.998605+00:00 app[web.1]: after",
+        "2026-11-28T04:38:58.998605+00:00 app[web.1]: and after",
+    ]
+    assert len(reports) == 2 and "No space left on device" in reports[0] and "written again" in reports[1]
+
+
+def test_a_line_cut_by_a_full_disk_does_not_swallow_the_next(tmp_path):
+    disk = FullDisk(partial=30)
+    plex = Logplex(tmp_path / "log", clock=clock, report=lambda _: None, write=disk)
+    disk.full = True
+    plex.emit("app", "web.1", "cut in the middle of this line")
+    disk.full = False
+    plex.emit("app", "web.1", "whole")
+    assert [l.message for l in plex.tail(10)][-2:] == [
+        "Error L10 (output buffer overflow): 1 messages dropped since 2026-11-28T04:38:58.998605+00:00.", "whole"]
+
+
+def wait_for(predicate, timeout=5.0):
+    import time
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_the_routers_buffer_survives_a_full_disk_holds_a_bounded_backlog_and_says_what_it_dropped(tmp_path):
+    disk, reports = FullDisk(), []
+    plex = Logplex(tmp_path / "log", report=reports.append, write=disk)
+    emit = plex.buffered("heroku", "router", interval=0.01)
+    emit.limit = 100
+    emit("first")
+    wait_for(lambda: len(plex.tail(10)) == 1)
+    disk.full = True
+    for i in range(250):
+        emit(f"request {i}")
+    wait_for(lambda: reports)
+    assert len(emit._pending) + len(emit._unsent) <= 2 * emit.limit
+    disk.full = False
+    wait_for(lambda: any(l.message == "request 249" for l in plex.tail(500)))
+    messages = [l.message for l in plex.tail(500)]
+    assert messages[0] == "first"
+    assert messages[1].startswith("Error L10 (output buffer overflow): 150 messages dropped since ")
+    assert messages[2:] == [f"request {i}" for i in range(150, 250)]   # the newest kept, as Logplex keeps them
+    emit("later")
+    wait_for(lambda: plex.tail(1)[0].message == "later")
+    assert emit._thread.is_alive()
+
+
+def since_of(line) -> str:
+    return line.message.rsplit(" ", 1)[1].rstrip(".")
+
+
+def test_a_deferred_line_that_fails_loses_itself_only(tmp_path):
+    reports = []
+    plex = Logplex(tmp_path / "log", report=reports.append)
+    emit = plex.buffered("heroku", "router", interval=3600)
+    emit("one")
+    emit.defer(lambda **fields: 1 / 0, status=200)
+    emit.defer(lambda status: f"status={status}", status=503)
+    emit.flush()
+    emit("two")
+    emit.flush()
+    assert [l.message for l in plex.tail(10)] == [
+        "one", "status=503",
+        "Error L10 (output buffer overflow): 1 messages dropped since " + since_of(plex.tail(10)[2]) + ".", "two"]
+    assert "ZeroDivisionError" in reports[0]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_the_writer_thread_is_started_again_if_it_ends(tmp_path):
+    plex = Logplex(tmp_path / "log")
+    emit = plex.buffered("heroku", "router", interval=0.01)
+    first, real_flush = emit._thread, emit.flush
+
+    def fatal():
+        emit.flush = real_flush
+        raise SystemExit  # what no `except Exception` catches: the thread ends
+    emit.flush = fatal
+    first.join(5)
+    assert not first.is_alive()
+    emit("after a restart")
+    wait_for(lambda: [l.message for l in plex.tail(5)] == ["after a restart"])
+    assert emit._thread is not first

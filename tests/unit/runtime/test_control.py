@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import stat
+import time
 
 import pytest
 
@@ -82,3 +83,26 @@ def test_no_manager_is_none_or_a_clear_error(tmp_path):
     assert ManagerClient.find(state) is None
     with pytest.raises(ManagerNotRunning, match="No dynos are running for gone"):
         ManagerClient.require(state)
+
+
+def test_idle_connections_without_a_token_cannot_pile_up_threads(tmp_path, monkeypatch):
+    import threading
+    from herosim.runtime import server as server_module
+    monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 4, raising=False)
+    state = AppState("demo", root=tmp_path)
+    paths.private_dir(state.dir)
+    server = Server(state.dir, Service())
+    server.start()
+    try:
+        before = threading.active_count()
+        idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(14)]
+        try:
+            time.sleep(0.5)
+            assert threading.active_count() <= before + 4
+        finally:
+            for sock in idle:
+                sock.close()
+        time.sleep(0.5)   # the slots come back as the idle connections end
+        assert ManagerClient(state, json.loads((state.dir / paths.MANAGER_ADDRESS).read_text())).ping()["app"] == "demo"
+    finally:
+        server.stop()

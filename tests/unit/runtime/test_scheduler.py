@@ -58,3 +58,27 @@ def test_reloads_add_and_remove_jobs_and_keep_unchanged_ones():
     clock.advance(700)
     jobs.tick()
     assert runs == [2]
+
+
+def test_a_job_that_cannot_start_is_tried_again_until_its_next_run_and_others_start_regardless():
+    clock, runs, reports = Clock(), [], []
+
+    def run(job, limit):
+        if job.id == 1 and clock.mono < 410:
+            raise ConnectionError("the engine is restarting")
+        runs.append((clock.mono, job.id, round(limit)))
+
+    jobs = JobClock(run, 1.0, lambda: clock.utc, lambda: clock.mono, report=reports.append)
+    first = schedule.new_job([], "python one.py", "10m", None)
+    jobs.load([first, schedule.new_job([first], "python two.py", "10m", None)])
+    clock.advance(300)      # 04:00: both are due; the first cannot start
+    jobs.tick()
+    assert runs == [(400.0, 2, 600)]
+    for _ in range(6):      # tried again at 403, 406, 409 (a backoff of 0.5, 1, 2, 5 s), not at 412 ...
+        clock.advance(3)
+        jobs.tick()
+    assert runs[1:] == [(415.0, 1, 585)]   # ... and it runs, killed at its next grid time as the others
+    assert len(reports) == 2 and "could not start" in reports[0] and "started again" in reports[1]
+    clock.advance(600)
+    jobs.tick()
+    assert [r[1] for r in runs[2:]] == [1, 2]

@@ -18,8 +18,7 @@ def test_dynamic_mapping_like_elasticsearch(value, expected):
 
 
 def test_nested_objects_map_to_dotted_fields():
-    m = {"properties": {}}
-    assert mapping.merge_dynamic(m, {"author": {"name": "Ada", "age": 36}, "tags": ["x"]})
+    m = mapping.merge_dynamic({"properties": {}}, {"author": {"name": "Ada", "age": 36}, "tags": ["x"]})
     assert mapping.field_types(m) == {"author.name": "text", "author.name.keyword": "keyword",
                                       "author.age": "long", "tags": "text", "tags.keyword": "keyword"}
     assert list(mapping.leaves({"a": {"b": [1, 2]}, "c": None})) == [("a.b", 1), ("a.b", 2)]
@@ -75,3 +74,35 @@ def test_body_keys_outside_the_subset_are_refused():
                                                ({"refresh_interval": "30s"}, 30.0)])
 def test_refresh_interval(settings, seconds):
     assert refresh_seconds(settings) == seconds
+
+
+def test_an_index_of_the_old_layout_is_searchable_in_the_new(tmp_path):
+    # layout 1 kept three FTS5 tables per text field; its snapshot is rebuilt from the documents
+    import json
+    import sqlite3
+
+    from searchlite import search
+    from searchlite.store import Index
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE docs (id TEXT PRIMARY KEY, source TEXT NOT NULL, version INTEGER NOT NULL, seq_no INTEGER NOT NULL);
+        CREATE TABLE snap (rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT NOT NULL);
+        CREATE TABLE fields (name TEXT PRIMARY KEY, fts TEXT NOT NULL);
+        CREATE TABLE lens (rowid INTEGER NOT NULL, field TEXT NOT NULL, len INTEGER NOT NULL);
+        CREATE VIRTUAL TABLE fts_0 USING fts5(content);
+        CREATE VIRTUAL TABLE fts_0_row USING fts5vocab(fts_0, 'row');
+        INSERT INTO fields VALUES ('title', 'fts_0');
+    """)
+    db.execute("INSERT INTO meta VALUES ('mapping', ?)", (json.dumps({"properties": {"title": {"type": "text"}}}),))
+    db.execute("INSERT INTO meta VALUES ('seq_no', '1')")
+    for i in range(2):
+        db.execute("INSERT INTO docs VALUES (?, ?, 1, ?)", (str(i), json.dumps({"title": f"hello {i}"}), i))
+    db.commit()
+    db.close()
+    index = Index("old", path)
+    tables = {r[0] for r in index.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not {"fields", "lens", "fts_0", "fts_0_row"} & tables
+    assert search.run([index], {"query": {"match": {"title": "hello"}}})["hits"]["total"]["value"] == 2
+    assert index.seq_no == 1
