@@ -174,21 +174,25 @@ class Snapshots:
 
     @contextlib.contextmanager
     def _stopped(self, attachments: list[Attachment]):
-        """The dynos and these add-ons' servers stopped; afterwards every add-on started and,
-        when dynos ran before, the formation on the current release."""
+        """The dynos and these add-ons' servers stopped; afterwards, when they ran before, the
+        add-ons started and the formation on the current release (an app that was down stays
+        down)."""
         manager = self.ctx.manager()
         settings = manager.ping() if manager else None
         if manager is not None:
             self.ctx.progress.info(f"Stopping all dynos on {HEXAGON} {self.ctx.name}...")
             self.dynos.down(Timeouts(**settings["timeouts"]).stop)
+        running = False
         for attachment in attachments:
             container = sidecar.find(self.ctx.client, attachment)
             if container is not None and container.status == "running":
+                running = True
                 container.stop(timeout=30)
         try:
             yield
         finally:
-            self.addons.start_all(self.addons.stack())
+            if running or settings is not None:
+                self.addons.start_all(self.addons.stack())
             if settings is not None:
                 self._start_dynos(settings)
 

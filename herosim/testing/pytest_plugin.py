@@ -117,10 +117,17 @@ def _shared_build(root: Path, name: str | None, options, run: str) -> HerosimApp
         found = shared.read()
         main = HerosimApp(root, (found or {}).get("name") or name or session_name(root, run[:6]), run[:6], options)
         if found is not None:
+            if not found.get("info"):
+                raise RuntimeError(f"the run's app {main.name} did not come up in another worker: "
+                                   f"{found.get('error') or 'that worker stopped while building it'}")
             main.info, main.has_template = found["info"], found["template"]
             return main
-        main.up()
-        shared.write({"name": main.name, "info": main.info, "template": False})
+        shared.write({"name": main.name, "info": {}, "template": False})   # the controller removes it, whatever happens
+        try:
+            main.up()
+        except BaseException as exc:
+            shared.write({"name": main.name, "info": {}, "template": False, "error": str(exc)[-3000:]})
+            raise
         _api(main.name).dynos.down(30)
         if main.has_postgres:
             main._databases().make_template()
