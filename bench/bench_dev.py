@@ -93,9 +93,9 @@ def herosim_dev(work: Path, app: str, repeat: int) -> tuple[list[float], list[fl
     path = git_copy("dev_flask", work / "dev")
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    log = open(work / "dev.out", "w")
-    process = subprocess.Popen([sys.executable, "-m", "herosim", "dev", "-a", app, "--port", str(port)],
-                               cwd=path, stdout=log, stderr=subprocess.STDOUT)
+    with open(work / "dev.out", "w") as log:   # the child keeps its own copy of the descriptor
+        process = subprocess.Popen([sys.executable, "-m", "herosim", "dev", "-a", app, "--port", str(port)],
+                                   cwd=path, stdout=log, stderr=subprocess.STDOUT)
     try:
         until_version(url, "one", 900)
         restarts = save_to_200(path, url, "dev", repeat, 2.0)
@@ -137,7 +137,7 @@ def clone_against_migration(work: Path, app: str, repeat: int) -> tuple[list[flo
 
 
 def main() -> None:
-    args, work, client, tag = setup(repeat_default=5)
+    args, work, _, tag = setup(repeat_default=5)
     apps = [f"bench-dev-{tag}", f"bench-pg-{tag}"]
     try:
         local = heroku_local(work, args.repeat)

@@ -11,7 +11,6 @@ import time
 from pathlib import Path, PurePosixPath
 
 import docker
-
 from herosim.engine import images
 from herosim.engine.tarball import TarWriter
 from herosim.errors import HerosimError

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import docker
-
 from herosim import paths
 from herosim.const import ROLE_SNAPSHOT
 from herosim.engine import cleanup, labels
@@ -65,15 +64,16 @@ def save(container, data_path: str, service: str, target: Path) -> int:
     kept = KEPT.get(service, ())
     with translated(f"reading {container.name}'s data"):
         chunks, _ = container.get_archive(data_path.rstrip("/") + "/.")
-    with paths.open_private(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as out:
-        with tarfile.open(fileobj=io.BufferedReader(_ChunkReader(chunks), 1 << 20), mode="r|") as source, \
-                tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as sink:
-            for member in source:
-                name = member.name.split("/", 1)[1] if "/" in member.name else ""
-                if not name or name.split("/", 1)[0] in kept:
-                    continue
-                member.name = name
-                sink.addfile(member, source.extractfile(member) if member.isreg() else None)
+    reader = io.BufferedReader(_ChunkReader(chunks), 1 << 20)
+    with paths.open_private(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as out, \
+            tarfile.open(fileobj=reader, mode="r|") as source, \
+            tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as sink:
+        for member in source:
+            name = member.name.split("/", 1)[1] if "/" in member.name else ""
+            if not name or name.split("/", 1)[0] in kept:
+                continue
+            member.name = name
+            sink.addfile(member, source.extractfile(member) if member.isreg() else None)
     return target.stat().st_size
 
 

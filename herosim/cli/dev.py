@@ -14,7 +14,7 @@ from herosim.app import local as local_mod
 from herosim.app.deploy import UpOptions
 from herosim.app.dev import DevSession, Reload
 from herosim.app.devchanges import describe
-from herosim.cli.apps import _LogFollower, _down
+from herosim.cli.apps import _down, _LogFollower
 from herosim.cli.base import Env, app_option, cli, pass_env, report_losses, show, timeout_options
 from herosim.errors import HerosimError
 from herosim.platform.sizes import SIZES

@@ -10,8 +10,8 @@ from herosim.app import fork as fork_mod
 from herosim.cli.apps import _wait_healthy
 from herosim.cli.base import Env, cli, pass_env, timeout_options
 from herosim.errors import HerosimError
-from herosim.platform.state import AppState
 from herosim.platform.sizes import SIZES
+from herosim.platform.state import AppState
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime.settings import ManagerSettings
 

@@ -51,7 +51,7 @@ class Snapshot:
         return sum(a.size for a in self.addons)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Snapshot":
+    def from_dict(cls, data: dict) -> Snapshot:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["addons"] = tuple(AddonData(**a) for a in known.get("addons", ()))
         return cls(**known)
@@ -120,4 +120,4 @@ def remove(name: str) -> Snapshot:
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

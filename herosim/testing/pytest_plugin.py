@@ -37,7 +37,6 @@ from herosim.testing import xdist
 from herosim.testing.app import SESSION_ENV, HerosimApp, _api, session_name  # noqa: F401 - SESSION_ENV: public name
 
 
-
 def pytest_addoption(parser):
     parser.addini("herosim_app_path", "the app `herosim_app` brings up (a directory in git)", default="")
     parser.addini("herosim_app_name", "a name for it (default: the directory's name and the session's id); "

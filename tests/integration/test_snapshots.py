@@ -57,7 +57,7 @@ def test_a_snapshot_round_trip_loses_nothing(data_app, herosim_home):
     config = data_app.cli("config", "--json", check=True).stdout
     assert '"COLOR": "blue"' in config and "EXTRA" not in config
     releases = data_app.cli("releases", check=True).stdout.splitlines()
-    assert "Load snapshot seeded (v%d)" % release in releases[1]
+    assert f"Load snapshot seeded (v{release})" in releases[1]
 
     listed = data_app.cli("snapshots", check=True).stdout
     assert "seeded" in listed and "DATABASE" in listed and "REDIS" in listed and "ELASTICSEARCH" in listed

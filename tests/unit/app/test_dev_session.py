@@ -51,7 +51,7 @@ class FakeApp:
         self.ctx.logs = SimpleNamespace(emit=lambda *a: None)
         self.state = state
         self.releases = Releases(self.ctx)
-        self.config = SimpleNamespace(all=lambda: {})
+        self.config = SimpleNamespace(all=dict)
         self.dynos = SimpleNamespace(status=lambda: [{"name": "web.1", "type": "web", "state": "up"}])
         self.builds = 0
         self.fail_build = False
@@ -148,7 +148,7 @@ def test_a_failed_build_is_retried_at_the_next_save_only_and_then_still_builds(t
 
 
 def test_a_failed_release_leaves_the_previous_one_running_and_the_tree_pending(tree):
-    dev, app, overlays, _ = session(tree)
+    dev, app, _, _ = session(tree)
     dev.start()
 
     def refuse(*args, **kwargs):
@@ -164,7 +164,7 @@ def test_a_failed_release_leaves_the_previous_one_running_and_the_tree_pending(t
 
 
 def test_dynos_whose_server_reloads_get_the_files_and_keep_running(tree):
-    dev, app, overlays, copied = session(tree, {"web": "gunicorn app:app --reload", "worker": "python w.py"})
+    dev, app, _, copied = session(tree, {"web": "gunicorn app:app --reload", "worker": "python w.py"})
     app.containers = [SimpleNamespace(name="c-web", id="1", labels={"io.herosim.process-type": "web", "io.herosim.dyno": "web.1"}),
                       SimpleNamespace(name="c-worker", id="2", labels={"io.herosim.process-type": "worker",
                                                                "io.herosim.dyno": "worker.1"})]
@@ -179,7 +179,7 @@ def test_dynos_whose_server_reloads_get_the_files_and_keep_running(tree):
 
 
 def reloading(tree, processes):
-    dev, app, overlays, copied = session(tree, processes)
+    dev, app, _, copied = session(tree, processes)
     app.containers = [SimpleNamespace(name="c-web", id="1",
                                       labels={"io.herosim.process-type": "web", "io.herosim.dyno": "web.1"})]
     dev.start()
