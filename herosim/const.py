@@ -26,6 +26,7 @@ LABEL_PROCESSES = "io.herosim.processes"
 ROLE_DYNO = "dyno"
 ROLE_ONE_OFF = "one-off"
 ROLE_ADDON = "addon"
+ROLE_PG_TRANSFER = "pg-transfer"   # pg:pull / pg:push's helper container (it holds both sides' passwords)
 ROLE_SLUG = "slug"
 ROLE_DEPS = "deps"
 ROLE_BUILD = "build"

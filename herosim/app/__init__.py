@@ -7,7 +7,7 @@ from __future__ import annotations
 import docker
 
 from herosim.addons import sidecar
-from herosim.app import catalog
+from herosim.app import catalog, rotation
 from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
@@ -36,6 +36,7 @@ class App:
         self.ctx = AppContext(client, name, state, progress)
         self.releases = Releases(self.ctx)
         self.addons = Addons(self.ctx, self.releases)
+        self.ctx.recover = rotation.Rotations(self.addons).recover
         self.config = ConfigVars(self.ctx, self.releases, self.addons)
         self.deployer = Deployer(self.ctx, self.releases, self.addons, self.config)
         self.dynos = Dynos(self.ctx)
