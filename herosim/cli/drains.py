@@ -4,7 +4,6 @@ such command, so it is rendered as its CLI renders other objects)."""
 
 from __future__ import annotations
 
-
 import click
 
 from herosim.cli import render
