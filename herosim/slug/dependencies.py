@@ -61,7 +61,8 @@ class DepsInputs:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
     def discard_reasons(self, previous: "DepsInputs") -> list[str]:
-        """Why the previous build's cache cannot be used, in the buildpack's words and order."""
+        """Why the cache of the build `previous` describes cannot be this build's, in the
+        buildpack's words and order (lib/cache.sh: "changed from <cached> to <this build's>")."""
         reasons = []
         if previous.stack != self.stack or previous.build_image != self.build_image:
             reasons.append(f"The stack has changed from {previous.stack} to {self.stack}")
@@ -155,7 +156,7 @@ class DependencyLayer:
         cache = f"herosim-deps/{self.app}:{before.key}" if before else None
         if before is None or cache is None or not images.exists(self.client, cache):
             return None
-        reasons = before.discard_reasons(inputs)
+        reasons = inputs.discard_reasons(before)
         if reasons:
             self.printer.step("Discarding cache since:")
             for reason in reasons:

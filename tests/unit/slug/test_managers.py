@@ -6,11 +6,15 @@ test build, what each exports and writes to .profile.d, which config vars it rea
 import re
 from pathlib import Path
 
+import docker.errors
 import pytest
 
+from herosim.progress import Recorder
 from herosim.slug import managers
-from herosim.slug.dependencies import DepsInputs
+from herosim.slug.context import BuildContext
+from herosim.slug.dependencies import DependencyLayer, DepsInputs
 from herosim.slug.managers import PIP, PIPENV, POETRY, UV
+from herosim.slug.source import SourceTree
 
 HEROSIM = Path(__file__).resolve().parents[3] / "herosim"
 
@@ -131,3 +135,33 @@ def test_no_module_asks_which_manager_it_has_by_name():
              for number, line in enumerate(path.read_text().splitlines(), 1) if COMPARED.search(line)]
     assert found == []
     assert COMPARED.search('if manager == "uv":') and COMPARED.search("manager in ('pip', 'pipenv')")
+
+
+class FakeImages:
+    def __init__(self, refs):
+        self.refs = set(refs)
+
+    def get(self, ref):
+        if ref not in self.refs:
+            raise docker.errors.ImageNotFound(ref)
+        return object()
+
+
+class FakeClient:
+    def __init__(self, refs):
+        self.images = FakeImages(refs)
+
+
+def test_a_discarded_cache_says_what_changed_from_the_cached_build_to_this_one(tmp_path):
+    """lib/cache.sh: "The Python version has changed from <cached> to <this build's>"."""
+    before, now = inputs(UV, python="3.13.5", tool_version="0.1"), inputs(UV)
+    printer = Recorder()
+    ctx = BuildContext(FakeClient({f"herosim-deps/shop:{before.key}"}), printer, "shop",
+                       SourceTree(root=tmp_path, files=(), untracked=(), commit=""))
+    assert DependencyLayer(ctx)._restored(before, now) is None
+    assert printer.lines == ["-----> Discarding cache since:",
+                             "       - The Python version has changed from 3.13.5 to 3.14.7",
+                             f"       - The uv version has changed from 0.1 to {UV.version}"]
+    printer.lines.clear()
+    assert DependencyLayer(ctx)._restored(before, before) == f"herosim-deps/shop:{before.key}"
+    assert printer.lines == ["-----> Restoring cache"]
