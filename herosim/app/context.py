@@ -4,7 +4,8 @@ goes, its log, its dyno manager (when one runs) and its lock."""
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import docker
 
@@ -23,6 +24,9 @@ class AppContext:
     name: str
     state: AppState
     progress: Progress
+    # What the first command to take the lock finishes before going on (the verbs above set it:
+    # the rotations a killed command left); none for a bare context.
+    recover: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
     def logs(self) -> Logplex:
@@ -47,13 +51,6 @@ class AppContext:
         seconds). Whoever takes it first finishes what a killed command left half done (a
         credential rotation) before going on."""
         with lock.held(self.state.dir, self.name, wait=wait, notice=self.progress.info if wait else None) as first:
-            if first:
-                self._finish_interrupted()
+            if first and self.recover is not None:
+                self.recover()
             yield
-
-    def _finish_interrupted(self) -> None:
-        from herosim.app import rotation   # the verbs sit above the context
-        if rotation.unfinished_records(self.state):
-            from herosim.app.addons import Addons
-            from herosim.app.releases import Releases
-            rotation.Rotations(Addons(self, Releases(self))).recover()

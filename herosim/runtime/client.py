@@ -63,6 +63,11 @@ class ManagerClient:
         """Every dyno restarts on release `version`; returns once they are up or crashed."""
         return self._call("deploy", timeout=timeout, version=version)
 
+    def deploy_synced(self, version: int, synced: list[str], timeout: float) -> list[dict]:
+        """Release `version`: the `synced` dynos already have its files and keep running; the
+        others restart on it."""
+        return self._call("deploy_synced", timeout=timeout, version=version, synced=list(synced))
+
     def converge(self, timeout: float = 300) -> list[dict]:
         """Read the formation and sizes again and start, replace or stop dynos to match."""
         return self._call("converge", timeout=timeout)

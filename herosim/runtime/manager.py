@@ -52,8 +52,8 @@ class AlreadyRunning(HerosimError):
 class Manager:
     """The service behind the control channel: OPERATIONS are what a ManagerClient may call."""
 
-    OPERATIONS = ("ping", "deploy", "converge", "restart", "status", "run_detached", "stop", "refresh", "stop_dynos",
-                  "run_job", "next_runs")
+    OPERATIONS = ("ping", "deploy", "deploy_synced", "converge", "restart", "status", "run_detached", "stop",
+                  "refresh", "stop_dynos", "run_job", "next_runs")
 
     def __init__(self, client: docker.DockerClient, state: AppState, settings: ManagerSettings):
         self.client = client
@@ -156,6 +156,14 @@ class Manager:
         self.current = release
         self.dynos.reset_crashes()
         return self.converge()
+
+    def deploy_synced(self, version: int, synced: list[str]) -> list[dict]:
+        """A release whose files `herosim dev` copied into the `synced` dynos (their server
+        reloads by itself): those keep running, now on it; every other dyno restarts on it."""
+        if self.state.release(int(version)) is None:
+            raise HerosimError(f"Release v{version} does not exist", hint="run `herosim releases`")
+        self.dynos.relabel(list(synced), int(version))
+        return self.deploy(version)
 
     def converge(self) -> list[dict]:
         """Start, replace or stop dynos until they match the formation of the current release."""

@@ -13,7 +13,7 @@ import docker
 from dotenv import dotenv_values
 
 from herosim.const import ROLE_BUILD
-from herosim.engine import cleanup, labels
+from herosim.engine import cleanup, labels, resolution
 from herosim.engine import stack as stack_mod
 from herosim.engine.client import translated
 from herosim.engine.memo import remembered
@@ -57,7 +57,7 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
     precompiled = None
     try:
         if "bin/pre_compile" in source.files:
-            hook_stack = stack_mod.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
+            hook_stack = resolution.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
             precompiled = hooks.run_pre_compile(ctx, hook_stack.build_image)
             ctx = ctx.with_source(from_folder(precompiled, source))
         return _compile(ctx, previous)
@@ -104,7 +104,7 @@ def resolve_target(ctx: BuildContext, last_python: str | None) -> Target:
     resolved = pyversion.resolve(request)
     for block in pyversion.warnings(request, resolved, manager):
         ctx.printer.block(block)
-    stack = stack_mod.resolve(ctx.client, ctx.printer, request.major)
+    stack = resolution.resolve(ctx.client, ctx.printer, request.major)
     python_full = python_version_of(ctx.client, stack)
     check_patch(request, python_full, stack)
     return Target(stack, python_full, manager)
