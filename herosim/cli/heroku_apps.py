@@ -3,7 +3,6 @@ Progress (`Creating ⬢ x... done`) goes to stderr and data to stdout, as Heroku
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -14,6 +13,7 @@ from herosim.cli.base import Env, aliases, app_option, cli, confirm_app, open_ur
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
 from herosim.git import remotes, repo
+from herosim.platform import names
 from herosim.platform.releases import current_user
 from herosim.runtime import launcher
 
@@ -28,7 +28,7 @@ from herosim.runtime import launcher
 def apps_create(env: Env, name, remote, no_remote, as_json):
     """Create a new app: a name, a router port of its own and a Heroku Git repository; in a
     git repository, the `heroku` remote to push to."""
-    name = name or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP")
+    name = name or names.from_environment()
     action = f"Creating {HEXAGON} {name}" if name else "Creating app"
     try:
         state = catalog.create(name, launcher.port_free)
