@@ -15,6 +15,7 @@ from tests.support import RunningApp, app_name, docker_client, free_port, git_ap
 collect_ignore_glob = ["fixtures/*"] + ([] if os.environ.get("HEROSIM_SEARCH_SUITE") else ["search/*"])
 
 
+@pytest.hookimpl(tryfirst=True)   # before pytest-xdist's worker reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     """Integration tests are marked; under pytest-xdist (`--dist loadgroup`) each test goes to
     the worker of its group, so what a group builds once (a module's app, the shared microblog)
