@@ -16,7 +16,7 @@ class Filesystem:
 
     def changes(self, target: str | None = None) -> dict[str, list[fsaudit.Finding]]:
         """Per running dyno, what it wrote since it started (its container's diff), classified."""
-        allow = tuple(self.ctx.state.settings().get("fs_allow") or ())
+        allow = self.ctx.state.settings().fs.allow
         local = labels.engine_is_local()
         out = {}
         for container in self.ctx.client.containers.list(filters=labels.of_app(self.ctx.name, ROLE_DYNO)):
@@ -41,7 +41,7 @@ class Filesystem:
         return lost, lines
 
     def check_strict(self, lost: int) -> None:
-        if lost and self.ctx.state.settings().get("strict_fs"):
+        if lost and self.ctx.state.settings().fs.strict:
             raise HerosimError(f"--strict-fs: dynos wrote {lost} file(s) that Heroku's ephemeral filesystem "
                                "would lose (listed above)",
                                hint="fix them, or allow the paths with `herosim up --strict-fs --fs-allow PATTERN`")

@@ -34,7 +34,7 @@ def fs_diff(env: Env, target, app_name, as_json, strict):
             for line in fsaudit.render(dyno, findings):
                 click.echo(line)
     lost = sum(len(f.paths) for findings in changes.values() for f in findings)
-    if lost and (strict or app.state.settings().get("strict_fs")):
+    if lost and (strict or app.state.settings().fs.strict):
         sys.exit(1)
 
 
@@ -67,7 +67,7 @@ def doctor(env: Env, path, app_name, as_json, ca_bundle):
     bundle = cabundle.find(ca_bundle)
     findings = doctor_mod.check(files, read, dict(state.config_vars()), untracked=source.untracked,
                                 ignored=ignored(path), read_bytes=read_bytes,
-                                last_python=(state.settings().get("last_build") or {}).get("python"),
+                                last_python=state.settings().last_build.python,
                                 fetch=wheels.simple_api(verify=str(bundle) if bundle else True, timeout=5.0),
                                 formation=state.formation())
     errors = sum(f.severity == doctor_mod.ERROR for f in findings)

@@ -114,7 +114,7 @@ def ps(env: Env, app_name, as_json):
     app = env.app(app_name)
     dynos = app.dynos.status()
     if as_json:
-        click.echo(json.dumps(dynos, indent=2))
+        click.echo(json.dumps([d.to_dict() for d in dynos], indent=2))
         return
     if not dynos:
         env.printer.info(f"No dynos on {HEXAGON} {app.name}")

@@ -17,6 +17,7 @@ from herosim.errors import HerosimError
 from herosim.git import remotes, repo
 from herosim.platform.releases import current_user
 from herosim.runtime import launcher
+from herosim.runtime.dyno import DynoView
 
 
 # -- apps:create ------------------------------------------------------------------------------
@@ -94,7 +95,8 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
     dynos = app.dynos.status()
     if as_json:
         click.echo(json.dumps({"addons": [{"plan": {"name": p}} for p in addons], "app": record.as_json(),
-                               "collaborators": [], "dynos": dynos, "pipeline_coupling": None}, indent=2))
+                               "collaborators": [], "dynos": [d.to_dict() for d in dynos], "pipeline_coupling": None},
+                              indent=2))
         return
     counts = _count_types(dynos)
     if shell:
@@ -114,11 +116,11 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
     click.echo("\n".join(render.styled(rows)))
 
 
-def _count_types(dynos: list[dict]) -> str:
+def _count_types(dynos: list[DynoView]) -> str:
     """_.countBy(dynos, 'type') as Heroku's styledObject prints it: `web: 1, worker: 1`."""
     counts: dict[str, int] = {}
     for dyno in dynos:
-        counts[dyno["type"]] = counts.get(dyno["type"], 0) + 1
+        counts[dyno.type] = counts.get(dyno.type, 0) + 1
     return ", ".join(f"{kind}: {n}" for kind, n in counts.items())
 
 
