@@ -44,6 +44,16 @@ class UpOptions:
     cycle_every: float | None = None
 
 
+def unchanged(current: Release | None, slug: str, processes: dict[str, str], config_vars: dict[str, str]) -> Release | None:
+    """The current release when the new slug, its process types and the config vars are the ones
+    it already has (a second `up` of the same commit, say, or `up` after `down`): `up` makes no
+    new release then, as a push of what Heroku already runs makes none."""
+    if (current is not None and current.slug == slug and current.processes == processes
+            and current.config_vars == config_vars):
+        return current
+    return None
+
+
 def crashed(dynos: list[DynoView]) -> list[str]:
     """The dynos a deploy of the release already running starts again (no new release restarts them)."""
     return [d.name for d in dynos if d.state == CRASHED]
@@ -177,13 +187,8 @@ class Deployer:
                 manager.restart(dyno=dyno, timeout=wait)
 
     def _unchanged(self, result: BuildResult) -> Release | None:
-        """The current release when the new slug, its process types and the config vars are
-        the ones it already has (a second `up` of the same commit, say, or `up` after `down`)."""
-        current = self.ctx.state.current_release()
-        if (current is not None and current.slug == result.slug_image and current.processes == result.processes
-                and current.config_vars == self.ctx.state.config_vars()):
-            return current
-        return None
+        return unchanged(self.ctx.state.current_release(), result.slug_image, result.processes,
+                         self.ctx.state.config_vars())
 
     def _say_formation(self, types: list[str]) -> None:
         """The formation the release runs, and how to start a type Heroku leaves at 0."""
