@@ -26,6 +26,7 @@ LABEL_PROCESSES = "io.herosim.processes"
 ROLE_DYNO = "dyno"
 ROLE_ONE_OFF = "one-off"
 ROLE_ADDON = "addon"
+ROLE_PG_TRANSFER = "pg-transfer"   # pg:pull / pg:push's helper container (it holds both sides' passwords)
 ROLE_SLUG = "slug"
 ROLE_DEPS = "deps"
 ROLE_BUILD = "build"
@@ -33,6 +34,7 @@ ROLE_NETWORK = "network"
 ROLE_STACK = "stack"
 ROLE_CACHE = "cache"
 ROLE_COMPILE = "compile"
+ROLE_SNAPSHOT = "snapshot"   # a short-lived helper that reads or writes an add-on's volume
 
 # Heroku's numbers (Dev Center: dynos, error-codes, http-routing, logging, config-vars).
 BOOT_TIMEOUT = 60.0          # R10

@@ -10,10 +10,13 @@ import secrets
 from herosim.addons import resp, sidecar
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
+from herosim.engine import stack as catalogue
 from herosim.engine.labels import engine_is_local
-from herosim.engine.stack import Stack
+from herosim.engine.recipes import Image, Pulled
+from herosim.engine.stack import KEYVALUE_SUITE, Stack
 from herosim.errors import AddonError
 
+OFFICIAL_IMAGE = "valkey/valkey:8.1"   # Heroku's Key-Value Store runs Valkey 8.1
 # plan -> (memory in MB, connection limit) [Heroku's technical characterization]
 PLANS = {"mini": (25, 20), "premium-0": (50, 40), "premium-1": (100, 80), "premium-2": (250, 200),
          "premium-3": (500, 400), "premium-4": (750, 700), "premium-5": (1024, 1000), "premium-7": (7168, 10000),
@@ -39,6 +42,11 @@ HOME = "/data/herosim"
 OVERRIDES = f"{HOME}/overrides.conf"   # what redis:maxmemory and redis:timeout change
 # Before the image's entrypoint: the overrides file exists (the server refuses a missing include).
 PREFLIGHT = f'touch {OVERRIDES} && exec docker-entrypoint.sh "$@"'
+
+
+def image(stack: Stack) -> Image:
+    """The server: Valkey 8.1, the official image online, Debian's offline."""
+    return catalogue.offline_image("keyvalue", KEYVALUE_SUITE) if stack.offline else Pulled(OFFICIAL_IMAGE)
 
 
 def limits(plan: str) -> tuple[int, int]:
@@ -91,7 +99,7 @@ class KeyValueStore(AddonService):
         from herosim.addons import tls  # cryptography, imported when a server starts: the CLI starts faster
         issued = tls.issue(attachment.name)
         return SidecarSpec(
-            image=stack.keyvalue_image(), environment={}, command=["valkey-server", f"{HOME}/valkey.conf"],
+            image=image(stack), environment={}, command=["valkey-server", f"{HOME}/valkey.conf"],
             port=port, data_path="/data",
             files={f"{HOME}/valkey.conf": (server_config(port, password, attachment.plan).encode(), 0o600),
                    f"{HOME}/tls/server.pem": (issued.chain, 0o644), f"{HOME}/tls/server.key": (issued.key, 0o600),

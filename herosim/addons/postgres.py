@@ -11,12 +11,13 @@ import string
 from herosim.addons import sidecar
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
+from herosim.engine import stack as catalogue
 from herosim.engine.labels import engine_is_local
-from herosim.engine.stack import DEFAULT_POSTGRES, Stack
-from herosim.errors import AddonError
+from herosim.engine.recipes import Image, Pulled
+from herosim.engine.stack import DEFAULT_POSTGRES, POSTGRES_SUITES, Stack
+from herosim.errors import AddonError, StackError
 
 PORT = 5432
-TRANSFER_ROLE = "pg-transfer"   # pg:pull / pg:push's helper container (it holds both sides' passwords)
 COLORS = ("AMBER", "AQUA", "BLACK", "BLUE", "BRONZE", "BROWN", "CHARCOAL", "COBALT", "COPPER",
           "CRIMSON", "CYAN", "GOLD", "GRAY", "GREEN", "IVORY", "JADE", "LIME", "MAROON", "MAUVE",
           "NAVY", "OLIVE", "ONYX", "ORANGE", "PINK", "PUCE", "PURPLE", "RED", "ROSE", "SILVER",
@@ -83,6 +84,20 @@ SQL
 """
 
 
+def image(stack: Stack, version: str = DEFAULT_POSTGRES) -> Image:
+    """The server of Postgres `version`: the official image online; offline, Debian's
+    postgresql from the suite that carries that version."""
+    if not stack.offline:
+        return Pulled(f"postgres:{version}")
+    suite = POSTGRES_SUITES.get(version)
+    if suite is None:
+        raise StackError(f"Postgres {version} is not available offline",
+                         hint="herosim's offline stacks carry Postgres "
+                              + " and ".join(sorted(POSTGRES_SUITES)) + " (addons:create heroku-postgresql "
+                              "--version 17); online, the official images carry every version")
+    return catalogue.offline_image("postgres", suite)
+
+
 def token(length: int, alphabet: str = string.ascii_lowercase + string.digits) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
@@ -111,7 +126,7 @@ class Postgres(AddonService):
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
         secret = attachment.secret
         return SidecarSpec(
-            image=stack.postgres_image(attachment.secret.get("version", DEFAULT_POSTGRES)),
+            image=image(stack, attachment.secret.get("version", DEFAULT_POSTGRES)),
             environment={
                 "POSTGRES_USER": "postgres",
                 "POSTGRES_PASSWORD": secret["superuser_password"],
@@ -134,7 +149,7 @@ class Postgres(AddonService):
 
     def validate(self, plan: str, options: dict, stack: Stack) -> None:
         limits(plan)
-        stack.postgres_image(_version(options))
+        image(stack, _version(options))
 
     def after_ready(self, container, attachment: Attachment) -> None:
         """The plan's connection limit on the app's role (FATAL: too many connections for role

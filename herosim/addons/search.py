@@ -13,7 +13,10 @@ import string
 
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
+from herosim.engine import stack as catalogue
+from herosim.engine.recipes import Image, Pulled, Recipe
 from herosim.engine.stack import Stack
+from herosim.errors import StackError
 
 PORT = 9200
 TLS_PORT = 9243
@@ -21,6 +24,23 @@ ENGINES = ("lite", "elasticsearch", "opensearch")
 DEPENDENCIES = frozenset({"elasticsearch", "elasticsearch-dsl", "opensearch-py", "elasticsearch7",
                           "elasticsearch8", "opensearch-dsl"})
 HEAP = "-Xms512m -Xmx512m"
+OFFICIAL_ELASTICSEARCH = "elasticsearch:8.15.3"
+OFFICIAL_OPENSEARCH = "opensearchproject/opensearch:2.17.1"
+ONLINE_LITE_BASE = "python:3.13-slim"   # the lite engine's base online (its recipe: docker/search-lite)
+
+
+def image(stack: Stack, engine: str) -> Image:
+    """The engine's image: herosim's lite engine (on the stack's Debian suite offline, on the
+    official Python online), or an official one (online)."""
+    if engine == "lite":
+        if stack.suite is not None:
+            return catalogue.offline_image("search-lite", stack.suite)
+        return Recipe("search-lite", "official", Pulled(ONLINE_LITE_BASE), "official")
+    if engine == "elasticsearch":
+        return Pulled(OFFICIAL_ELASTICSEARCH)
+    if engine == "opensearch":
+        return Pulled(OFFICIAL_OPENSEARCH)
+    raise StackError(f"Unknown search engine {engine!r}", hint="use lite, elasticsearch or opensearch")
 
 
 def _secret(length: int = 24) -> str:
@@ -60,18 +80,18 @@ class Search(AddonService):
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
         engine = attachment.secret.get("engine", "lite")
         user, password = attachment.secret.get("user", ""), attachment.secret.get("password", "")
-        image = stack.search_image(engine)
+        chosen = image(stack, engine)
         if engine == "lite":
             env = {"HEROSIM_SEARCH_USER": user, "HEROSIM_SEARCH_PASSWORD": password} if password else {}
-            return SidecarSpec(image=image, environment=env, command=None, port=PORT, data_path="/data")
+            return SidecarSpec(image=chosen, environment=env, command=None, port=PORT, data_path="/data")
         if engine == "elasticsearch":
             env = {"discovery.type": "single-node", "ES_JAVA_OPTS": HEAP, "xpack.security.enabled": "false"}
             if password:
                 env.update({"xpack.security.enabled": "true", "xpack.security.http.ssl.enabled": "false",
                             "xpack.security.transport.ssl.enabled": "false", "ELASTIC_PASSWORD": password})
-            return SidecarSpec(image=image, environment=env, command=None, port=PORT,
+            return SidecarSpec(image=chosen, environment=env, command=None, port=PORT,
                                data_path="/usr/share/elasticsearch/data")
-        return SidecarSpec(image=image, environment={"discovery.type": "single-node", "OPENSEARCH_JAVA_OPTS": HEAP,
+        return SidecarSpec(image=chosen, environment={"discovery.type": "single-node", "OPENSEARCH_JAVA_OPTS": HEAP,
                                                      "DISABLE_SECURITY_PLUGIN": "true",
                                                      "DISABLE_INSTALL_DEMO_CONFIG": "true"},
                            command=None, port=PORT, data_path="/usr/share/opensearch/data")

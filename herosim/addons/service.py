@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import docker
 
 from herosim.addons.attachment import Attachment, attachments, config_vars, record
+from herosim.engine.recipes import Image
 from herosim.engine.stack import Stack
 
 ADJECTIVES = ("concave", "convex", "curly", "silent", "shallow", "rigid", "fluffy", "round", "solid",
@@ -17,7 +18,7 @@ ADJECTIVES = ("concave", "convex", "curly", "silent", "shallow", "rigid", "fluff
 
 @dataclass(frozen=True)
 class SidecarSpec:
-    image: str
+    image: Image               # what it runs (`image.ref`), and how the engine gets it
     environment: dict[str, str]
     command: list[str] | None
     port: int                  # inside the container

@@ -12,7 +12,7 @@ import docker
 from herosim import poll
 from herosim.addons.attachment import Attachment, confirm_rotation, require_credentials, rotation_release
 from herosim.addons.service import AddonService
-from herosim.const import LABEL_ADDON_NAME, LABEL_ADDON_PLAN, ROLE_ADDON
+from herosim.const import LABEL_ADDON_NAME, LABEL_ADDON_PLAN, ROLE_ADDON, ROLE_PG_TRANSFER
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
 from herosim.engine.stack import Stack
@@ -29,7 +29,7 @@ def ensure_running(client: docker.DockerClient, service: AddonService, attachmen
     require_credentials(attachment)
     container = find(client, attachment)
     spec = service.sidecar(attachment, stack)
-    if container is not None and container.image.tags and spec.image not in container.image.tags \
+    if container is not None and container.image.tags and spec.image.ref not in container.image.tags \
             and container.status != "running":
         cleanup.quietly(container, force=True)  # the stack changed: recreate on the new image, same volume
         container = None
@@ -47,7 +47,7 @@ def _create(client: docker.DockerClient, spec, attachment: Attachment, network: 
 
     with translated(f"creating the {attachment.name} container"):
         container = client.containers.create(
-            spec.image, command=spec.command, entrypoint=spec.entrypoint, name=attachment.container_name,
+            spec.image.ref, command=spec.command, entrypoint=spec.entrypoint, name=attachment.container_name,
             environment=spec.environment,
             labels=labels.for_app(attachment.app, ROLE_ADDON, **{LABEL_ADDON_NAME: attachment.name,
                                                                   LABEL_ADDON_PLAN: attachment.plan}),
@@ -116,8 +116,7 @@ def stop(client: docker.DockerClient, app: str) -> int:
 
 
 def remove_helpers(client: docker.DockerClient, app: str) -> None:
-    from herosim.addons.postgres import TRANSFER_ROLE  # postgres imports this module
-    for container in client.containers.list(all=True, filters=labels.of_app(app, TRANSFER_ROLE)):
+    for container in client.containers.list(all=True, filters=labels.of_app(app, ROLE_PG_TRANSFER)):
         cleanup.container(container)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import docker
 
 from herosim.addons import sidecar
-from herosim.app import catalog
+from herosim.app import catalog, rotation
 from herosim.app.addons import Addons
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
@@ -20,6 +20,7 @@ from herosim.app.pgbackups import Backups
 from herosim.app.pgtransfer import Transfer
 from herosim.app.postgres import Databases
 from herosim.app.scheduler import Jobs
+from herosim.app.snapshots import Snapshots
 from herosim.app.releases import Releases
 from herosim.engine import cleanup, labels, network
 from herosim.engine.client import translated
@@ -35,6 +36,7 @@ class App:
         self.ctx = AppContext(client, name, state, progress)
         self.releases = Releases(self.ctx)
         self.addons = Addons(self.ctx, self.releases)
+        self.ctx.recover = rotation.Rotations(self.addons).recover
         self.config = ConfigVars(self.ctx, self.releases, self.addons)
         self.deployer = Deployer(self.ctx, self.releases, self.addons, self.config)
         self.dynos = Dynos(self.ctx)
@@ -45,6 +47,7 @@ class App:
         self.pg = Databases(self.addons)
         self.pgbackups = Backups(self.pg)
         self.pgtransfer = Transfer(self.pg)
+        self.snapshots = Snapshots(self.ctx, self.releases, self.addons, self.dynos)
 
     @property
     def name(self) -> str:

@@ -16,7 +16,7 @@ from herosim.app import rotation
 from herosim.app.context import AppContext
 from herosim.app.releases import Releases
 from herosim.const import HEXAGON, LABEL_PYTHON, LABEL_STACK
-from herosim.engine import network
+from herosim.engine import network, resolution
 from herosim.engine import stack as stack_mod
 from herosim.engine.stackimages import StackImages
 from herosim.errors import HerosimError
@@ -153,7 +153,7 @@ class Addons:
                     return found
             except docker.errors.ImageNotFound:
                 pass
-        return stack_mod.addon_stack(self.ctx.client, self.ctx.progress)
+        return resolution.addon_stack(self.ctx.client, self.ctx.progress)
 
     def _provision(self, service, plan: str | None = None, engine: str | None = None,
                    version: str | None = None, alias: str | None = None, announce: bool = True) -> addons.Attachment:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import docker
 
@@ -26,6 +26,9 @@ class AppContext:
     state: AppState
     progress: Progress
     find_manager: Callable[[AppState], ManagerClient | None] = ManagerClient.find   # tests give a fake
+    # What the first command to take the lock finishes before going on (the verbs above set it:
+    # the rotations a killed command left); none for a bare context.
+    recover: Callable[[], None] | None = field(default=None, repr=False)
 
     @property
     def logs(self) -> Logplex:
@@ -53,13 +56,6 @@ class AppContext:
         seconds). Whoever takes it first finishes what a killed command left half done (a
         credential rotation) before going on."""
         with lock.held(self.state.dir, self.name, wait=wait, notice=self.progress.info if wait else None) as first:
-            if first:
-                self._finish_interrupted()
+            if first and self.recover is not None:
+                self.recover()
             yield
-
-    def _finish_interrupted(self) -> None:
-        from herosim.app import rotation   # the verbs sit above the context
-        if rotation.unfinished_records(self.state):
-            from herosim.app.addons import Addons
-            from herosim.app.releases import Releases
-            rotation.Rotations(Addons(self, Releases(self))).recover()

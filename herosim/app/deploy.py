@@ -16,7 +16,7 @@ from herosim.app.setup import AppSetup
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
 from herosim.engine import cleanup, images, labels
 from herosim.git import worktree
-from herosim.platform import formation
+from herosim.platform import formation, snapshots
 from herosim.platform.procfile import Procfile
 from herosim.platform.releases import Release
 from herosim.platform.state import LastBuild
@@ -210,6 +210,7 @@ class Deployer:
 
     def _prune_slugs(self) -> None:
         wanted = {r.slug for r in self.ctx.state.releases()[-SLUGS_KEPT:] if r.slug}
+        wanted |= snapshots.kept_slugs(self.ctx.name)   # a snapshot loads its release's slug back
         for image in images.listed(self.ctx.client, labels.of_app(self.ctx.name, ROLE_SLUG)):
             if image.id not in wanted:
                 cleanup.quietly(image)

@@ -30,6 +30,8 @@ class Filesystem:
             if changes is None:
                 with translated(f"reading {name}'s filesystem changes"):
                     changes = fsaudit.changes_from_docker(container.diff())
+            synced = {f"/app/{path}" for path in self.ctx.state.settings().dev_synced.get(container.id, ())}
+            changes = [c for c in changes if c.path not in synced]   # `herosim dev` put them there, not the app
             out[name] = fsaudit.classify(changes, allow)
         return dict(sorted(out.items()))
 

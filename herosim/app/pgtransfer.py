@@ -10,9 +10,9 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from herosim.addons import postgres, sidecar
-from herosim.addons.postgres import TRANSFER_ROLE
 from herosim.addons.attachment import Attachment
 from herosim.app.postgres import Databases
+from herosim.const import ROLE_PG_TRANSFER
 from herosim.engine import cleanup, labels
 from herosim.engine.stack import DEFAULT_POSTGRES
 from herosim.engine.stackimages import StackImages
@@ -72,11 +72,11 @@ class Transfer:
         if port is None:
             raise HerosimError(f"{attachment.name} is not published on this machine", hint="herosim up")
         s = attachment.secret
-        tools = self.databases.addons.stack().postgres_image(DEFAULT_POSTGRES)
+        tools = postgres.image(self.databases.addons.stack(), DEFAULT_POSTGRES)
         StackImages(self.ctx.client, self.ctx.progress).ensure(tools)
         return ({f"{prefix}_HOST": "127.0.0.1", f"{prefix}_PORT": str(port), f"{prefix}_USER": s["user"],
                  f"{prefix}_PASSWORD": s["password"], f"{prefix}_DB": s["database"], f"{prefix}_SSLMODE": "require"},
-                tools)
+                tools.ref)
 
     def pull(self, attachment: Attachment, target: str) -> str:
         with self.ctx.changing():
@@ -92,7 +92,7 @@ class Transfer:
         sidecar.remove_helpers(self.ctx.client, self.ctx.name)   # a killed pull's or push's (we hold the lock)
         container = self.ctx.client.containers.run(
             image, ["bash", "-c", SCRIPT], entrypoint=[], environment={"MODE": mode, **env}, network_mode="host",
-            labels=labels.for_app(self.ctx.name, TRANSFER_ROLE), user="postgres", detach=True)
+            labels=labels.for_app(self.ctx.name, ROLE_PG_TRANSFER), user="postgres", detach=True)
         try:
             status = int(container.wait(timeout=3600).get("StatusCode", 1))
             log = container.logs().decode(errors="replace")

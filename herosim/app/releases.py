@@ -18,10 +18,11 @@ class Releases:
         self.ctx = ctx
 
     def create(self, description: str, slug: str | None, processes: dict[str, str],
-               config_vars: dict[str, str], commit: str = "") -> Release:
+               config_vars: dict[str, str], commit: str = "", release_phase: bool = True) -> Release:
         """vN; with a `release:` process the release phase runs first. A failed release phase
-        leaves the previous release running and raises."""
-        phase = bool(slug) and "release" in processes
+        leaves the previous release running and raises. `release_phase=False`: a release that
+        puts back a saved state (a snapshot), which a migration must not change."""
+        phase = release_phase and bool(slug) and "release" in processes
         release = self.ctx.state.add_release(description, slug=slug, processes=processes, config_vars=config_vars,
                                              status=PENDING if phase else SUCCEEDED, commit=commit)
         self.ctx.logs.emit("app", "api", f"{description} by user {release.user}")

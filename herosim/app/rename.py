@@ -93,7 +93,7 @@ def _helper_image(client: docker.DockerClient, app: App, attachment: Attachment)
     container = sidecar.find(client, attachment)
     if container is not None:
         return container.image.id
-    return service_for_plan(attachment.plan).sidecar(attachment, app.addons.stack()).image
+    return service_for_plan(attachment.plan).sidecar(attachment, app.addons.stack()).image.ref
 
 
 def _relabel_images(client: docker.DockerClient, old: str, new: str) -> dict[str, str]:

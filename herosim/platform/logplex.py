@@ -81,6 +81,7 @@ class Logplex:
         self._failing = False
         self._torn = False              # the last write stopped inside a line: the next starts a new one
         self._trim_after = 0.0
+        self._trim_size = keep * 2 * 200  # the size at which a trim next counts lines (learnt from the file)
 
     # -- writing ---------------------------------------------------------------
     def emit(self, source: str, dyno: str, message: str, when: dt.datetime | None = None) -> list[LogLine]:
@@ -168,8 +169,8 @@ class Logplex:
             if written > len(prefix):
                 self._torn = not data[:written].endswith(b"\n")
             done = data[len(prefix):written].count(b"\n")
-            if error is None and size > self.keep * 2 * 200:  # cheap size gate before counting lines
-                self._trim()
+            if error is None and size > self._trim_size:  # a size gate before counting lines
+                self._trim(size)
             return done, error
         return 0, OSError(f"{self.path} kept being replaced")
 
@@ -201,9 +202,11 @@ class Logplex:
             except OSError:
                 pass
 
-    def _trim(self) -> None:
+    def _trim(self, size: int = 0) -> None:
         """Keep the last `keep` lines once the file holds twice that; a trim that fails (a full
-        disk) leaves the file as it is and is tried again a little later."""
+        disk) leaves the file as it is and is tried again a little later. A file not long enough
+        yet moves the size gate to where it will be, by its lines' own length: otherwise every
+        write would read the whole file again (router lines are longer than the first guess)."""
         if time.monotonic() < self._trim_after:
             return
         tmp = self.path.with_suffix(".trim")
@@ -218,6 +221,8 @@ class Logplex:
             with open(fd, "rb", closefd=False) as handle:
                 lines = handle.readlines()
             if len(lines) <= self.keep * 2:
+                per_line = max(size, sum(map(len, lines))) / max(len(lines), 1)
+                self._trim_size = int(per_line * (self.keep * 2 + 1))
                 return
             with paths.open_private(tmp, "wb") as handle:
                 handle.writelines(lines[-self.keep:])

@@ -32,7 +32,7 @@ class LastBuild:
     deps: Mapping[str, Any] | None = None
 
     @classmethod
-    def from_dict(cls, data: object) -> "LastBuild":
+    def from_dict(cls, data: object) -> LastBuild:
         if not isinstance(data, Mapping):
             return cls()
         deps = data.get("deps")
@@ -66,25 +66,28 @@ class Settings:
     maintenance: bool = False
     postdeploy_done: bool = False        # app.json's scripts.postdeploy ran (once in the app's life)
     built_commits: tuple[str, ...] = ()  # the last commits a push built (Heroku's duplicate-build warning)
+    fork_of: str | None = None           # the app whose release this one was forked from
+    # container id -> the files `herosim dev` copied into it (fs:diff leaves them out: not the app's writes)
+    dev_synced: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     unknown: Mapping[str, Any] = field(default_factory=dict)
 
     def size_of(self, process_type: str, default: str) -> str:
         return self.sizes.get(process_type, default)
 
-    def with_sizes(self, changed: Mapping[str, str]) -> "Settings":
+    def with_sizes(self, changed: Mapping[str, str]) -> Settings:
         return replace(self, sizes={**self.sizes, **changed})
 
-    def with_lab(self, feature: str, on: bool) -> "Settings":
+    def with_lab(self, feature: str, on: bool) -> Settings:
         """The feature on (last) or off; the others kept in their order."""
         return replace(self, labs=tuple(f for f in self.labs if f != feature) + ((feature,) if on else ()))
 
-    def with_built(self, sha: str, kept: int) -> "Settings":
+    def with_built(self, sha: str, kept: int) -> Settings:
         """`sha` as the last commit built; the `kept` last ones remembered."""
         return replace(self, built_commits=(tuple(s for s in self.built_commits if s != sha) + (sha,))[-kept:])
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Settings":
-        sizes, port, size = data.get("sizes"), data.get("router_port"), data.get("slug_size")
+    def from_dict(cls, data: Mapping[str, Any]) -> Settings:
+        sizes, port, size, synced = data.get("sizes"), data.get("router_port"), data.get("slug_size"), data.get("dev_synced")
         return cls(
             router_port=int(port) if port else None, source=_text(data.get("source")),
             app_id=_text(data.get("app_id")) or "", created_at=_text(data.get("created_at")),
@@ -93,7 +96,8 @@ class Settings:
             slug_size=int(size) if size is not None else None, last_build=LastBuild.from_dict(data.get("last_build")),
             labs=_texts(data.get("labs")), fs=FsOptions(bool(data.get("strict_fs")), _texts(data.get("fs_allow"))),
             maintenance=bool(data.get("maintenance")), postdeploy_done=data.get("postdeploy") == "done",
-            built_commits=_texts(data.get("built_commits")),
+            built_commits=_texts(data.get("built_commits")), fork_of=_text(data.get("fork_of")),
+            dev_synced={str(k): _texts(v) for k, v in synced.items()} if isinstance(synced, Mapping) else {},
             unknown={k: v for k, v in data.items() if k not in _KEYS})
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,12 +108,14 @@ class Settings:
                   "last_build": self.last_build.to_dict() if self.last_build != LastBuild() else None,
                   "labs": list(self.labs), "strict_fs": self.fs.strict, "fs_allow": list(self.fs.allow),
                   "maintenance": self.maintenance, "postdeploy": "done" if self.postdeploy_done else None,
-                  "built_commits": list(self.built_commits)}
+                  "built_commits": list(self.built_commits), "fork_of": self.fork_of,
+                  "dev_synced": {k: list(v) for k, v in self.dev_synced.items()}}
         return {**self.unknown, **{k: v for k, v in values.items() if not _unset(v)}}
 
 
 _KEYS = frozenset({"router_port", "source", "app_id", "created_at", "created_by", "sizes", "slug_size", "last_build",
-                   "labs", "strict_fs", "fs_allow", "maintenance", "postdeploy", "built_commits"})
+                   "labs", "strict_fs", "fs_allow", "maintenance", "postdeploy", "built_commits", "fork_of",
+                   "dev_synced"})
 
 
 def _unset(value: object) -> bool:

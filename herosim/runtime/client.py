@@ -70,6 +70,11 @@ class ManagerClient:
         """Every dyno restarts on release `version`; returns once they are up or crashed."""
         return self._call(protocol.DEPLOY, timeout=timeout, version=version)
 
+    def deploy_synced(self, version: int, synced: list[str], timeout: float) -> list[DynoView]:
+        """Release `version`: the `synced` dynos already have its files and keep running; the
+        others restart on it."""
+        return self._call(protocol.DEPLOY_SYNCED, timeout=timeout, version=version, synced=list(synced))
+
     def converge(self, timeout: float = 300) -> list[DynoView]:
         """Read the formation and sizes again and start, replace or stop dynos to match."""
         return self._call(protocol.CONVERGE, timeout=timeout)

@@ -66,7 +66,7 @@ class DynoView:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "DynoView":
+    def from_dict(cls, data: Mapping[str, Any]) -> DynoView:
         return cls(str(data["name"]), str(data["type"]), str(data["command"]), str(data["state"]), str(data["since"]),
                    int(data["release"]), str(data["size"]), data.get("port"), data.get("host_port"),
                    int(data.get("crashes") or 0))

@@ -128,6 +128,18 @@ class DynoSet:
         self.wait_settled({d.name for d in targets})
         return [d.name for d in targets]
 
+    def relabel(self, names: Iterable[str], release: int) -> list[str]:
+        """Dynos that took a release's files without a restart (`herosim dev`, when their
+        server reloads by itself) now count as running it; returns those that do."""
+        with self._lock:
+            done = []
+            for name in names:
+                dyno = self._dynos.get(name)
+                if dyno is not None and dyno.state in (STARTING, UP) and not dyno.busy:
+                    dyno.release = release
+                    done.append(name)
+            return done
+
     def reset_crashes(self) -> None:
         """A new release resets every dyno's crash cool-off."""
         with self._lock:

@@ -154,6 +154,14 @@ class Manager:
         self.dynos.reset_crashes()
         return self.converge()
 
+    def deploy_synced(self, version: int, synced: list[str]) -> list[DynoView]:
+        """A release whose files `herosim dev` copied into the `synced` dynos (their server
+        reloads by itself): those keep running, now on it; every other dyno restarts on it."""
+        if self.state.release(int(version)) is None:
+            raise HerosimError(f"Release v{version} does not exist", hint="run `herosim releases`")
+        self.dynos.relabel(list(synced), int(version))
+        return self.deploy(version)
+
     def converge(self) -> list[DynoView]:
         """Start, replace or stop dynos until they match the formation of the current release."""
         wanted = plan.wanted(self.current, self.state.formation(), self.state.settings().sizes, self.settings.size)

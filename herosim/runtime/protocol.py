@@ -29,7 +29,7 @@ class ManagerInfo:
         return {"app": self.app, **self.settings.to_dict(), "release": self.release}
 
     @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> "ManagerInfo":
+    def from_wire(cls, data: Mapping[str, Any]) -> ManagerInfo:
         return cls(str(data["app"]), ManagerSettings.from_dict(data), data.get("release"))
 
 
@@ -80,6 +80,8 @@ def _runs_in(data: Mapping[str, float | None]) -> dict[int, float | None]:
 
 PING: Operation[ManagerInfo] = Operation("ping", {}, ManagerInfo.to_wire, ManagerInfo.from_wire)
 DEPLOY: Operation[list[DynoView]] = Operation("deploy", {"version": (int,)}, _views_out, _views_in)
+DEPLOY_SYNCED: Operation[list[DynoView]] = Operation("deploy_synced", {"version": (int,), "synced": (list,)},
+                                                    _views_out, _views_in)
 CONVERGE: Operation[list[DynoView]] = Operation("converge", {}, _views_out, _views_in)
 RESTART: Operation[list[str]] = Operation("restart", {"dyno": _NAME, "process_type": _NAME}, _names, _names)
 STATUS: Operation[list[DynoView]] = Operation("status", {}, _views_out, _views_in)
@@ -92,7 +94,7 @@ RUN_JOB: Operation[str] = Operation("run_job", {"job_id": (int,)}, _same, str)
 NEXT_RUNS: Operation[dict[int, float | None]] = Operation("next_runs", {}, _runs_out, _runs_in)
 
 OPERATIONS: Mapping[str, Operation[Any]] = {op.name: op for op in (
-    PING, DEPLOY, CONVERGE, RESTART, STATUS, STOP_DYNOS, RUN_DETACHED, STOP, REFRESH, RUN_JOB, NEXT_RUNS)}
+    PING, DEPLOY, DEPLOY_SYNCED, CONVERGE, RESTART, STATUS, STOP_DYNOS, RUN_DETACHED, STOP, REFRESH, RUN_JOB, NEXT_RUNS)}
 
 
 def unfit(service: object, operations: Mapping[str, Operation[Any]] = OPERATIONS) -> list[str]:

@@ -23,7 +23,7 @@ class ManagerSettings:
                 "cycle_every": self.cycle_every}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "ManagerSettings":
+    def from_dict(cls, data: Mapping[str, Any]) -> ManagerSettings:
         return cls(int(data["router_port"]), Timeouts(**data["timeouts"]), data.get("size") or DEFAULT_SIZE,
                    data.get("cycle_every"))
 
@@ -31,5 +31,5 @@ class ManagerSettings:
         return json.dumps(self.to_dict())
 
     @classmethod
-    def from_json(cls, text: str) -> "ManagerSettings":
+    def from_json(cls, text: str) -> ManagerSettings:
         return cls.from_dict(json.loads(text))

@@ -12,7 +12,7 @@ import docker
 from dotenv import dotenv_values
 
 from herosim.const import ROLE_BUILD
-from herosim.engine import cleanup, labels
+from herosim.engine import cleanup, labels, resolution
 from herosim.engine import stack as stack_mod
 from herosim.engine.client import translated
 from herosim.engine.memo import remembered
@@ -54,7 +54,7 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
     precompiled = None
     try:
         if "bin/pre_compile" in source.files:
-            hook_stack = stack_mod.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
+            hook_stack = resolution.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
             precompiled = hooks.run_pre_compile(client, printer, app, hook_stack.build_image, source.root,
                                                 source.files, ca_bundle, config_vars, build_version(source, test), test)
             source = from_folder(precompiled, source)
@@ -75,7 +75,7 @@ def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle,
     resolved = pyversion.resolve(request)
     for block in pyversion.warnings(request, resolved, manager):
         printer.block(block)
-    stack = stack_mod.resolve(client, printer, request.major)
+    stack = resolution.resolve(client, printer, request.major)
     python_full = python_version_of(client, stack)
     check_patch(request, python_full, stack)
     layer = DependencyLayer(client, printer, app).ensure(

@@ -6,36 +6,35 @@
     herosim_options = --boot-timeout 30
 
     def test_home(herosim_app):
-        status, _, body = herosim_app.request("GET", "/")
-        assert status == 200
+        assert herosim_app.client().get("/").status_code == 200   # a requests.Session on the app
 
 `herosim_app` brings the app at `herosim_app_path` up once per session under a name of its
 own (the directory's name and the session's id, e.g. `microblog-t3f9a1c`), labelled with the
 session, and destroys it at the end. It never touches an app it did not create: the app you
 run day to day under the directory's name keeps its dynos, config and database.
 `herosim_factory(path, name=None, options=())` does the same for any app. Each gives `url`,
-`https_url` and `ca_bundle` (the router answers HTTPS on the same port), `request()`, `get_json()`, `recycle()`, `run()`, `logs()`, `fs_diff()`, `config_set()` and
-`db()` (a psycopg2 connection to its Postgres add-on, over SSL, as the app's credential).
+`https_url` and `ca_bundle` (the router answers HTTPS on the same port), `client()` (a
+requests.Session bound to the app, verifying against herosim's CA), `httpx_client()`,
+`request()` (a bare (status, headers, body)), `get_json()`, `recycle()`, `run()`, `logs()`,
+`fs_diff()`, `config_set()` and `db()` (a psycopg2 connection to its database, over SSL, as
+the app's credential).
+
+Databases: once the release phase has migrated the app's database, the plugin copies it as a
+template. Under pytest-xdist every worker gets its own app (a fork of the session's one build:
+same slug, add-ons, config vars) whose DATABASE_URL names its own copy; `herosim_fresh_db`
+gives one test a fresh copy (the app's dynos restart on it). Copies are owned by the app's
+credential, so they share the plan's connection limit, and are dropped at the end.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
-from herosim.platform import names
-from herosim.platform.state import AppState
-
-SESSION_ENV = "HEROSIM_TEST_SESSION"
+from herosim.testing import xdist
+from herosim.testing.app import SESSION_ENV, HerosimApp, _api, session_name  # noqa: F401 - SESSION_ENV: public name
 
 
 def pytest_addoption(parser):
@@ -45,111 +44,6 @@ def pytest_addoption(parser):
     parser.addini("herosim_options", "extra arguments for `herosim up -d`", type="args", default=[])
     group = parser.getgroup("herosim")
     group.addoption("--herosim-keep", action="store_true", help="leave herosim apps running after the session")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def session_name(path: Path, session: str) -> str:
-    """`<directory>-t<session>`, within Heroku's 30 characters."""
-    suffix = f"-t{session}"
-    return names.from_dir(path)[:30 - len(suffix)].rstrip("-") + suffix
-
-
-class HerosimApp:
-    def __init__(self, path: Path, name: str, session: str, options: tuple[str, ...] = ()):
-        self.path = Path(path).resolve()
-        self.name = name
-        self.session = session
-        self.options = tuple(options)
-        self.info: dict = {}
-        self.created = False
-        self.port: int | None = None
-
-    # -- the herosim command ---------------------------------------------------------------
-    def cli(self, *args, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "herosim", args[0], "-a", self.name, *args[1:]]
-        result = subprocess.run(command, capture_output=True, text=True, input=input, cwd=self.path,
-                                env={**os.environ, SESSION_ENV: self.session})
-        if check and result.returncode != 0:
-            raise AssertionError(f"herosim {' '.join(args)} failed ({result.returncode}):\n"
-                                 f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-        return result
-
-    def up(self) -> "HerosimApp":
-        if AppState(self.name).exists:
-            raise pytest.UsageError(f"herosim app {self.name} already exists; the plugin only works on apps it "
-                                    "creates, and never removes one it did not: choose another herosim_app_name")
-        self.created = True
-        if "--port" not in self.options and "-p" not in self.options:
-            self.port = _free_port()
-            self.options += ("--port", str(self.port))
-        result = self.cli("up", "-d", "--json", str(self.path), *self.options)
-        self.info = json.loads(result.stdout)
-        return self
-
-    @property
-    def url(self) -> str:
-        """The app over plain HTTP, e.g. http://127.0.0.1:5123 (no trailing slash)."""
-        return self.info["url"].rstrip("/")
-
-    @property
-    def https_url(self) -> str:
-        """The same router port over HTTPS, TLS ending at the router as on Heroku; verify it
-        against `ca_bundle`."""
-        return self.info["https_url"].rstrip("/")
-
-    @property
-    def ca_bundle(self) -> str:
-        """herosim's local CA (PEM), which signs every router's certificate."""
-        return self.info["ca_bundle"]
-
-    # -- what tests do -------------------------------------------------------------------------
-    def request(self, method: str, path: str, body: bytes | str | None = None,
-                headers: dict | None = None) -> tuple[int, dict, bytes]:
-        data = body.encode() if isinstance(body, str) else body
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as response:
-                return response.status, dict(response.headers), response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read()
-
-    def get_json(self, path: str):
-        status, _, body = self.request("GET", path)
-        assert status == 200, f"GET {path} answered {status}: {body[:500]!r}"
-        return json.loads(body)
-
-    def recycle(self, target: str | None = None) -> subprocess.CompletedProcess:
-        return self.cli("recycle", *([target] if target else []))
-
-    def run(self, *command: str, input: str | None = None) -> subprocess.CompletedProcess:
-        return self.cli("run", *command, input=input, check=False)
-
-    def logs(self, num: int = 100, *filters: str) -> list[str]:
-        return self.cli("logs", "-n", str(num), *filters).stdout.splitlines()
-
-    def fs_diff(self, target: str | None = None) -> dict:
-        return json.loads(self.cli("fs:diff", "--json", *([target] if target else [])).stdout)
-
-    def config_set(self, **values: str) -> None:
-        self.cli("config:set", *(f"{k}={v}" for k, v in values.items()))
-
-    def db(self):
-        """A psycopg2 connection to the app's Postgres add-on (DATABASE_URL), from this machine,
-        over SSL, as the app's own credential."""
-        import psycopg2
-        for addon in self.info.get("addons", []):
-            if "DATABASE_URL" in addon.get("config_vars", {}) and addon.get("local_url"):
-                return psycopg2.connect(addon["local_url"], sslmode="require")
-        raise AssertionError(f"{self.name} has no Postgres add-on reachable from this machine")
-
-    def destroy(self) -> None:
-        if self.created:
-            self.cli("destroy", "--confirm", self.name, check=False)
 
 
 _SHOWN = pytest.StashKey[list]()
@@ -188,11 +82,85 @@ def herosim_factory(request, herosim_session):
 
 
 @pytest.fixture(scope="session")
-def herosim_app(herosim_factory, pytestconfig):
-    """The app at the `herosim_app_path` ini option, up for the whole session under its own name."""
+def herosim_app(herosim_factory, pytestconfig, request):
+    """The app at the `herosim_app_path` ini option, up for the whole session under its own
+    name; under pytest-xdist, this worker's fork of the run's one build, on a database of its own."""
     path = pytestconfig.getini("herosim_app_path")
     if not path:
         pytest.skip("set herosim_app_path in the pytest ini file to use the herosim_app fixture")
     root = Path(pytestconfig.rootpath) / path
-    return herosim_factory(root, pytestconfig.getini("herosim_app_name") or None,
-                           pytestconfig.getini("herosim_options"))
+    name, options = pytestconfig.getini("herosim_app_name") or None, pytestconfig.getini("herosim_options")
+    distributed = xdist.worker(pytestconfig)
+    if distributed is None:
+        app = herosim_factory(root, name, options)
+        app.make_template()
+        return app
+    run, worker = distributed
+    main = _shared_build(root, name, options, run)
+    database = None
+    if main.has_postgres:
+        database = main._databases().name_for(worker)
+        main._databases().clone(database)
+    app = main.fork(session_name(root, f"{run[:6]}-{worker}"), database)
+    request.config.stash.setdefault(_SHOWN, []).append(app)
+    if not request.config.getoption("--herosim-keep"):
+        request.addfinalizer(app.destroy)
+    return app
+
+
+def _shared_build(root: Path, name: str | None, options, run: str) -> HerosimApp:
+    """The run's app, brought up by the first worker; its dynos stopped (each worker runs a
+    fork), its migrated database copied as the template."""
+    shared = xdist.SharedRun(run)
+    with shared.lock():
+        found = shared.read()
+        main = HerosimApp(root, (found or {}).get("name") or name or session_name(root, run[:6]), run[:6], options)
+        if found is not None:
+            if not found.get("info"):
+                raise RuntimeError(f"the run's app {main.name} did not come up in another worker: "
+                                   f"{found.get('error') or 'that worker stopped while building it'}")
+            main.info, main.has_template = found["info"], found["template"]
+            return main
+        shared.write({"name": main.name, "info": {}, "template": False})   # the controller removes it, whatever happens
+        try:
+            main.up()
+        except BaseException as exc:
+            shared.write({"name": main.name, "info": {}, "template": False, "error": str(exc)[-3000:]})
+            raise
+        _api(main.name).dynos.down(30)
+        if main.has_postgres:
+            main._databases().make_template()
+            main.has_template = True
+        shared.write({"name": main.name, "info": main.info, "template": main.has_template})
+        return main
+
+
+@pytest.fixture
+def herosim_fresh_db(herosim_app):
+    """This test's own copy of the migrated database, as the app's DATABASE_URL (its dynos
+    restart on it): the app under test as it is right after its release phase."""
+    herosim_app.fresh_database()
+    return herosim_app
+
+
+@pytest.fixture
+def herosim_client(herosim_app):
+    """A requests.Session bound to the app under test (closed after the test)."""
+    with herosim_app.client() as session:
+        yield session
+
+
+def pytest_configure(config):
+    xdist.controller_run(config)   # fixes the run id before the workers start
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """An xdist controller removes the run's shared app once every worker is done."""
+    run = xdist.controller_run(session.config)
+    if run is None or session.config.getoption("--herosim-keep"):
+        return
+    shared = xdist.SharedRun(run)
+    found = shared.read() if shared.path.exists() else None
+    if found is not None:
+        HerosimApp(Path.cwd(), found["name"], run[:6]).cli("destroy", "--confirm", found["name"], check=False)
+    shared.remove()

@@ -12,7 +12,7 @@ import pytest
 
 from herosim.audit.doctor import pins
 from herosim.audit.doctor.outcome import FAILS, INSTALLS, MAY_FAIL
-from herosim.engine import stack as stacks
+from herosim.engine import resolution
 from herosim.engine.client import connect
 from herosim.engine.tarball import TarWriter
 from herosim.errors import BuildError
@@ -58,7 +58,7 @@ def install_each(pins_: list[str], python: str) -> str:
 
 def build(python: str) -> tuple[dict[str, bool], list[str]]:
     client = connect()
-    stack = stacks.resolve(client, Recorder(), python, kinds=("build",))
+    stack = resolution.resolve(client, Recorder(), python, kinds=("build",))
     bundle = cabundle.find()
     transcript = step.BuildStep(client, Recorder(), app_name("pins")).run(
         stack.build_image, install_each(list(TABLE), python), TarWriter(), step.environment(bundle), bundle,

@@ -167,7 +167,7 @@ def test_full_disk_under_the_state_folder(tmp_path):
         assert cli("config:set", "LOST=2").returncode == 0
         assert json.loads(cli("config", "-j").stdout) == {"KEPT": "1", "LOST": "2"}
     finally:
-        subprocess.run(["umount", str(home)])
+        subprocess.run(["umount", "-l", str(home)])
 
 
 def restart_engine() -> None:

@@ -28,7 +28,7 @@ class Downstream(Protocol):
     def release(self, *reasons: str) -> None: ...      # read it again
     def write(self, data: bytes) -> None: ...          # response bytes
     def relay(self, data: bytes) -> None: ...          # tunnel bytes (they count as activity)
-    def upgraded(self, tunnel: "Backend", head: bytes, rest: bytes) -> None: ...  # 101: a tunnel from now on
+    def upgraded(self, tunnel: Backend, head: bytes, rest: bytes) -> None: ...  # 101: a tunnel from now on
     def fail(self, exchange: Exchange, code: str, **extra) -> None: ...  # an error page, then closed
     def finished(self, exchange: Exchange, keep: bool) -> None: ...      # the response went out whole
     def close(self) -> None: ...                       # cut off: the exchange dropped, the connection closed

@@ -13,30 +13,9 @@ from herosim.addons.attachment import Attachment
 from herosim.const import LABEL_ADDON_CONFIG, LABEL_ADDON_NAME, LABEL_ADDON_PLAN, LABEL_ADDON_SECRET, LABEL_APP, \
     LABEL_ROLE
 from herosim.platform.state import AppState
+from tests.unit.addons.fakes import Engine, Volume
 
 URL = "postgres://uabc:pSECRET1@postgresql-round-1:5432/dxyz"
-
-
-class Volume:
-    def __init__(self, name, labels):
-        self.name, self.attrs = name, {"Labels": labels}
-
-
-class Volumes:
-    def __init__(self):
-        self.made: list[Volume] = []
-
-    def create(self, name, labels):
-        self.made.append(Volume(name, labels))
-
-    def list(self, filters):
-        wanted = dict(item.split("=", 1) for item in filters["label"] if "=" in item)
-        return [v for v in self.made if all(v.attrs["Labels"].get(k) == val for k, val in wanted.items())]
-
-
-class Engine:
-    def __init__(self):
-        self.volumes = Volumes()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from herosim.platform.releases import PENDING
 from herosim.platform.state import AppState
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime.plan import CRASHED, UP
-
 from tests.unit.app.fakes import FakeManager, view
 
 SLUG, PROCESSES, CONFIG = "sha256:aaa", {"web": "gunicorn app:app"}, {"SECRET_KEY": "x"}

@@ -7,7 +7,6 @@ from herosim.app.dynos import Dynos, counted, readiness
 from herosim.errors import HerosimError
 from herosim.platform.releases import current_user
 from herosim.runtime.plan import CRASHED, DOWN, STARTING, UP
-
 from tests.unit.app.fakes import FakeManager, context, view
 
 PROCESSES = {"web": "gunicorn app:app", "worker": "python worker.py"}
@@ -119,6 +118,7 @@ def test_a_detached_run_needs_a_running_manager(tmp_path):
 
 def test_the_fake_manager_takes_what_the_real_client_takes():
     import inspect
+
     from herosim.runtime.client import ManagerClient
     from tests.unit.app.fakes import FakeManager
     for name in ("ping", "status", "deploy", "converge", "restart", "refresh"):

@@ -173,3 +173,22 @@ def test_the_writer_thread_is_started_again_if_it_ends(tmp_path):
     emit("after a restart")
     wait_for(lambda: [l.message for l in plex.tail(5)] == ["after a restart"])
     assert emit._thread is not first
+
+
+def test_a_log_not_long_enough_to_trim_is_not_read_at_every_write(tmp_path, monkeypatch):
+    from herosim.platform.logplex import Logplex
+    log = Logplex(tmp_path / "log", keep=50)
+    reads = []
+    real = Logplex._trim
+
+    def counting(self, size=0):
+        reads.append(size)
+        return real(self, size)
+    monkeypatch.setattr(Logplex, "_trim", counting)
+    long = "x" * 400   # lines longer than the first guess of the size gate
+    for i in range(99):
+        log.emit("app", "web.1", f"{i} {long}")
+    assert len(reads) <= 3, len(reads)      # the gate moved past the lines counted
+    for i in range(10):
+        log.emit("app", "web.1", f"more {i} {long}")
+    assert len(list(log.tail(1000))) <= 100   # and a trim still happens once there are enough

@@ -95,6 +95,7 @@ def test_no_manager_is_none_or_a_clear_error(tmp_path):
 
 def test_idle_connections_without_a_token_cannot_pile_up_threads(tmp_path, monkeypatch):
     import threading
+
     from herosim.runtime import server as server_module
     monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 4, raising=False)
     state = AppState("demo", root=tmp_path)

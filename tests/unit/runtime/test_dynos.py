@@ -204,3 +204,15 @@ def test_a_dyno_whose_log_stream_breaks_is_followed_again_and_its_crash_seen(wor
     wait_state(dynos, "worker.1", "crashed")
     assert lines(logs, "worker.1")[-3:] == ["after the break", "Process exited with status 1",
                                             "State changed from up to crashed"]
+
+
+def test_a_relabelled_dyno_counts_as_running_the_release_and_is_not_replaced(world):
+    """herosim dev copied a release's files into a dyno whose server reloads by itself."""
+    backend, clock, logs, dynos = world
+    dynos.apply([Boot(WORKER), Boot(Wanted("clock.1", "clock", "python clock.py", 1, "basic"))])
+    assert dynos.relabel(["worker.1", "ghost.1"], 2) == ["worker.1"]
+    wanted = {"worker.1": Wanted("worker.1", "worker", "python worker.py", 2, "basic"),
+              "clock.1": Wanted("clock.1", "clock", "python clock.py", 2, "basic")}
+    assert plan.converge(wanted, dynos.seen()) == [Replace(wanted["clock.1"])]
+    assert next(v.release for v in dynos.views() if v.name == "worker.1") == 2
+    assert "Restarting" not in lines(logs, "worker.1")
