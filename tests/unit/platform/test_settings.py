@@ -113,3 +113,13 @@ def test_the_file_stays_private(state):
     import stat
     state.update_settings(router_port=5006)
     assert stat.S_IMODE(os.stat(state.path(paths.SETTINGS)).st_mode) == 0o600
+
+
+def test_what_herosim_dev_and_fork_write_reads_and_writes_back(state):
+    written = {"router_port": 5007, "fork_of": "microblog", "source": "/home/dev/microblog",
+               "dev_synced": {"3f2a9c": ["app.py", "templates/index.html"]}}
+    state.path(paths.SETTINGS).write_text(json.dumps(written))
+    settings = state.settings()
+    assert settings.fork_of == "microblog" and settings.dev_synced == {"3f2a9c": ("app.py", "templates/index.html")}
+    state.update_settings(router_port=5007)
+    assert json.loads(state.path(paths.SETTINGS).read_text()) == written
