@@ -34,13 +34,16 @@ def _group(item) -> str | None:
     if "microblog" in item.fixturenames:
         return "microblog"
     callspec = getattr(item, "callspec", None)
-    shared = []
+    shared, params = False, []
     for name in item.fixturenames:
         definitions = item._fixtureinfo.name2fixturedefs.get(name) or ()
         if definitions and definitions[-1].scope in ("module", "package", "class"):
-            param = callspec.params.get(name) if callspec else None
-            shared.append(name if param is None else f"{name}={param}")
-    return item.nodeid.split("::")[0] + ("[" + ",".join(sorted(shared)) + "]") if shared else None
+            shared = True
+            if callspec and name in callspec.params:
+                params.append(f"{name}={callspec.params[name]}")
+    # one group per module (whichever of its shared fixtures a test uses: they are built once
+    # per module and its tests may depend on their order), split only by a shared fixture's value
+    return item.nodeid.split("::")[0] + ("[" + ",".join(sorted(params)) + "]" if params else "") if shared else None
 
 
 # -- one engine, several test workers: the test that restarts it runs alone -------------------

@@ -261,7 +261,6 @@ class DevSession:
 def build_facts(root: Path, files: set[str], config_vars: dict[str, str]) -> BuildFacts:
     """What the full build does that a sync cannot redo, read from the tree as the build reads it."""
     from herosim.slug import detect, hooks
-    from herosim.slug.dependencies import dependency_files
     try:
         manager = detect.package_manager(files)
     except HerosimError:
@@ -273,7 +272,7 @@ def build_facts(root: Path, files: set[str], config_vars: dict[str, str]) -> Bui
         except OSError:
             return None
 
-    deps = frozenset(dependency_files(manager, root, tuple(sorted(files))))
+    deps = frozenset(manager.dependency_files(root, tuple(sorted(files))))
     django = "django" in detect.dependencies(manager, read)
     collectstatic = (django and hooks.manage_py(tuple(files)) is not None and hooks.DISABLED_FILE not in files
                      and config_vars.get("DISABLE_COLLECTSTATIC", "0") == "0")

@@ -116,7 +116,7 @@ class Snapshots:
                     self.ctx.progress.info(f"Loading {data.name}'s data into {target.name}...")
                     service = service_for_plan(target.plan)
                     spec = service.sidecar(target, stack)
-                    snapshotdata.load(self.ctx.client, self.ctx.name, spec.image, target.volume, spec.data_path,
+                    snapshotdata.load(self.ctx.client, self.ctx.name, spec.image.ref, target.volume, spec.data_path,
                                       target.service, store.folder(name) / data.file, _fixup(data, target))
                 release, own_slug = self._release(snapshot)
             used = {target.name for _, target in pairs}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from herosim.addons import registry
+from herosim.addons import registry, search
 from herosim.cli import render
 from herosim.cli.base import Env, aliases, app_option, cli, confirm_app, open_url, pass_env
 from herosim.const import HEXAGON
@@ -27,17 +27,17 @@ def addons_list(env: Env, app_name):
         rows.append((f"{attachment.service} ({attachment.name})", attachment.plan.partition(":")[2] or "-",
                      "free", app.addons.state(attachment)))
     lines = render.table(rows, rule=True)
-    click.echo("\n".join(lines[:2]))
+    env.printer.data("\n".join(lines[:2]))
     for line, attachment in zip(lines[2:], found):
-        click.echo(line)
-        click.echo(" └─ as " + (", ".join(k.removesuffix("_URL") for k in attachment.config)
+        env.printer.data(line)
+        env.printer.data(" └─ as " + (", ".join(k.removesuffix("_URL") for k in attachment.config)
                                 or attachment.service.upper()))
 
 
 @cli.command("addons:create")
 @click.argument("plan")
 @app_option
-@click.option("--engine", type=click.Choice(["lite", "elasticsearch", "opensearch"]),
+@click.option("--engine", type=click.Choice(search.ENGINES),
               help="search add-ons: herosim's lite engine, or an official image (default: official when a "
                    "registry answers, lite offline)")
 @click.option("--version", "version", help="heroku-postgresql: the Postgres major version (15, 16, 17; default 17)")
@@ -54,10 +54,10 @@ def addons_create(env: Env, plan, app_name, engine, version):
         raise
     env.printer.info(f"{action}... {registry.price_text(plan)}")
     for line in registry.provision_lines(attachment.plan):
-        click.echo(line)
+        env.printer.data(line)
     named = primary_vars(attachment.config)
-    click.echo(f"Created {attachment.name}" + (f" as {', '.join(named)}" if named else ""))
-    click.echo(f"Run herosim addons:docs {attachment.service} to view documentation.")
+    env.printer.data(f"Created {attachment.name}" + (f" as {', '.join(named)}" if named else ""))
+    env.printer.data(f"Run herosim addons:docs {attachment.service} to view documentation.")
 
 
 def primary_vars(config: dict[str, str]) -> list[str]:
@@ -79,9 +79,9 @@ def addons_docs(env: Env, addon, app_name, show_url):
     """Open an add-on's Dev Center documentation (the URL alone without a display)."""
     url = f"https://devcenter.heroku.com/articles/{registry.canonical_plan(addon).split(':')[0]}"
     if show_url:
-        click.echo(url)
+        env.printer.data(url)
         return
-    click.echo(f"Opening {url}...")
+    env.printer.data(f"Opening {url}...")
     open_url(url)
 
 
@@ -110,5 +110,5 @@ def addons_info(env: Env, name, app_name):
     rows = [("Attachments", ", ".join(f"{app.name}::{k.removesuffix('_URL')}" for k in attachment.config)),
             ("Owning app", app.name), ("Plan", attachment.plan), ("Price", "free"), ("State", state),
             ("Credentials", app.addons.credentials(attachment))]
-    click.echo(f"=== {attachment.name}")
-    click.echo("\n".join(render.fields(rows)))
+    env.printer.data(f"=== {attachment.name}")
+    env.printer.data("\n".join(render.fields(rows)))

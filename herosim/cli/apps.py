@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 import threading
 import time
 from pathlib import Path
@@ -52,13 +50,16 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_
     options = UpOptions(port=port, timeouts=timeouts, size=size, ca_bundle=ca_bundle, no_cache=no_cache,
                         cycle_every=parse_duration(cycle_every) if cycle_every else None)
     if as_json:  # stdout carries the JSON alone; the build's transcript goes to stderr
-        env.printer.out = sys.stderr
+        env.printer.transcript_to_err()
     app = env.app(app_name, path, create=True)
     app.state.update_settings(fs=FsOptions(strict_fs, tuple(fs_allow)))
     if detach:
         app.deployer.up(path, options)
         _wait_healthy(app, timeouts.boot + 15)
-        click.echo(json.dumps(app.describe(), indent=2) if as_json else app.urls())
+        if as_json:
+            env.printer.json(app.describe())
+        else:
+            env.printer.data(app.urls())
         return
     signals.interrupt_on_term_and_hup()   # a closed terminal or a CI timeout stops the dynos, as Ctrl-C does
     follower = _LogFollower(app.logs, env.printer)
@@ -108,7 +109,7 @@ def wait(env: Env, app_name, timeout):
     app = env.app(app_name)
     app.addons.wait_ready()
     _wait_healthy(app, timeout)
-    click.echo(app.urls())
+    env.printer.data(app.urls())
 
 
 @cli.command()
@@ -121,7 +122,7 @@ def build(env: Env, path, app_name, ca_bundle, no_cache):
     """Build PATH's slug only (no release, dynos untouched); prints the slug image id."""
     app = env.app(app_name, path, create=True)
     result = app.deployer.build(path, ca_bundle=ca_bundle, no_cache=no_cache)
-    click.echo(result.slug_image)
+    env.printer.data(result.slug_image)
 
 
 class _LogFollower:
@@ -158,16 +159,17 @@ def down(env: Env, app_name, stop_timeout):
 # -- stack ------------------------------------------------------------------------------------
 @cli.group("stack", invoke_without_command=True)
 @click.pass_context
-def stack_group(ctx):
+@pass_env
+def stack_group(env: Env, ctx):
     """The buildpack herosim emulates, and its offline stacks (Debian-built Python and Postgres)."""
     if ctx.invoked_subcommand is None:
-        click.echo(f"Buildpack: {buildpack.NAME} ({buildpack.DATE}, {buildpack.COMMIT}): pip {buildpack.PIP_VERSION}, "
-                   f"uv {buildpack.UV_VERSION}, Poetry {buildpack.POETRY_VERSION}, Pipenv {buildpack.PIPENV_VERSION}; "
-                   f"default Python {buildpack.DEFAULT_MAJOR}")
+        env.printer.data(f"Buildpack: {buildpack.NAME} ({buildpack.DATE}, {buildpack.COMMIT}): pip {buildpack.PIP_VERSION}, "
+                         f"uv {buildpack.UV_VERSION}, Poetry {buildpack.POETRY_VERSION}, Pipenv {buildpack.PIPENV_VERSION}; "
+                         f"default Python {buildpack.DEFAULT_MAJOR}")
         for suite in stack_mod.SUITES.values():
             pythons = ", ".join(suite.pythons)
-            click.echo(f"herosim-{suite.name}  Python {pythons}  PostgreSQL {suite.postgres}"
-                       + ("  (default)" if suite.name == stack_mod.DEFAULT_SUITE else ""))
+            env.printer.data(f"herosim-{suite.name}  Python {pythons}  PostgreSQL {suite.postgres}"
+                             + ("  (default)" if suite.name == stack_mod.DEFAULT_SUITE else ""))
 
 
 @stack_group.command("build")
@@ -176,4 +178,4 @@ def stack_group(ctx):
 def stack_build(env: Env, suites):
     """Build the offline images for SUITES (default: forky, and Postgres 17) with mmdebstrap and docker/."""
     for ref in stackimages.build_all(env.client, env.printer, list(suites) or None):
-        click.echo(ref)
+        env.printer.data(ref)

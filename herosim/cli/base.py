@@ -1,4 +1,8 @@
-"""The command group, the shared options and the error edge: the only place herosim exits."""
+"""The command group, the shared options and the error edge: the only place herosim's CLI exits.
+
+The dyno manager (`python -m herosim.runtime`), the router (`python -m herosim.runtime.router`)
+and the pre-receive hook (`python -m herosim.git.receive`) are programs of their own, with
+their own exits and their own output."""
 
 from __future__ import annotations
 
@@ -13,14 +17,14 @@ import docker.errors
 import requests.exceptions
 
 from herosim import __version__
-from herosim.engine import client as engine_client
 from herosim.app import App
+from herosim.cli.output import Printer
+from herosim.engine import client as engine_client
+from herosim.errors import HerosimError
 from herosim.git import remotes
 from herosim.platform import names
 from herosim.platform.state import AppState
 from herosim.slug import buildpack
-from herosim.errors import HerosimError
-from herosim.cli.output import Printer
 
 
 class Env:
@@ -55,7 +59,7 @@ def resolve_app(name: str | None, path: Path | None = None) -> str:
     """-a/--app, $HEROSIM_APP or $HEROKU_APP, the herosim app of the git remotes of PATH (or
     of the current directory), else the directory's name."""
     where = path or Path.cwd()
-    if name or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP"):
+    if name or names.from_environment():
         return names.pick(name, dict(os.environ), [], None, "")
     ctx = click.get_current_context(silent=True)
     remote = (ctx.meta.get(REMOTE_KEY) if ctx else None) or remotes.configured_remote(where)
@@ -96,46 +100,58 @@ def timeout_options(f):
     return f
 
 
+class ExitStatus(Exception):
+    """A command ends with this status, having printed all it had to say (a one-off dyno's,
+    the tests' of `herosim ci`, doctor's verdict). Raised up to the edge, which exits with it."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
 class HerosimGroup(click.Group):
     """The error edge: a HerosimError (or a Docker failure nobody translated) becomes one line
-    and a hint on stderr and an exit status, never a traceback."""
+    and a hint on stderr and an exit status, never a traceback; an ExitStatus, its status."""
 
     def invoke(self, ctx):
+        printer = ctx.ensure_object(Env).printer   # made here, so that every command shares it
         try:
             return super().invoke(ctx)
+        except ExitStatus as exc:
+            ctx.exit(exc.code)
         except HerosimError as exc:
-            show(exc)
+            show(exc, printer)
             ctx.exit(exc.exit_code)
         except (docker.errors.DockerException, requests.exceptions.ConnectionError) as exc:
             show(HerosimError(f"Docker failed: {_first_line(exc)}",
-                              hint="check `docker info`; if the engine is healthy, this is a herosim bug"))
+                              hint="check `docker info`; if the engine is healthy, this is a herosim bug"), printer)
             ctx.exit(1)
 
 
-def show(exc: HerosimError) -> None:
+def show(exc: HerosimError, printer: Printer) -> None:
+    say = printer.info
     block = getattr(exc, "block", None)
     if block:  # the buildpack's error, in its words, and Heroku's verdict on the push
         detect = getattr(exc, "reason", "") == "detect"   # bin/detect failed: the platform frames it
         if detect:
-            click.echo(f"-----> App not compatible with buildpack: {buildpack.REGISTRY_URL}", err=True)
-        click.echo("", err=True)
+            say(f"-----> App not compatible with buildpack: {buildpack.REGISTRY_URL}")
+        say("")
         for line in block:
-            click.echo(f" ▸    {line}".rstrip() if line else " ▸", err=True)
-        click.echo("", err=True)
+            say(f" ▸    {line}".rstrip() if line else " ▸")
+        say("")
         if detect:
-            click.echo("\n       More info: https://devcenter.heroku.com/articles/buildpacks#buildpack-auto-detection\n",
-                       err=True)
-            click.echo(" ▸    Push failed", err=True)
+            say("\n       More info: https://devcenter.heroku.com/articles/buildpacks#buildpack-auto-detection\n")
+            say(" ▸    Push failed")
             return
-        click.echo(" ▸    Push rejected, failed to compile Python app.", err=True)
+        say(" ▸    Push rejected, failed to compile Python app.")
         for line in getattr(exc, "diagnosis", []):
-            click.echo(f" ▸    {line}", err=True)
+            say(f" ▸    {line}")
         return
-    click.echo(f" ▸    {exc.message}", err=True)
+    say(f" ▸    {exc.message}")
     if exc.hint:
-        click.echo(f" ▸    Hint: {exc.hint}", err=True)
+        say(f" ▸    Hint: {exc.hint}")
     if exc.details:
-        click.echo(exc.details, err=True)
+        say(exc.details)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -173,6 +189,11 @@ def confirm_app(env: Env, app: App, warning: str, confirm: str | None) -> None:
         raise HerosimError("Confirmation did not match app. Aborted.", hint=f"re-run with --confirm {app.name}")
 
 
+def on_terminal(env: Env) -> bool:
+    """Whether stdin and stdout are a terminal: a dyno, psql or valkey-cli then gets a TTY."""
+    return sys.stdin.isatty() and env.printer.out.isatty()
+
+
 def report_losses(env: Env, app: App, heading: str, target: str | None = None) -> int:
     """Print what restarting the dynos would lose; the number of files."""
     lost, lines = app.fs.losses(target)
@@ -184,11 +205,14 @@ def report_losses(env: Env, app: App, heading: str, target: str | None = None) -
 
 
 def main() -> None:
+    """The console script: the only place herosim exits (click's own usage errors are shown
+    as click shows them)."""
+    env = Env()
     try:
-        code = cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False, obj=env)
         sys.exit(code if isinstance(code, int) else 0)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        env.printer.info("Aborted.")
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -196,7 +220,7 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except HerosimError as exc:  # raised outside a command (while parsing options)
-        show(exc)
+        show(exc, env.printer)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)

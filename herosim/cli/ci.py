@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import secrets
-import sys
 from pathlib import Path
 
 import click
 
 from herosim.app import ci as ci_mod
-from herosim.cli.base import Env, cli, pass_env
-from herosim.cli.dynos import _to_terminal
+from herosim.cli.base import Env, ExitStatus, cli, pass_env
 from herosim.platform import names
 
 
@@ -23,8 +21,8 @@ def ci(env: Env, path):
     app = env.app(f"{base}-ci-{secrets.token_hex(3)}", path, create=True)
     status = 1
     try:
-        status = ci_mod.run(app, path, _to_terminal, env.printer.step)
+        status = ci_mod.run(app, path, env.printer.raw, env.printer.step)
     finally:
         app.destroy()
         env.printer.info(f"Test run app {app.name} removed")
-    sys.exit(status)
+    raise ExitStatus(status)

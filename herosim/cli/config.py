@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 
@@ -25,11 +24,11 @@ def config_(env: Env, app_name, shell, as_json):
     app = env.app(app_name)
     values = app.config.all()
     if as_json:
-        click.echo(json.dumps(values, indent=2, sort_keys=True))
+        env.printer.json(values, sort_keys=True)
     elif shell:
-        click.echo("\n".join(render.shell(values)))
+        env.printer.data("\n".join(render.shell(values)))
     else:
-        click.echo("\n".join(render.config(values, app.name)))
+        env.printer.data("\n".join(render.config(values, app.name)))
 
 
 @cli.command("config:get")
@@ -39,7 +38,7 @@ def config_(env: Env, app_name, shell, as_json):
 def config_get(env: Env, key, app_name):
     """Display a single config value."""
     value = env.app(app_name).config.all().get(key)
-    click.echo("" if value is None else value)
+    env.printer.data("" if value is None else value)
 
 
 @cli.command("config:set")
@@ -55,7 +54,7 @@ def config_set(env: Env, assignments, app_name):
                      f"done, v{release.version}")
     width = max(len(k) for k in values) + 1
     for key, value in values.items():
-        click.echo(f"{(key + ':').ljust(width)} {value}")
+        env.printer.data(f"{(key + ':').ljust(width)} {value}")
 
 
 @cli.command("config:unset")
@@ -81,12 +80,12 @@ def releases(env: Env, app_name, num, as_json):
     """List the app's releases."""
     state = env.state(app_name)
     if as_json:
-        click.echo(json.dumps([{"version": r.version, "description": r.description, "status": r.status,
-                                "user": r.user, "created_at": r.created_at, "commit": r.commit}
-                               for r in reversed(state.releases())][:num], indent=2))
+        env.printer.json([{"version": r.version, "description": r.description, "status": r.status,
+                           "user": r.user, "created_at": r.created_at, "commit": r.commit}
+                          for r in reversed(state.releases())][:num])
         return
     for line in render.releases(state.releases(), state.app, dt.datetime.now(dt.timezone.utc), num):
-        click.echo(line)
+        env.printer.data(line)
 
 
 @cli.command("releases:info")
@@ -104,18 +103,18 @@ def releases_info(env: Env, release, app_name, shell):
     rows = [("Add-ons", "\n".join(sorted(a.plan for a in app.addons.attached()))), ("By", found.user),
             ("Change", found.description + status),
             ("Eligible for Rollback?", "Yes" if app.releases.eligible(found) else "No"), ("When", found.created_at)]
-    click.echo(f"=== Release v{found.version}")
+    env.printer.data(f"=== Release v{found.version}")
     width = max(len(k) for k, _ in rows) + 2
     for key, value in rows:
         first, *rest = value.split("\n") if value else [""]
-        click.echo(f"{(key + ':').ljust(width)}{first}".rstrip())
+        env.printer.data(f"{(key + ':').ljust(width)}{first}".rstrip())
         for line in rest:
-            click.echo(" " * width + line)
-    click.echo()
-    click.echo(f"=== v{found.version} Config vars")
+            env.printer.data(" " * width + line)
+    env.printer.data()
+    env.printer.data(f"=== v{found.version} Config vars")
     values = {**app.addons.config_vars(), **found.config_vars}
     for line in (render.shell(values) if shell else render.config(values, app.name)[1:]):
-        click.echo(line)
+        env.printer.data(line)
 
 
 @cli.command("releases:rollback")

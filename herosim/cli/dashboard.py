@@ -22,7 +22,7 @@ def dashboard(env: Env, app_name, port, open_browser, detach):
     app = env.state(app_name).app if app_name else None
     if detach:
         url = launcher.url_for(launcher.ensure(port), app)
-        click.echo(url)
+        env.printer.data(url)
         if open_browser:
             webbrowser.open(url)
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from pathlib import Path
 
 import click
@@ -15,7 +14,7 @@ from herosim.app.deploy import UpOptions
 from herosim.app.dev import DevSession, Reload
 from herosim.app.devchanges import describe
 from herosim.cli.apps import _down, _LogFollower
-from herosim.cli.base import Env, app_option, cli, pass_env, report_losses, show, timeout_options
+from herosim.cli.base import Env, ExitStatus, app_option, cli, pass_env, report_losses, show, timeout_options
 from herosim.errors import HerosimError
 from herosim.platform.sizes import SIZES
 from herosim.platform.timeouts import Timeouts
@@ -70,7 +69,7 @@ def _announce(env: Env, reload: Reload) -> None:
 def _report(env: Env, app, reload: Reload) -> None:
     env.printer.info(PREFIX + reload_line(reload, app.state.current_release()))
     if reload.error is not None:
-        show(reload.error)
+        show(reload.error, env.printer)
 
 
 def reload_line(reload: Reload, current=None) -> str:
@@ -123,14 +122,14 @@ def local(env: Env, processname, procfile, env_file, port, start_cmd, restart, c
         if port:
             env.printer.info(f" ▸    Using the --start-cmd flag ignores the specified port, {port}.")
         env.printer.info(local_mod.NOTE)
-        sys.exit(local_mod.run(root, [local_mod.LocalProcess("web.1", start_cmd, envs)]))  # foreman's `run`: no PORT
+        raise ExitStatus(local_mod.run(root, [local_mod.LocalProcess("web.1", start_cmd, envs)]))  # foreman's `run`: no PORT
     else:
         raise local_mod.no_procfile(name)
     procs, missing = local_mod.processes(types, wanted, envs, local_mod.base_port(port, envs, os.environ))
     for kind in missing:
         env.printer.info(f"Required Key '{kind}' Does Not Exist in Procfile Definition")
     env.printer.info(local_mod.NOTE)
-    sys.exit(local_mod.run(root, procs))
+    raise ExitStatus(local_mod.run(root, procs))
 
 
 def _env_file(env: Env, root: Path, given: str | None) -> str:

@@ -4,8 +4,6 @@ such command, so it is rendered as its CLI renders other objects)."""
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from herosim.cli import render
@@ -23,12 +21,12 @@ def drains(env: Env, app_name, as_json, extended):
     app = env.app(app_name)
     found = DrainStore(app.state).list()
     if as_json:
-        click.echo(json.dumps([d.to_dict() for d in found], indent=2))
+        env.printer.json([d.to_dict() for d in found])
         return
     if found:
-        click.echo("=== Drains\n")
+        env.printer.data("=== Drains\n")
     for drain in found:
-        click.echo(f"{drain.url} ({drain.token})" + (f" drain_id={drain.id}" if extended else ""))
+        env.printer.data(f"{drain.url} ({drain.token})" + (f" drain_id={drain.id}" if extended else ""))
 
 
 @cli.command("drains:add")
@@ -40,7 +38,7 @@ def drains_add(env: Env, url, app_name):
     app = env.app(app_name)
     with app.ctx.changing():
         drain = DrainStore(app.state).add(url)
-    click.echo(f"Successfully added drain {drain.url}")
+    env.printer.data(f"Successfully added drain {drain.url}")
 
 
 @cli.command("drains:remove")
@@ -52,7 +50,7 @@ def drains_remove(env: Env, url_or_token, app_name):
     app = env.app(app_name)
     with app.ctx.changing():
         drain = DrainStore(app.state).remove(url_or_token)
-    click.echo(f"Successfully removed drain {drain.url}")
+    env.printer.data(f"Successfully removed drain {drain.url}")
 
 
 @cli.command("drains:info")
@@ -65,9 +63,9 @@ def drains_info(env: Env, url_or_token, app_name, as_json):
     app = env.app(app_name)
     drain = DrainStore(app.state).find(url_or_token)
     if as_json:
-        click.echo(json.dumps(drain.to_dict(), indent=2))
+        env.printer.json(drain.to_dict())
         return
-    click.echo(f"=== {drain.url}\n")
+    env.printer.data(f"=== {drain.url}\n")
     for line in render.fields([("Created At", drain.created_at), ("Id", drain.id), ("Token", drain.token),
                                ("Updated At", drain.updated_at), ("Url", drain.url)]):
-        click.echo(line)
+        env.printer.data(line)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 
 import click
@@ -12,7 +11,7 @@ from herosim.platform import formation
 from herosim.platform import logline
 from herosim.cli import render
 from herosim import paths
-from herosim.cli.base import Env, app_option, cli, pass_env, report_losses
+from herosim.cli.base import Env, ExitStatus, app_option, cli, on_terminal, pass_env, report_losses
 from herosim.const import HEXAGON, LOG_LINES_DEFAULT, LOG_LINES_KEPT
 from herosim.errors import HerosimError
 from herosim.platform.logplex import Logplex
@@ -67,7 +66,7 @@ def ps_scale(env: Env, changes, app_name):
     app = env.app(app_name)
     scaled = app.dynos.scale(list(changes))
     if not changes:
-        click.echo(formation.listing(scaled.counts, scaled.types, scaled.sizes))
+        env.printer.data(formation.listing(scaled.counts, scaled.types, scaled.sizes))
         return
     env.printer.info(f"Scaling dynos... done, now running {formation.describe(scaled.counts, scaled.types, scaled.sizes)}")
 
@@ -83,14 +82,7 @@ def run(env: Env, app_name, command):
     env.printer.info(f"Running {prepared.one_off.command} on {HEXAGON} {app.name}... up, {prepared.one_off.name} "
                      f"({prepared.size_name})")
     interactive = not sys.stdin.closed
-    use_tty = sys.stdin.isatty() and sys.stdout.isatty()
-    sys.exit(app.dynos.run(prepared, _to_terminal, interactive=interactive, use_tty=use_tty))
-
-
-def _to_terminal(stream: int, data: bytes) -> None:
-    target = sys.stdout.buffer if stream == 1 else sys.stderr.buffer
-    target.write(data)
-    target.flush()
+    raise ExitStatus(app.dynos.run(prepared, env.printer.raw, interactive=interactive, use_tty=on_terminal(env)))
 
 
 @cli.command("run:detached", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -114,13 +106,13 @@ def ps(env: Env, app_name, as_json):
     app = env.app(app_name)
     dynos = app.dynos.status()
     if as_json:
-        click.echo(json.dumps([d.to_dict() for d in dynos], indent=2))
+        env.printer.json([d.to_dict() for d in dynos])
         return
     if not dynos:
         env.printer.info(f"No dynos on {HEXAGON} {app.name}")
         return
     for line in render.ps(dynos, dt.datetime.now(dt.timezone.utc)):
-        click.echo(line)
+        env.printer.data(line)
 
 
 @cli.command()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -23,7 +22,7 @@ def git_remote(env: Env, app_name, remote, extra):
     """Add a git remote to an app repo (`git push heroku main` then deploys to it)."""
     extra = list(extra)
     name = app_name or (extra.pop(0) if extra and not extra[0].startswith("-") else None) \
-        or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP")
+        or names.from_environment()
     if not name:
         raise HerosimError("Specify an app with --app", hint="herosim git:remote -a APP")
     state = AppState(names.check(name))
@@ -36,7 +35,7 @@ def git_remote(env: Env, app_name, remote, extra):
     _refuse_foreign(where, remote, name)
     repo.create(name)   # an app `herosim up` made has none yet; the hook is rewritten for this herosim
     remotes.set_remote(where, remote, repo.url(name), extra)
-    click.echo(f"set git remote {remote} to {remotes.listed(where)[remote]}")
+    env.printer.data(f"set git remote {remote} to {remotes.listed(where)[remote]}")
 
 
 def _refuse_foreign(where: Path, remote: str, app: str) -> None:

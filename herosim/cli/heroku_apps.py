@@ -3,8 +3,6 @@ Progress (`Creating ⬢ x... done`) goes to stderr and data to stdout, as Heroku
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import click
@@ -15,6 +13,7 @@ from herosim.cli.base import Env, aliases, app_option, cli, confirm_app, open_ur
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
 from herosim.git import remotes, repo
+from herosim.platform import names
 from herosim.platform.releases import current_user
 from herosim.runtime import launcher
 from herosim.runtime.dyno import DynoView
@@ -30,7 +29,7 @@ from herosim.runtime.dyno import DynoView
 def apps_create(env: Env, name, remote, no_remote, as_json):
     """Create a new app: a name, a router port of its own and a Heroku Git repository; in a
     git repository, the `heroku` remote to push to."""
-    name = name or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP")
+    name = name or names.from_environment()
     action = f"Creating {HEXAGON} {name}" if name else "Creating app"
     try:
         state = catalog.create(name, launcher.port_free)
@@ -43,7 +42,10 @@ def apps_create(env: Env, name, remote, no_remote, as_json):
         if not remotes.add_if_missing(where, remote, repo.url(state.app)):
             _say_remote_kept(env, where, remote, state.app)
     record = catalog.record(state)
-    click.echo(json.dumps(record.as_json(), indent=2) if as_json else f"{record.web_url} | {record.git_url}")
+    if as_json:
+        env.printer.json(record.as_json())
+    else:
+        env.printer.data(f"{record.web_url} | {record.git_url}")
 
 
 def _say_remote_kept(env: Env, where: Path, remote: str, app: str) -> None:
@@ -68,13 +70,13 @@ def apps_list(env: Env, as_json):
     from herosim.platform.state import AppState
     records = [catalog.record(AppState(name)) for name in catalog.known()]
     if as_json:
-        click.echo(json.dumps([r.as_json() for r in records], indent=2))
+        env.printer.json([r.as_json() for r in records])
     elif not records:
-        click.echo("You have no apps.")
+        env.printer.data("You have no apps.")
     else:
-        click.echo(f"=== {current_user()} Apps\n")
+        env.printer.data(f"=== {current_user()} Apps\n")
         for record in records:
-            click.echo(f"{HEXAGON} {record.name}")
+            env.printer.data(f"{HEXAGON} {record.name}")
 
 
 aliases(apps_list, "list", "apps:list")
@@ -94,9 +96,8 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
     record = catalog.record(app.state, addons)
     dynos = app.dynos.status()
     if as_json:
-        click.echo(json.dumps({"addons": [{"plan": {"name": p}} for p in addons], "app": record.as_json(),
-                               "collaborators": [], "dynos": [d.to_dict() for d in dynos], "pipeline_coupling": None},
-                              indent=2))
+        env.printer.json({"addons": [{"plan": {"name": p}} for p in addons], "app": record.as_json(),
+                          "collaborators": [], "dynos": [d.to_dict() for d in dynos], "pipeline_coupling": None})
         return
     counts = _count_types(dynos)
     if shell:
@@ -106,14 +107,14 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
                            ("slug_size", catalog.jedec(record.slug_size)), ("owner", record.owner),
                            ("region", record.region), ("dynos", "{ " + counts + " }" if counts else "{}"),
                            ("stack", record.stack)]:
-            click.echo(f"{key}={value}")
+            env.printer.data(f"{key}={value}")
         return
     rows: list[tuple[str, str | list[str]]] = [("Addons", addons)] if addons else []
     rows += [("Auto Cert Mgmt", "false"), ("Git URL", record.git_url), ("Web URL", record.web_url),
              ("Repo Size", catalog.jedec(record.repo_size)), ("Slug Size", catalog.jedec(record.slug_size)),
              ("Owner", record.owner), ("Region", record.region), ("Dynos", counts), ("Stack", record.stack)]
-    click.echo(f"=== {HEXAGON} {app.name}\n")
-    click.echo("\n".join(render.styled(rows)))
+    env.printer.data(f"=== {HEXAGON} {app.name}\n")
+    env.printer.data("\n".join(render.styled(rows)))
 
 
 def _count_types(dynos: list[DynoView]) -> str:
@@ -165,10 +166,10 @@ def apps_rename(env: Env, newname, app_name):
         raise
     env.printer.info(f"{action}... done")
     record = catalog.record(state)
-    click.echo(f"{record.web_url} | {record.git_url}")
+    env.printer.data(f"{record.web_url} | {record.git_url}")
     if (Path.cwd() / ".git").exists():
         for remote in remotes.rename_pointing_at(Path.cwd(), app.name, newname):
-            click.echo(f"Git remote {remote} updated")
+            env.printer.data(f"Git remote {remote} updated")
     env.printer.info(" ▸    Warning: Don't forget to update git remotes for all other local checkouts of the app.")
 
 
@@ -184,7 +185,7 @@ def apps_open(env: Env, path, app_name):
     """Open the app in a web browser (the URL alone when there is no display)."""
     app = env.app(app_name)
     url = catalog.web_urls(app.router_port)[0] + path.lstrip("/")
-    click.echo(f"Opening {url}...")
+    env.printer.data(f"Opening {url}...")
     open_url(url)
 
 

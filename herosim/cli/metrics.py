@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 
@@ -28,10 +27,10 @@ def metrics(env: Env, app_name, window, process_type, as_json):
     state = env.state(app_name)
     data = view.of_app(state, window, process_type)
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        env.printer.json(data)
         return
     for line in text(data, dt.datetime.now(dt.timezone.utc)):
-        click.echo(line)
+        env.printer.data(line)
 
 
 def _num(value, unit: str = "") -> str:

@@ -3,15 +3,13 @@ pg:backups (capture, restore, download, list), pg:pull, pg:push."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from herosim.app.pgtransfer import redacted
 from herosim.cli import render
-from herosim.cli.base import Env, app_option, cli, confirm_app, pass_env
-from herosim.cli.dynos import _to_terminal
+from herosim.cli.base import Env, ExitStatus, app_option, cli, confirm_app, on_terminal, pass_env
 from herosim.const import HEXAGON
 
 CYLINDER = "⛁"
@@ -27,8 +25,7 @@ def pg_psql(env: Env, database, app_name, command):
     app = env.app(app_name)
     attachment = app.pg.find(database)
     env.printer.info(f"--> Connecting to {attachment.name}")
-    use_tty = sys.stdin.isatty() and sys.stdout.isatty()
-    sys.exit(app.pg.psql(attachment, command, _to_terminal, use_tty))
+    raise ExitStatus(app.pg.psql(attachment, command, env.printer.raw, on_terminal(env)))
 
 
 @cli.command("pg:info")
@@ -43,9 +40,9 @@ def pg_info(env: Env, database, app_name):
     for index, attachment in enumerate(sorted(attachments, key=lambda a: "DATABASE_URL" not in a.config)):
         rows = app.pg.info(attachment)
         if index:
-            click.echo()
-        click.echo("=== " + ", ".join(sorted(attachment.config, key=lambda k: k != "DATABASE_URL")))
-        click.echo("\n".join(render.fields(rows)))
+            env.printer.data()
+        env.printer.data("=== " + ", ".join(sorted(attachment.config, key=lambda k: k != "DATABASE_URL")))
+        env.printer.data("\n".join(render.fields(rows)))
 
 
 cli.add_command(pg_info, "pg")
@@ -73,7 +70,7 @@ def pg_reset(env: Env, database, app_name, confirm):
 def pg_ps(env: Env, database, app_name, verbose):
     """The database's active queries."""
     app = env.app(app_name)
-    click.echo(app.pg.ps(app.pg.find(database), verbose), nl=False)
+    env.printer.data(app.pg.ps(app.pg.find(database), verbose), end="")
 
 
 @cli.command("pg:killall")
@@ -95,7 +92,7 @@ def pg_credentials_url(env: Env, database, app_name):
     """The default credential's connection information."""
     app = env.app(app_name)
     for line in app.pg.credentials(app.pg.find(database)):
-        click.echo(line)
+        env.printer.data(line)
 
 
 @cli.command("pg:credentials:rotate")
@@ -121,12 +118,12 @@ def pg_backups(env: Env, app_name):
     """The app's backups."""
     app = env.app(app_name)
     backups = app.pgbackups.all()
-    click.echo("=== Backups")
+    env.printer.data("=== Backups")
     if not backups:
-        click.echo(f"No backups. Capture one with herosim pg:backups:capture -a {app.name}")
+        env.printer.data(f"No backups. Capture one with herosim pg:backups:capture -a {app.name}")
         return
     rows = [("ID", "Created at", "Status", "Size", "Database")] + [app.pgbackups.describe(b) for b in reversed(backups)]
-    click.echo("\n".join(render.table(rows, rule=True)))
+    env.printer.data("\n".join(render.table(rows, rule=True)))
 
 
 @cli.command("pg:backups:capture")
@@ -174,7 +171,7 @@ def pg_backups_download(env: Env, backup, app_name, output):
     app = env.app(app_name)
     record, target = app.pgbackups.download(backup, output)
     env.printer.info(f"Getting backup from {HEXAGON} {app.name}... done, #{int(record['id'][1:])}")
-    click.echo(str(target))
+    env.printer.data(str(target))
 
 
 # -- pull and push ------------------------------------------------------------------------------

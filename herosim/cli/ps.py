@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 import click
 
-from herosim.cli.base import Env, app_option, cli, pass_env
-from herosim.cli.dynos import _to_terminal
+from herosim.cli.base import Env, ExitStatus, app_option, cli, on_terminal, pass_env
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
 from herosim.platform import metadata
@@ -50,8 +48,7 @@ def ps_exec(env: Env, app_name, dyno):
     app = env.app(app_name)
     env.printer.info("Establishing credentials... done")
     env.printer.info(f"Connecting to {dyno} on {HEXAGON} {app.name}...")
-    use_tty = sys.stdin.isatty() and sys.stdout.isatty()
-    sys.exit(app.dynos.exec_into(dyno, _to_terminal, use_tty=use_tty))
+    raise ExitStatus(app.dynos.exec_into(dyno, env.printer.raw, use_tty=on_terminal(env)))
 
 
 # -- ps:wait --------------------------------------------------------------------------------------
@@ -87,7 +84,7 @@ def ps_wait(env: Env, app_name, process_type, with_run, wait_interval, timeout):
 @pass_env
 def maintenance(env: Env, app_name):
     """Whether maintenance mode is on (`on` or `off`)."""
-    click.echo("on" if env.app(app_name).dynos.maintenance() else "off")
+    env.printer.data("on" if env.app(app_name).dynos.maintenance() else "off")
 
 
 @cli.command("maintenance:on")
@@ -120,9 +117,9 @@ def labs(env: Env, app_name):
     """Experimental features of the app."""
     app = env.app(app_name)
     on = set(app.state.settings().labs)
-    click.echo(f"=== App Features ({app.name})")
+    env.printer.data(f"=== App Features ({app.name})")
     for feature, description in sorted(metadata.FEATURES.items()):
-        click.echo(f"[{'+' if feature in on else ' '}] {feature:24} {description}")
+        env.printer.data(f"[{'+' if feature in on else ' '}] {feature:24} {description}")
 
 
 @cli.command("labs:enable")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from herosim.addons import keyvalue
 from herosim.cli import render
-from herosim.cli.base import Env, app_option, cli, pass_env
-from herosim.cli.dynos import _to_terminal
+from herosim.cli.base import Env, ExitStatus, app_option, cli, on_terminal, pass_env
 
 
 def _described(attachment) -> str:
@@ -25,8 +22,8 @@ def redis_info(env: Env, database, app_name):
     app = env.app(app_name)
     attachment = app.keyvalue.find(database)
     rows = app.keyvalue.info(attachment)
-    click.echo(f"=== {_described(attachment)}")
-    click.echo("\n".join(render.fields(rows)))
+    env.printer.data(f"=== {_described(attachment)}")
+    env.printer.data("\n".join(render.fields(rows)))
 
 
 cli.add_command(redis_info, "redis")
@@ -40,11 +37,10 @@ def redis_cli(env: Env, database, app_name):
     """A prompt on the app's Key-Value Store (TLS, authenticated)."""
     app = env.app(app_name)
     attachment = app.keyvalue.find(database)
-    click.echo(f"Connecting to {_described(attachment)}:")
-    use_tty = sys.stdin.isatty() and sys.stdout.isatty()
-    status = app.keyvalue.prompt(attachment, _to_terminal, use_tty=use_tty)
-    click.echo("\nDisconnected from instance.")
-    sys.exit(status)
+    env.printer.data(f"Connecting to {_described(attachment)}:")
+    status = app.keyvalue.prompt(attachment, env.printer.raw, use_tty=on_terminal(env))
+    env.printer.data("\nDisconnected from instance.")
+    raise ExitStatus(status)
 
 
 @cli.command("redis:maxmemory")
@@ -57,8 +53,8 @@ def redis_maxmemory(env: Env, database, app_name, policy):
     app = env.app(app_name)
     attachment = app.keyvalue.find(database)
     app.keyvalue.set_policy(attachment, policy)
-    click.echo(f"Maxmemory policy for {_described(attachment)} set to {policy}.")
-    click.echo(f"{policy} {keyvalue.POLICIES[policy]}.")
+    env.printer.data(f"Maxmemory policy for {_described(attachment)} set to {policy}.")
+    env.printer.data(f"{policy} {keyvalue.POLICIES[policy]}.")
 
 
 @cli.command("redis:timeout")
@@ -71,11 +67,11 @@ def redis_timeout(env: Env, database, app_name, seconds):
     app = env.app(app_name)
     attachment = app.keyvalue.find(database)
     app.keyvalue.set_timeout(attachment, seconds)
-    click.echo(f"Timeout for {_described(attachment)} set to {seconds} seconds.")
+    env.printer.data(f"Timeout for {_described(attachment)} set to {seconds} seconds.")
     if seconds == 0:
-        click.echo("Connections to the Redis instance can idle indefinitely.")
+        env.printer.data("Connections to the Redis instance can idle indefinitely.")
     else:
-        click.echo(f"Connections to the Redis instance will be stopped after idling for {seconds} seconds.")
+        env.printer.data(f"Connections to the Redis instance will be stopped after idling for {seconds} seconds.")
 
 
 @cli.command("redis:credentials")
@@ -88,7 +84,7 @@ def redis_credentials(env: Env, database, app_name, reset):
     app = env.app(app_name)
     attachment = app.keyvalue.find(database)
     if reset:
-        click.echo(f"Resetting credentials for {attachment.name}")
+        env.printer.data(f"Resetting credentials for {attachment.name}")
         app.keyvalue.reset_credentials(attachment)
     else:
-        click.echo(next(iter(attachment.config.values())))
+        env.printer.data(next(iter(attachment.config.values())))

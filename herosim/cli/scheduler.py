@@ -27,8 +27,8 @@ def scheduler_list(env: Env, app_name):
         seconds = due.get(job.id)
         rows.append((str(job.id), job.command, job.frequency(), SIZES[job.size].name,
                      "-" if seconds is None else f"in {seconds:.0f}s"))
-    click.echo(f"=== Scheduled jobs on {HEXAGON} {app.name}")
-    click.echo("\n".join(render.table(rows)))
+    env.printer.data(f"=== Scheduled jobs on {HEXAGON} {app.name}")
+    env.printer.data("\n".join(render.table(rows)))
 
 
 @cli.command("scheduler:add")

@@ -62,14 +62,14 @@ def snapshots_list(env: Env, app_name, every):
     found = store.all_snapshots()
     name = None if every else env.state(app_name, create=True).app
     found = [s for s in found if name is None or s.app == name]
-    click.echo(f"=== Snapshots{'' if name is None else f' of {HEXAGON} {name}'}")
+    env.printer.data(f"=== Snapshots{'' if name is None else f' of {HEXAGON} {name}'}")
     if not found:
-        click.echo("No snapshots. Save one with herosim snapshot:save NAME")
+        env.printer.data("No snapshots. Save one with herosim snapshot:save NAME")
         return
     rows = [("Name", "App", "Release", "Add-ons", "Size", "Saved at")]
     rows += [(s.name, s.app, f"v{s.release}" if s.release else "-", ", ".join(a.attachment for a in s.addons) or "-",
               size_text(s.size), s.created_at) for s in found]
-    click.echo("\n".join(render.table(rows, rule=True)))
+    env.printer.data("\n".join(render.table(rows, rule=True)))
 
 
 @cli.command("snapshot:remove")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from herosim.app import fork as fork_mod
@@ -38,4 +36,7 @@ def fork(env: Env, source, app_name, database, port, size, as_json, boot_timeout
     env.printer.info(f"Forked {source_app.name} v{source_app.state.current_release().version} as {target.name} "
                      f"v{release.version}")
     _wait_healthy(target, timeouts.boot + 15)
-    click.echo(json.dumps(target.describe(), indent=2) if as_json else target.urls())
+    if as_json:
+        env.printer.json(target.describe())
+    else:
+        env.printer.data(target.urls())

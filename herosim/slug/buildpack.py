@@ -20,6 +20,3 @@ OLDEST_MINOR = 10
 NEWEST_MINOR = 14
 DEFAULT_MAJOR = "3.14"
 DEPRECATED_MAJORS = ("3.10",)
-
-TOOL_VERSIONS = {"pip": PIP_VERSION, "uv": UV_VERSION, "poetry": POETRY_VERSION, "pipenv": PIPENV_VERSION}
-TOOL_NAMES = {"pip": "pip", "uv": "uv", "poetry": "Poetry", "pipenv": "Pipenv"}

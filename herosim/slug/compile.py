@@ -4,6 +4,7 @@ one call. The buildpack release it follows is slug/buildpack.py."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,10 +20,11 @@ from herosim.engine.memo import remembered
 from herosim.errors import BuildError
 from herosim.platform import procfile as procfile_mod
 from herosim.progress import Progress
-from herosim.slug import detect, hooks, installers, messages, pyversion, slugignore, volumes
+from herosim.slug import detect, hooks, messages, pyversion, slugignore
 from herosim.slug import image as slug
 from herosim.slug import size as slugsize
 from herosim.slug.buildpack import DEFAULT_MAJOR
+from herosim.slug.context import BuildContext, Target
 from herosim.slug.dependencies import DependencyLayer
 from herosim.slug.source import SourceTree, collect, from_folder, inside, readable
 
@@ -46,71 +48,66 @@ def compile_app(client: docker.DockerClient, printer: Progress, app: str, root: 
     pins none; its layer is the build cache). `test` is Heroku CI's test-compile. `root` is a
     working tree (the files git tracks in it), or a SourceTree already made (a pushed commit's)."""
     previous = previous or {}
-    config_vars = dict(config_vars or {})
     source = slugignore.apply(root if isinstance(root, SourceTree) else collect(root))
     warn_untracked(printer, source)
     detect.check_detected(set(source.files))
     printer.step("Python app detected")
+    ctx = BuildContext(client, printer, app, source, ca_bundle=ca_bundle, config_vars=dict(config_vars or {}),
+                       test=test, no_cache=no_cache)
     precompiled = None
     try:
         if "bin/pre_compile" in source.files:
             hook_stack = resolution.resolve(client, printer, DEFAULT_MAJOR, kinds=("build",))
-            precompiled = hooks.run_pre_compile(client, printer, app, hook_stack.build_image, source.root,
-                                                source.files, ca_bundle, config_vars, build_version(source, test), test)
-            source = from_folder(precompiled, source)
-        return _compile(client, printer, app, source, ca_bundle, no_cache, config_vars, previous, test)
+            precompiled = hooks.run_pre_compile(ctx, hook_stack.build_image)
+            ctx = ctx.with_source(from_folder(precompiled, source))
+        return _compile(ctx, previous)
     finally:
         if precompiled is not None:
             shutil.rmtree(precompiled.parent, ignore_errors=True)
 
 
-def _compile(client, printer: Progress, app: str, source: SourceTree, ca_bundle, no_cache, config_vars,
-             previous, test) -> BuildResult:
-    files = readable(source)
-    detect.check_python_dir(set(source.files))
-    manager = detect.package_manager(files)
-    detect.check_venv(set(source.files))
-    request = pyversion.requested(_bytes_reader(source, files), manager, previous.get("python"))
-    printer.step(pyversion.announcement(request))
-    resolved = pyversion.resolve(request)
-    for block in pyversion.warnings(request, resolved, manager):
-        printer.block(block)
-    stack = resolution.resolve(client, printer, request.major)
-    python_full = python_version_of(client, stack)
-    check_patch(request, python_full, stack)
-    layer = DependencyLayer(client, printer, app).ensure(
-        stack, manager, python_full, source.root, source.files, ca_bundle, previous=previous.get("deps"),
-        no_cache=no_cache, config_vars=config_vars, test=test, source_version=build_version(source, test))
-    compile_plan = hooks.plan(printer, source.files, layer.django, config_vars, test)
-    compile_ref = None
-    if compile_plan.needed:
-        compile_ref = hooks.run(client, printer, app, layer.ref, compile_plan, source.root, source.files,
-                                ca_bundle, config_vars, installers.exports(manager, layer.tool_home),
-                                build_version(source, test), test, mounts=volumes.mounts(manager))
+def _compile(ctx: BuildContext, previous: dict) -> BuildResult:
+    printer, source = ctx.printer, ctx.source
+    target = resolve_target(ctx, previous.get("python"))
+    layer = DependencyLayer(ctx).ensure(target, previous.get("deps"))
+    compile_plan = hooks.plan(printer, source.files, layer.django, ctx.config_vars, ctx.test)
+    compile_ref = hooks.run(ctx, target, layer, compile_plan) if compile_plan.needed else None
     printer.step("Saving cache")
-    if manager != "uv":
+    if not target.manager.recommended:
         printer.block(messages.uv_notice())
+    files = readable(source)
     processes = read_procfile(_text_reader(source, files), files).processes
     with ThreadPoolExecutor(max_workers=1) as pool:  # measured while the slug image builds
-        size = pool.submit(measure_slug, client, layer.ref, compile_ref, source)
+        size = pool.submit(measure_slug, ctx.client, layer.ref, compile_ref, source)
         printer.step("Discovering process types")
         printer.detail("Procfile declares types -> " + (", ".join(processes) or "(none)"))
-        warn_dotenv(printer, source.root, config_vars)
-        image = slug.build(client, printer, app, stack, layer.ref, source.root, source.files, processes,
-                           python_full, manager, compile_ref=compile_ref)
+        warn_dotenv(printer, source.root, ctx.config_vars)
+        image = slug.build(ctx, target, layer.ref, processes, compile_ref=compile_ref)
         size = size.result()
     printer.step("Compressing...")
     printer.detail(f"Done: {slugsize.human(size)}")
     slugsize.check(size, printer)
-    return BuildResult(slug_image=image, stack=stack, python_version=python_full, processes=processes,
-                       commit=source.source_version, dependencies=detect.dependencies(manager, _text_reader(source, files)),
+    return BuildResult(slug_image=image, stack=target.stack, python_version=target.python, processes=processes,
+                       commit=source.source_version, dependencies=detect.dependencies(target.manager, _text_reader(source, files)),
                        compressed_size=size, deps_inputs=asdict(layer.inputs))
 
 
-def build_version(source: SourceTree, test: bool) -> str:
-    """SOURCE_VERSION in the build: the commit; none in Heroku CI's (ci_spec), whose runs have
-    HEROKU_TEST_RUN_COMMIT_VERSION instead."""
-    return "" if test else source.source_version
+def resolve_target(ctx: BuildContext, last_python: str | None) -> Target:
+    """The buildpack's checks on the source, the package manager, the Python version (said,
+    with its warnings) and the stack that carries it."""
+    files = readable(ctx.source)
+    detect.check_python_dir(set(ctx.source.files))
+    manager = detect.package_manager(files)
+    detect.check_venv(set(ctx.source.files))
+    request = pyversion.requested(_bytes_reader(ctx.source, files), manager, last_python)
+    ctx.printer.step(pyversion.announcement(request))
+    resolved = pyversion.resolve(request)
+    for block in pyversion.warnings(request, resolved, manager):
+        ctx.printer.block(block)
+    stack = resolution.resolve(ctx.client, ctx.printer, request.major)
+    python_full = python_version_of(ctx.client, stack)
+    check_patch(request, python_full, stack)
+    return Target(stack, python_full, manager)
 
 
 def measure_slug(client: docker.DockerClient, deps_ref: str, compile_ref: str | None, source: SourceTree) -> int:
@@ -166,7 +163,7 @@ def warn_untracked(printer: Progress, source: SourceTree) -> None:
                      "Run `git add` on the ones the app needs.")
 
 
-def warn_dotenv(printer: Progress, root: Path, config_vars: dict[str, str]) -> None:
+def warn_dotenv(printer: Progress, root: Path, config_vars: Mapping[str, str]) -> None:
     """The keys of the app's .env that are not config vars (a .env linked to a file elsewhere
     is none of the app's: never read)."""
     if not inside(root, ".env"):

@@ -9,7 +9,8 @@ import re
 from collections.abc import Callable, Iterable
 
 from herosim.errors import BuildpackError
-from herosim.slug import messages
+from herosim.slug import managers, messages
+from herosim.slug.managers import Listing, PackageManager
 
 # bin/detect: any of these (file or folder) in the root makes it a Python app.
 KNOWN_FILES = (".python-version", "__init__.py", "app.py", "main.py", "manage.py", "pdm.lock", "Pipfile",
@@ -17,10 +18,6 @@ KNOWN_FILES = (".python-version", "__init__.py", "app.py", "main.py", "manage.py
                "setup.cfg", "setup.py", "uv.lock", "requeriments.txt", "requirement.txt", "requirements",
                "requirements.text", "Requirements.txt", "requirements.txt.txt", "requirments.txt")
 KNOWN_FOLDERS = ("__pycache__", ".venv", "venv")
-# Package-manager files in the buildpack's order, with the words its errors list them in.
-MANAGERS = (("Pipfile.lock", "pipenv", "Pipfile.lock (Pipenv)"), ("requirements.txt", "pip", "requirements.txt (pip)"),
-            ("poetry.lock", "poetry", "poetry.lock (Poetry)"), ("uv.lock", "uv", "uv.lock (uv)"))
-DEPENDENCY_FILE = {manager: name for name, manager, _ in MANAGERS}
 
 
 def normalise(name: str) -> str:
@@ -69,25 +66,27 @@ def check_venv(files: set[str]) -> None:
             raise BuildpackError(messages.existing_venv_dir(name, _tree(files, name)), "checks::existing-venv-dir")
 
 
-def package_manager(files: set[str]) -> str:
-    """pip, pipenv, poetry or uv: exactly one package-manager file, as the buildpack requires."""
-    if "Pipfile.lock" not in files and "Pipfile" in files:
+def package_manager(files: set[str]) -> PackageManager:
+    """pip, Pipenv, Poetry or uv: exactly one package-manager file, as the buildpack requires."""
+    if managers.PIPENV.selected_by not in files and "Pipfile" in files:
         raise BuildpackError(messages.pipfile_without_lock(), "package-manager::pipenv-missing-lockfile")
-    found = [(manager, shown) for name, manager, shown in MANAGERS if name in files]
+    found = [manager for manager in managers.ALL if manager.selected_by in files]
     if len(found) == 1:
-        return found[0][0]
+        return found[0]
     if not found:
         if "setup.py" in files:
             raise BuildpackError(messages.setup_py_only(), "package-manager::setup-py-only")
         raise BuildpackError(messages.no_package_manager(listing(files)), "package-manager::none-found")
-    raise BuildpackError(messages.multiple_package_managers([shown for _, shown in found]),
+    raise BuildpackError(messages.multiple_package_managers([manager.shown for manager in found]),
                          "package-manager::multiple-found")
 
 
-def dependencies(manager: str, read: Callable[[str], str | None]) -> frozenset[str]:
+def dependencies(manager: PackageManager, read: Callable[[str], str | None]) -> frozenset[str]:
     """The distributions the app depends on (best effort: for add-ons and diagnoses)."""
-    text = read(DEPENDENCY_FILE[manager]) or ""
-    return frozenset(requirement_names(text, read) if manager == "pip" else lock_names(manager, text))
+    text = read(manager.selected_by) or ""
+    if manager.listing is Listing.REQUIREMENTS:
+        return frozenset(requirement_names(text, read))
+    return frozenset(lock_names(manager.listing, text))
 
 
 def requirement_names(text: str, read: Callable[[str], str | None] | None = None,
@@ -117,13 +116,13 @@ def requirement_names(text: str, read: Callable[[str], str | None] | None = None
     return names
 
 
-def pins(manager: str, read: Callable[[str], str | None]) -> dict[str, str]:
+def pins(manager: PackageManager, read: Callable[[str], str | None]) -> dict[str, str]:
     """{distribution: version} of what the package-manager file pins exactly (`name==1.2.3`
     in requirements, every package of a lockfile)."""
-    text = read(DEPENDENCY_FILE[manager]) or ""
-    if manager == "pip":
+    text = read(manager.selected_by) or ""
+    if manager.listing is Listing.REQUIREMENTS:
         return _requirement_pins(text, read)
-    if manager == "pipenv":
+    if manager.listing is Listing.PIPFILE_LOCK:
         try:
             data = json.loads(text)
         except json.JSONDecodeError:
@@ -147,18 +146,19 @@ def _requirement_pins(text: str, read, _depth: int = 0) -> dict[str, str]:
     return out
 
 
-def complete(manager: str, read: Callable[[str], str | None]) -> bool:
+def complete(manager: PackageManager, read: Callable[[str], str | None]) -> bool:
     """Whether the file lists every distribution installed: a lockfile, or requirements
     pinned throughout (as `pip freeze` writes them)."""
-    if manager != "pip":
+    if manager.listing is not Listing.REQUIREMENTS:
         return True
-    names = requirement_names(read("requirements.txt") or "", read)
-    return bool(names) and names <= set(_requirement_pins(read("requirements.txt") or "", read))
+    text = read(manager.selected_by) or ""
+    names = requirement_names(text, read)
+    return bool(names) and names <= set(_requirement_pins(text, read))
 
 
-def lock_names(manager: str, text: str) -> set[str]:
+def lock_names(listing: Listing, text: str) -> set[str]:
     """Package names in a lockfile (Pipfile.lock JSON, poetry.lock/uv.lock TOML)."""
-    if manager == "pipenv":
+    if listing is Listing.PIPFILE_LOCK:
         try:
             data = json.loads(text)
         except json.JSONDecodeError:

@@ -11,8 +11,10 @@ import io
 import shutil
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import docker
 
@@ -20,8 +22,13 @@ from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_COMPILE
 from herosim.engine.tarball import TarWriter
 from herosim.errors import BuildError, BuildpackError
 from herosim.progress import Progress
-from herosim.slug import messages
-from herosim.slug.step import BUILD_DATA_FILE, BuildStep, environment
+from herosim.slug import installers, messages, volumes
+from herosim.slug.source import SourceTree
+from herosim.slug.step import BUILD_DATA_FILE, BuildStep
+
+if TYPE_CHECKING:
+    from herosim.slug.context import BuildContext, Target
+    from herosim.slug.dependencies import Layer
 
 SLUG_ROOT = "/slug"  # the compiled app ends up at /slug/app, so COPY keeps /app's owner
 PRE_COMPILE_FAILED, COLLECTSTATIC_FAILED, POST_COMPILE_FAILED = 72, 73, 74
@@ -55,22 +62,23 @@ def hook_failure(path: str, status: int) -> BuildpackError:
     return BuildpackError(messages.hook_failed(path), f"hooks::{name}")
 
 
-def run_pre_compile(client: docker.DockerClient, printer: Progress, app: str, image: str, root: Path,
-                    files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str],
-                    source_version: str = "", test: bool = False) -> Path:
-    """bin/pre_compile on the app's files; the tree it leaves, in a new folder (the caller removes it)."""
-    context = TarWriter()
-    for name in files:
-        context.add_file(f"app/{name}", root / name)
+def run_pre_compile(ctx: BuildContext, image: str) -> Path:
+    """bin/pre_compile on the app's files, in `image`; the tree it leaves, in a new folder (the
+    caller removes it)."""
+    context = _app_files(ctx.source)
     script = "\n".join(hook_lines("bin/pre_compile", PRE_COMPILE_FAILED)
                        + [f"mkdir -p {SLUG_ROOT} && cd / && mv /app {SLUG_ROOT}/app"]) + "\n"
-    ref = f"herosim-compile/{app}:pre-compile"
-    BuildStep(client, printer, app).run(
-        image, script, context, environment(ca_bundle, test), ca_bundle,
-        lambda status, lines: hook_failure("bin/pre_compile", status),
-        commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
-        config_vars=config_vars, source_version=source_version)
-    return _export(client, ref)
+    ref = f"herosim-compile/{ctx.app}:pre-compile"
+    BuildStep.of(ctx).run(image, script, context, lambda status, lines: hook_failure("bin/pre_compile", status),
+                          commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={ctx.app} {LABEL_ROLE}={ROLE_COMPILE}"])
+    return _export(ctx.client, ref)
+
+
+def _app_files(source: SourceTree) -> TarWriter:
+    context = TarWriter()
+    for name in source.files:
+        context.add_file(f"app/{name}", source.root / name)
+    return context
 
 
 def hook_output_filter(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo:
@@ -118,7 +126,7 @@ class CompilePlan:
         return bool(self.collectstatic or self.post_compile)
 
 
-def plan(printer: Progress, files: tuple[str, ...], django: bool, config_vars: dict[str, str],
+def plan(printer: Progress, files: tuple[str, ...], django: bool, config_vars: Mapping[str, str],
          test: bool = False) -> CompilePlan:
     """Decide (and say, in the buildpack's words) whether collectstatic runs. A test build
     sets DISABLE_COLLECTSTATIC=1, which a config var of that name overrides (export_env)."""
@@ -153,23 +161,19 @@ def script(compile_plan: CompilePlan, exports: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(client: docker.DockerClient, printer: Progress, app: str, deps_ref: str, compile_plan: CompilePlan,
-        root: Path, files: tuple[str, ...], ca_bundle: Path | None, config_vars: dict[str, str],
-        exports: list[str], source_version: str = "", test: bool = False,
-        mounts: dict[str, dict[str, str]] | None = None) -> str:
-    """The compiled app as an image (`herosim-compile/<app>`), its tree at /slug/app."""
-    context = TarWriter()
-    for name in files:
-        context.add_file(f"app/{name}", root / name)
-
+def run(ctx: BuildContext, target: Target, layer: Layer, compile_plan: CompilePlan) -> str:
+    """The compiled app as an image (`herosim-compile/<app>`), its tree at /slug/app: the
+    dependency layer with the app's files, collectstatic and bin/post_compile run in it with
+    what the package manager's step exported."""
     def failure(status: int, lines: list[str]) -> BuildpackError:
         if status == COLLECTSTATIC_FAILED:
-            return BuildpackError(messages.collectstatic_failed(compile_plan.collectstatic), "collectstatic")
+            return BuildpackError(messages.collectstatic_failed(compile_plan.collectstatic or ""), "collectstatic")
         return hook_failure("bin/post_compile", status)
 
-    ref = f"herosim-compile/{app}:latest"
-    BuildStep(client, printer, app).run(
-        deps_ref, script(compile_plan, exports), context, environment(ca_bundle, test), ca_bundle, failure,
-        commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={app} {LABEL_ROLE}={ROLE_COMPILE}"],
-        config_vars=config_vars, source_version=source_version, mounts=mounts)
+    ref = f"herosim-compile/{ctx.app}:latest"
+    exports = installers.exports(target.manager, layer.tool_home)
+    BuildStep.of(ctx).run(
+        layer.ref, script(compile_plan, exports), _app_files(ctx.source), failure,
+        commit_ref=ref, commit_changes=[f"LABEL {LABEL_APP}={ctx.app} {LABEL_ROLE}={ROLE_COMPILE}"],
+        mounts=volumes.mounts(target.manager))
     return ref

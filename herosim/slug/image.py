@@ -6,16 +6,21 @@ import json
 import os
 from pathlib import Path
 
-import docker
-
-from herosim.engine import images
-from herosim.engine import resources
-from herosim.const import LABEL_APP, LABEL_PROCESSES, LABEL_PYTHON, LABEL_ROLE, LABEL_STACK, ROLE_SLUG
-from herosim.errors import BuildError
-from herosim.progress import Progress
-from herosim.engine.stack import OFFICIAL, Stack
+from herosim.const import (
+    LABEL_APP,
+    LABEL_PROCESSES,
+    LABEL_PYTHON,
+    LABEL_ROLE,
+    LABEL_STACK,
+    ROLE_SLUG,
+)
+from herosim.engine import images, resources
+from herosim.engine.stack import OFFICIAL
 from herosim.engine.tarball import TarWriter
+from herosim.errors import BuildError
 from herosim.slug import profile
+from herosim.slug.context import BuildContext, Target
+from herosim.slug.managers import PackageManager
 from herosim.slug.source import inside
 
 DYNO_UID = 1000  # dynos run unprivileged, as on Heroku: only /app and /tmp are writable
@@ -49,11 +54,13 @@ LIBPQ = ("RUN ldconfig -p | grep -q libpq.so.5 || (apt-get update -q && apt-get 
          "--no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*)\n")
 
 
-def build(client: docker.DockerClient, printer: Progress, app: str, stack: Stack, deps_ref: str,
-          root: Path, files: tuple[str, ...], processes: dict[str, str], python_full: str,
-          package_manager: str, compile_ref: str | None = None) -> str:
+def build(ctx: BuildContext, target: Target, deps_ref: str, processes: dict[str, str],
+          compile_ref: str | None = None) -> str:
+    """The slug image (`herosim-slug/<app>:latest`): the dependency layer and the app's files,
+    or the compile step's tree when hooks or collectstatic ran."""
+    app, stack, root, files = ctx.app, target.stack, ctx.source.root, ctx.source.files
     labels = {
-        LABEL_APP: app, LABEL_ROLE: ROLE_SLUG, LABEL_STACK: stack.name, LABEL_PYTHON: python_full,
+        LABEL_APP: app, LABEL_ROLE: ROLE_SLUG, LABEL_STACK: stack.name, LABEL_PYTHON: target.python,
         LABEL_PROCESSES: json.dumps(processes),
     }
     values = dict(run_image=stack.run_image, deps_ref=deps_ref, compile_ref=compile_ref, uid=DYNO_UID,
@@ -66,7 +73,7 @@ def build(client: docker.DockerClient, printer: Progress, app: str, stack: Stack
     # `root/app/…` rather than `slug/…`: COPY then creates /app itself with the
     # dyno's owner, so the app can write in $HOME as on Heroku.
     context.add_dir("root/app")
-    written = profile_files(root, files, package_manager)
+    written = profile_files(root, files, target.manager)
     if not compile_ref:
         for name in files:
             if name not in written:   # a link stays a link (TarWriter): never its target's content
@@ -75,18 +82,18 @@ def build(client: docker.DockerClient, printer: Progress, app: str, stack: Stack
     for name, text in written.items():
         context.add_bytes(f"root/app/{name}", text.encode())
     tail: list[str] = []
-    return images.build(client, context.close(), f"herosim-slug/{app}:latest",
+    return images.build(ctx.client, context.close(), f"herosim-slug/{app}:latest",
                         lambda line: tail.append(line), what=f"the slug for {app}")
 
 
-def profile_files(root: Path, files: tuple[str, ...], package_manager: str) -> dict[str, str]:
+def profile_files(root: Path, files: tuple[str, ...], manager: PackageManager) -> dict[str, str]:
     """The buildpack's `.profile.d` scripts as the slug gets them: path in the app -> text. It
     appends to python.sh (after the app's own lines) and copies the other two over the app's.
     Where the app tracks one of them as a symbolic link, the write goes through it, as a shell's
     would: to its target, which must be a file of the app (read only when it is inside the
     app's tree), and the link stays a link."""
     out = {}
-    for name, text in profile.scripts(package_manager).items():
+    for name, text in profile.scripts(manager).items():
         path = target = f".profile.d/{name}"
         if path in files and (root / path).is_symlink():
             if not inside(root, path):

@@ -4,6 +4,8 @@ writes its own, with the same effects and lines, for its dynos."""
 
 from __future__ import annotations
 
+from herosim.slug.managers import PackageManager
+
 # The buildpack also sets PYTHONHOME=$HOME/.heroku/python, where its own Python lives. herosim's
 # Python is the stack's interpreter in a virtual environment there: PYTHONHOME would break it,
 # so it stays unset (sys.prefix is /app/.heroku/python either way).
@@ -15,10 +17,6 @@ export LD_LIBRARY_PATH="${HOME}/.heroku/python/lib${LD_LIBRARY_PATH:+:${LD_LIBRA
 export LANG="${LANG:-en_US.UTF-8}"
 export PYTHONPATH="${PYTHONPATH:-${HOME}}"
 """
-PIP_SH = 'export PIP_DISABLE_PIP_VERSION_CHECK="1"\n'
-# lib/pipenv.sh: Pipenv stays on PATH at run time ("for historical reasons"), behind the app's Python.
-PIPENV_SH = ('export PATH="/app/.heroku/python/pipenv/bin:${PATH}"\nexport PIPENV_SYSTEM="1"\n'
-             'export PIPENV_VERBOSITY="-1"\nexport VIRTUAL_ENV="/app/.heroku/python"\n')
 
 # The dyno's memory is its size's quota: the platform sets it as the container's memory
 # reservation (the soft limit; its hard limit is the R15 kill threshold). The core count is
@@ -88,9 +86,9 @@ export GUNICORN_CMD_ARGS=${GUNICORN_CMD_ARGS:-"--access-logfile -"}
 """
 
 
-def scripts(package_manager: str) -> dict[str, str]:
-    """`.profile.d/` file name -> content, for an app installed with `package_manager`."""
-    # In the buildpack's order: the package manager's lines first (written when it is installed),
-    # then bin/compile's own.
-    python = {"pip": PIP_SH, "pipenv": PIPENV_SH}.get(package_manager, "") + PYTHON_SH
+def scripts(manager: PackageManager) -> dict[str, str]:
+    """`.profile.d/` file name -> content, for an app installed with `manager`."""
+    # In the buildpack's order: the package manager's lines first (written when it is installed;
+    # lib/pipenv.sh keeps Pipenv on PATH at run time, "for historical reasons"), then bin/compile's own.
+    python = "".join(line + "\n" for line in manager.profile) + PYTHON_SH
     return {"python.sh": python, "WEB_CONCURRENCY.sh": WEB_CONCURRENCY_SH, "python.gunicorn.sh": GUNICORN_SH}

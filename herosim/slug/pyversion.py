@@ -14,8 +14,14 @@ from dataclasses import dataclass
 
 from herosim.errors import BuildpackError
 from herosim.slug import version_messages as messages
-from herosim.slug.buildpack import (DEFAULT_MAJOR, DEPRECATED_MAJORS, LATEST_PYTHON, NEWEST_MINOR,
-                                    OLDEST_MINOR)
+from herosim.slug.buildpack import (
+    DEFAULT_MAJOR,
+    DEPRECATED_MAJORS,
+    LATEST_PYTHON,
+    NEWEST_MINOR,
+    OLDEST_MINOR,
+)
+from herosim.slug.managers import PackageManager
 
 INT = r"(0|[1-9][0-9]*)"
 VERSION_RE = re.compile(rf"^{INT}\.{INT}(\.{INT})?$")
@@ -37,7 +43,7 @@ class Requested:
         return ".".join(self.version.split(".")[:2])
 
 
-def requested(read: Callable[[str], bytes | None], package_manager: str, cached_full: str | None) -> Requested:
+def requested(read: Callable[[str], bytes | None], manager: PackageManager, cached_full: str | None) -> Requested:
     """`read(name)` gives a file's bytes, or None when the app has no such file."""
     runtime = read("runtime.txt")
     if runtime is not None:
@@ -48,8 +54,8 @@ def requested(read: Callable[[str], bytes | None], package_manager: str, cached_
     version_file = read(".python-version")
     if version_file is not None:
         return Requested(parse_version_file(version_file), ".python-version")
-    if package_manager == "pipenv":
-        version = pipfile_lock_version(read("Pipfile.lock") or b"{}")
+    if manager.python_in_lockfile:
+        version = pipfile_lock_version(read(manager.selected_by) or b"{}")
         if version:
             return Requested(version, "Pipfile.lock")
     if cached_full and FULL_VERSION_RE.match(cached_full):
@@ -157,16 +163,16 @@ def announcement(request: Requested) -> str:
     return f"Using Python {request.version} specified in {request.origin}"
 
 
-def warnings(request: Requested, full: str, package_manager: str) -> list[list[str]]:
+def warnings(request: Requested, full: str, manager: PackageManager) -> list[list[str]]:
     """The buildpack's warnings for this request, in its order (uv's requirements are errors)."""
     major = ".".join(full.split(".")[:2])
     out = []
     if request.origin in ("default", "cached"):
-        if package_manager == "uv":
+        if manager.requires_version_file:
             raise BuildpackError(messages.uv_without_version_file(major), "python-version-file::not-found")
         out.append(messages.no_version_warning(request.origin, major))
     elif request.origin == "runtime.txt":
-        if package_manager == "uv":
+        if manager.requires_version_file:
             raise BuildpackError(messages.uv_runtime_txt(major), "runtime-txt::not-supported")
         out.append(messages.runtime_txt_deprecated(major))
     if major in DEPRECATED_MAJORS:

@@ -4,20 +4,24 @@ only the volumes its caller names (volumes.mounts)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import docker
 
-from herosim.slug import cabundle, volumes
-from herosim.slug.installers import QUIET
 from herosim.const import ROLE_BUILD
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
+from herosim.engine.tarball import TarWriter
 from herosim.errors import BuildError
 from herosim.progress import Progress
-from herosim.engine.tarball import TarWriter
+from herosim.slug import cabundle, volumes
+from herosim.slug.installers import QUIET
+
+if TYPE_CHECKING:
+    from herosim.slug.context import BuildContext
 
 ENV_DIR = "/tmp/herosim-env"       # the app's config vars, a file each, as the buildpack's ENV_DIR
 SOURCE_VERSION_FILE = "/tmp/herosim-source-version"   # the commit built: SOURCE_VERSION
@@ -80,51 +84,49 @@ class Transcript:
 
 
 class BuildStep:
-    def __init__(self, client: docker.DockerClient, printer: Progress, app: str):
+    """Steps of one app's build: the CA bundle it trusts, the config vars and the commit it
+    gets, whether it is a test build (bin/test-compile's environment)."""
+
+    def __init__(self, client: docker.DockerClient, printer: Progress, app: str, *, ca_bundle: Path | None = None,
+                 config_vars: Mapping[str, str] | None = None, source_version: str = "", test: bool = False):
         self.client = client
         self.printer = printer
         self.app = app
+        self.ca_bundle = ca_bundle
+        self.config_vars = config_vars or {}
+        self.source_version = source_version
+        self.test = test
 
-    def run(self, image: str, script: str, files: TarWriter, env: dict[str, str], ca_bundle: Path | None,
-            failure: Callable[[int, list[str]], BuildError], commit_ref: str | None = None,
+    @classmethod
+    def of(cls, ctx: BuildContext) -> BuildStep:
+        """The steps of the build `ctx` describes."""
+        return cls(ctx.client, ctx.printer, ctx.app, ca_bundle=ctx.ca_bundle, config_vars=ctx.config_vars,
+                   source_version=ctx.source_version, test=ctx.test)
+
+    def run(self, image: str, script: str, files: TarWriter, failure: Callable[[int, list[str]], BuildError],
+            commit_ref: str | None = None,
             commit_changes: list[str] | Callable[[Transcript], list[str]] | None = None,
-            config_vars: dict[str, str] | None = None, source_version: str = "",
             mounts: dict[str, dict[str, str]] | None = None) -> Transcript:
         """Run `script` with bash in `/app`; commit the container as `commit_ref` on success.
         The CA bundle, the config vars and the commit built (SOURCE_VERSION, as Heroku sets it
         for a build) travel into the container as files through the API and are removed by the
         script's own trap before the commit: no image keeps them. `mounts` (volumes.mounts) are
         the only volumes it sees."""
-        if ca_bundle:
-            files.add_bytes(cabundle.CONTAINER_PATH.lstrip("/"), ca_bundle.read_bytes())
-        files.add_dir(ENV_DIR.lstrip("/"), mode=0o700)
-        if source_version:
-            files.add_bytes(SOURCE_VERSION_FILE.lstrip("/"), source_version.encode(), mode=0o644)
-        for key, value in (config_vars or {}).items():
-            files.add_bytes(f"{ENV_DIR.lstrip('/')}/{key}", value.encode(), mode=0o600)
+        self._add_inputs(files)
         container = None
         try:
             with translated("creating a build container"):
                 container = self.client.containers.create(
-                    image, command=["bash", "-c", PROLOGUE + script], environment=env, working_dir="/app",
-                    labels=labels.for_app(self.app, ROLE_BUILD), entrypoint=[], user="0:0",
+                    image, command=["bash", "-c", PROLOGUE + script], environment=environment(self.ca_bundle, self.test),
+                    working_dir="/app", labels=labels.for_app(self.app, ROLE_BUILD), entrypoint=[], user="0:0",
                     mounts=volumes.as_mounts(mounts or {}),
                 )
                 container.put_archive("/", files.close())
                 container.start()
-            shown: list[str] = []
-            quiet: list[str] | None = None
-            pending = ""
-            for chunk in container.logs(stream=True, follow=True):
-                *complete, pending = (pending + chunk.decode("utf-8", errors="replace")).split("\n")
-                for line in complete:
-                    quiet = self._line(line.rstrip("\r"), shown, quiet)
-            if pending:
-                quiet = self._line(pending, shown, quiet)
+            transcript = self._follow(container)
             status = container.wait().get("StatusCode", 1)
             if status != 0:
-                raise failure(status, shown)
-            transcript = Transcript(shown, quiet or [])
+                raise failure(status, transcript.lines)
             if commit_ref:
                 repository, _, tag = commit_ref.partition(":")
                 changes = commit_changes(transcript) if callable(commit_changes) else commit_changes
@@ -134,6 +136,29 @@ class BuildStep:
         finally:
             if container is not None:
                 cleanup.container(container)
+
+    def _add_inputs(self, files: TarWriter) -> None:
+        """The CA bundle, ENV_DIR with a file per config var, SOURCE_VERSION's file."""
+        if self.ca_bundle:
+            files.add_bytes(cabundle.CONTAINER_PATH.lstrip("/"), self.ca_bundle.read_bytes())
+        files.add_dir(ENV_DIR.lstrip("/"), mode=0o700)
+        if self.source_version:
+            files.add_bytes(SOURCE_VERSION_FILE.lstrip("/"), self.source_version.encode(), mode=0o644)
+        for key, value in self.config_vars.items():
+            files.add_bytes(f"{ENV_DIR.lstrip('/')}/{key}", value.encode(), mode=0o600)
+
+    def _follow(self, container) -> Transcript:
+        """What the step prints, shown as it comes, until it ends."""
+        shown: list[str] = []
+        quiet: list[str] | None = None
+        pending = ""
+        for chunk in container.logs(stream=True, follow=True):
+            *complete, pending = (pending + chunk.decode("utf-8", errors="replace")).split("\n")
+            for line in complete:
+                quiet = self._line(line.rstrip("\r"), shown, quiet)
+        if pending:
+            quiet = self._line(pending, shown, quiet)
+        return Transcript(shown, quiet or [])
 
     def _line(self, line: str, shown: list[str], quiet: list[str] | None) -> list[str] | None:
         """Show a line of the step (a buildpack step `-----> `, or tool output, indented), or,

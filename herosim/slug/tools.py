@@ -18,11 +18,10 @@ from herosim.engine.memo import remembered
 from herosim.engine.stack import Stack
 from herosim.engine.tarball import TarWriter
 from herosim.slug import cabundle, installers, volumes
-from herosim.slug.buildpack import TOOL_NAMES, TOOL_VERSIONS
+from herosim.slug.managers import PackageManager
 
 OUTPUT_LINES_KEPT = 200
 ROLE_BASE = "build-base"
-BASED = ("pip", "pipenv")   # the managers whose environment the base image holds
 
 
 class ToolInstallFailed(Exception):
@@ -38,7 +37,7 @@ def environment(ca_bundle: Path | None) -> dict[str, str]:
             **cabundle.build_env(ca_bundle)}
 
 
-def ensure(client: docker.DockerClient, stack: Stack, manager: str, ca_bundle: Path | None) -> str:
+def ensure(client: docker.DockerClient, stack: Stack, manager: PackageManager, ca_bundle: Path | None) -> str:
     """The tool's folder on the tools volume (see installers.tool_home), installed when missing."""
     home = installers.tool_home(manager, stack.name, stack.python)
     volume = volumes.ensure_tools(client)
@@ -46,20 +45,21 @@ def ensure(client: docker.DockerClient, stack: Stack, manager: str, ca_bundle: P
     # Only this step writes the volume, so once there a tool stays until the volume is made anew.
     remembered("tools", f"{volume.attrs.get('CreatedAt', '')}:{home}",
                lambda: _run(client, stack.build_image, installers.tool_script(manager, stack.python, home),
-                            ca_bundle, TOOL_NAMES[manager], mounts=mounts) or True)
+                            ca_bundle, manager.title, mounts=mounts) or True)
     return home
 
 
-def base(client: docker.DockerClient, stack: Stack, manager: str, ca_bundle: Path | None) -> str:
-    """The image a fresh install of `manager` starts from: the build image itself, or for pip
-    and Pipenv the base image (made when missing)."""
-    if manager not in BASED:
+def base(client: docker.DockerClient, stack: Stack, manager: PackageManager, ca_bundle: Path | None) -> str:
+    """The image a fresh install of `manager` starts from: the build image itself when its tool
+    is on the tools volume (uv, Poetry), else the base image, which holds the environment with
+    the tool (pip, Pipenv; made when missing)."""
+    if manager.on_tools_volume:
         return stack.build_image
     image_id = images.image_id(client, stack.build_image).removeprefix("sha256:")[:12]
-    ref = f"herosim-base/{stack.name}:{stack.python}-{manager}-{TOOL_VERSIONS[manager]}-{image_id}"
+    ref = f"herosim-base/{stack.name}:{stack.python}-{manager.name}-{manager.version}-{image_id}"
     if not images.exists(client, ref):
         _run(client, stack.build_image, installers.base_script(manager, stack.python), ca_bundle,
-             TOOL_NAMES[manager], commit=ref)
+             manager.title, commit=ref)
     return ref
 
 

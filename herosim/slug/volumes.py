@@ -12,25 +12,25 @@ import docker
 import docker.errors
 import docker.types
 
-from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_CACHE
+from herosim.const import ENV_CACHE_VOLUME, LABEL_APP, LABEL_ROLE, ROLE_CACHE
 from herosim.engine import labels
 from herosim.engine.client import translated
 from herosim.errors import BuildError
-from herosim.slug.installers import CACHE, SHARED_TOOLS, TOOLS
+from herosim.slug.managers.base import CACHE, TOOLS, PackageManager
 
 TOOLS_VOLUME = "herosim-tools"
 ROLE_TOOLS = "tools"
-CACHE_VOLUME_ENV = "HEROSIM_CACHE_VOLUME"   # names the app's cache volume (benchmarks: a cold one)
+CACHE_VOLUME_ENV = ENV_CACHE_VOLUME   # names the app's cache volume (benchmarks: a cold one)
 
 
 def cache_name(app: str) -> str:
     return os.environ.get(CACHE_VOLUME_ENV) or f"herosim-cache-{app}"
 
 
-def mounts(manager: str, app_cache: str | None = None) -> dict[str, dict[str, str]]:
+def mounts(manager: PackageManager, app_cache: str | None = None) -> dict[str, dict[str, str]]:
     """The `volumes=` of a step: the tools read-only when the manager's tool lives there, the
     app's cache (writable) only when given (the install step)."""
-    found = {TOOLS_VOLUME: {"bind": TOOLS, "mode": "ro"}} if manager in SHARED_TOOLS else {}
+    found = {TOOLS_VOLUME: {"bind": TOOLS, "mode": "ro"}} if manager.on_tools_volume else {}
     if app_cache:
         found[app_cache] = {"bind": CACHE, "mode": "rw"}
     return found

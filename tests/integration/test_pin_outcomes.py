@@ -18,6 +18,7 @@ from herosim.engine.tarball import TarWriter
 from herosim.errors import BuildError
 from herosim.progress import Recorder
 from herosim.slug import cabundle, installers, step, wheels
+from herosim.slug.managers import PIP
 from tests.support import app_name
 
 PYTHONS = ("3.11", "3.13", "3.14")
@@ -45,7 +46,7 @@ MARK = re.compile(r"^@@pin (?P<pin>\S+) (?P<result>ok|failed)$")
 def install_each(pins_: list[str], python: str) -> str:
     """The build's pip step up to its install, then one `pip install --no-deps PIN` per pin as
     the step runs `pip install -r requirements.txt`, each followed by its result."""
-    script = installers.script("pip", f"python{python}", python, fresh=True, tool_cached=False)
+    script = installers.script(installers.Install(PIP, f"python{python}", python, fresh=True))
     head, _, rest = script.partition('echo "-----> Installing dependencies')
     install = next(line for line in rest.splitlines() if line.startswith("{ pip install -r requirements.txt"))
     command = install.removesuffix(f" || exit {installers.INSTALL_FAILED}")
@@ -60,8 +61,8 @@ def build(python: str) -> tuple[dict[str, bool], list[str]]:
     client = connect()
     stack = resolution.resolve(client, Recorder(), python, kinds=("build",))
     bundle = cabundle.find()
-    transcript = step.BuildStep(client, Recorder(), app_name("pins")).run(
-        stack.build_image, install_each(list(TABLE), python), TarWriter(), step.environment(bundle), bundle,
+    transcript = step.BuildStep(client, Recorder(), app_name("pins"), ca_bundle=bundle).run(
+        stack.build_image, install_each(list(TABLE), python), TarWriter(),
         failure=lambda status, lines: BuildError(f"the pip step stopped ({status})", hint="\n".join(lines[-30:])))
     found = {m["pin"]: m["result"] == "ok" for m in map(MARK.match, transcript.lines) if m}
     return found, transcript.lines

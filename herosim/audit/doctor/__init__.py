@@ -15,6 +15,7 @@ from herosim.audit.doctor.finding import ERROR, WARNING, Finding
 from herosim.audit.doctor.source import parse
 from herosim.errors import HerosimError
 from herosim.slug import detect, wheels
+from herosim.slug.managers import Listing, PackageManager
 
 __all__ = ["ERROR", "WARNING", "Finding", "check"]
 
@@ -24,6 +25,7 @@ def check(files: set[str], read: Callable[[str], str | None], config_vars: dict[
           read_bytes: Callable[[str], bytes | None] | None = None, last_python: str | None = None,
           fetch: wheels.Index | None = None, formation: dict[str, int] | None = None) -> list[Finding]:
     findings: list[Finding] = platform.procfile(files, read) + platform.formation(formation)
+    manager: PackageManager | None
     try:
         manager = detect.package_manager(files)
     except HerosimError as exc:
@@ -53,14 +55,15 @@ def _order(finding: Finding) -> tuple:
     return finding.severity != ERROR, finding.where == "", path, int(line) if line.isdigit() else 0, finding.title
 
 
-def _pin_line(manager: str, read: Callable[[str], str | None]) -> Callable[[str], str]:
+def _pin_line(manager: PackageManager, read: Callable[[str], str | None]) -> Callable[[str], str]:
     """file:line where a package is pinned (the package-manager file; requirements only by line)."""
-    name = detect.DEPENDENCY_FILE[manager]
+    name = manager.selected_by
     lines = (read(name) or "").splitlines()
+    by_line = manager.listing is Listing.REQUIREMENTS
 
     def where(package: str) -> str:
         for number, line in enumerate(lines, 1):
-            if manager == "pip" and detect.normalise(line.split("==")[0].split("[")[0].strip()) == package:
+            if by_line and detect.normalise(line.split("==")[0].split("[")[0].strip()) == package:
                 return f"{name}:{number}"
         return name
     return where

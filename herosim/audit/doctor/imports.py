@@ -7,6 +7,7 @@ import sys
 
 from herosim.audit.doctor.finding import ERROR, WARNING, Finding
 from herosim.audit.doctor.source import PythonFile
+from herosim.slug.managers import PackageManager
 
 # Distributions whose import name is not their own name.
 IMPORT_NAMES = {
@@ -69,14 +70,9 @@ def _guarded(source: PythonFile, node: ast.AST) -> bool:
     return False
 
 
-ADD_TO = {"pip": ("requirements.txt", "add {dist} to requirements.txt"),
-          "pipenv": ("Pipfile.lock", "pipenv install {dist}"), "poetry": ("poetry.lock", "poetry add {dist}"),
-          "uv": ("uv.lock", "uv add {dist}")}
-
-
-def check(sources: list[PythonFile], files: set[str], dependencies: frozenset[str], manager: str,
+def check(sources: list[PythonFile], files: set[str], dependencies: frozenset[str], manager: PackageManager,
           complete: bool) -> list[Finding]:
-    manager_file, fix = ADD_TO[manager]
+    manager_file, fix = manager.selected_by, manager.how_to_add
     have = provided(dependencies) | {m.lower() for m in _local(files)}
     stdlib = {m.lower() for m in sys.stdlib_module_names}
     missing: dict[str, tuple[str, bool]] = {}

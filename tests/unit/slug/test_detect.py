@@ -4,6 +4,7 @@ import pytest
 
 from herosim.errors import BuildpackError
 from herosim.slug import detect
+from herosim.slug.managers import PIP, UV
 
 
 def reason(files, check) -> str:
@@ -32,7 +33,7 @@ def test_not_detected_lists_the_root_as_ls_does():
     ({"pyproject.toml", "poetry.lock"}, "poetry"), ({"pyproject.toml", "uv.lock"}, "uv"),
 ])
 def test_exactly_one_package_manager(files, manager):
-    assert detect.package_manager(files) == manager
+    assert detect.package_manager(files).name == manager
 
 
 @pytest.mark.parametrize("files, expected", [
@@ -68,5 +69,5 @@ def test_a_committed_python_install_or_virtual_environment_is_refused():
 def test_dependency_names():
     files = {"requirements.txt": "Flask==3.1.3  # web\n-r extra.txt\ngit+https://x/y.git#egg=My_Pkg\n",
              "extra.txt": "psycopg2-binary>=2.9\n"}
-    assert detect.dependencies("pip", files.get) == {"flask", "my-pkg", "psycopg2-binary"}
-    assert detect.dependencies("uv", {"uv.lock": 'name = "Django"\nname = "rq"\n'}.get) == {"django", "rq"}
+    assert detect.dependencies(PIP, files.get) == {"flask", "my-pkg", "psycopg2-binary"}
+    assert detect.dependencies(UV, {"uv.lock": 'name = "Django"\nname = "rq"\n'}.get) == {"django", "rq"}

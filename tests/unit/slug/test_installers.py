@@ -4,13 +4,14 @@ import pytest
 
 from herosim.slug import installers
 from herosim.slug.installers import Install
+from herosim.slug.managers import PIP, PIPENV, UV, by_name
 from herosim.slug.step import environment
 
-UV_HOME = installers.tool_home("uv", "herosim-forky", "python3.14")
+UV_HOME = installers.tool_home(UV, "herosim-forky", "python3.14")
 
 
 def test_pip_runs_as_the_buildpack_runs_it():
-    script = installers.script(Install("pip", "python3.14", "3.14.8", fresh=True))
+    script = installers.script(Install(PIP, "python3.14", "3.14.8", fresh=True))
     assert "pip install -r requirements.txt --exists-action=w --no-cache-dir --no-input --progress-bar off " \
            "--src=/app/.heroku/python/src" in script
     assert 'echo "-----> Installing pip 26.2.1"' in script and "setuptools" not in script
@@ -19,14 +20,14 @@ def test_pip_runs_as_the_buildpack_runs_it():
 @pytest.mark.parametrize("python, shown", [("python3.11", "pip 26.2.1 and setuptools 70.3.0"),
                                            ("python3.13", "pip 26.2.1")])
 def test_setuptools_only_below_3_13(python, shown):
-    script = installers.script(Install("pip", python, "x", fresh=True))
+    script = installers.script(Install(PIP, python, "x", fresh=True))
     assert f'echo "-----> Installing {shown}"' in script
     assert ("setuptools==70.3.0" in script) == ("setuptools" in shown)
     assert "wheel==" not in script
 
 
 def test_a_restored_cache_keeps_the_python_install_and_pip_is_reinstalled_only_when_changed():
-    script = installers.script(Install("pip", "python3.14", "3.14.8", fresh=False))
+    script = installers.script(Install(PIP, "python3.14", "3.14.8", fresh=False))
     assert 'echo "-----> Using cached install of Python 3.14.8"' in script
     assert script.split("\n")[1].startswith("[ -x /app/.heroku/python/bin/python ] || ")
     assert "'\"'\"'pip'\"'\"': '\"'\"'26.2.1'\"'\"'}.items()))' 2>/dev/null || {" in script
@@ -34,12 +35,12 @@ def test_a_restored_cache_keeps_the_python_install_and_pip_is_reinstalled_only_w
 
 @pytest.mark.parametrize("manager", ["pip", "pipenv"])
 def test_the_base_image_is_what_the_apps_own_step_would_make_and_nothing_of_an_app(manager):
-    base = installers.base_script(manager, "python3.11")
+    base = installers.base_script(by_name(manager), "python3.11")
     assert "ENV_DIR" not in base and "requirements" not in base and "Pipfile" not in base
-    made = installers._manager_env(manager, "python3.11")
-    assert made in base and made in installers.script(Install(manager, "python3.11", "3.11.2", fresh=True))
+    made = by_name(manager).prepare("python3.11")
+    assert made in base and made in installers.script(Install(by_name(manager), "python3.11", "3.11.2", fresh=True))
     assert ("setuptools==70.3.0" in base) == (manager == "pip")
-    assert "setuptools" not in installers.base_script("pip", "python3.13")
+    assert "setuptools" not in installers.base_script(PIP, "python3.13")
 
 
 @pytest.mark.parametrize("manager, test, has_file, shown", [
@@ -56,8 +57,8 @@ def test_the_base_image_is_what_the_apps_own_step_would_make_and_nothing_of_an_a
     ("uv", False, False, "uv sync --locked --no-default-groups"),
 ])
 def test_install_commands_on_builds_and_test_builds(manager, test, has_file, shown):
-    assert " ".join(installers.install_commands(manager, test, has_file)) == shown
-    script = installers.script(Install(manager, "python3.14", "3.14.8", fresh=True, test=test,
+    assert " ".join(by_name(manager).install_command(test, has_file)) == shown
+    script = installers.script(Install(by_name(manager), "python3.14", "3.14.8", fresh=True, test=test,
                                        test_requirements=has_file, tool_home=UV_HOME))
     assert f"echo \"-----> Installing dependencies using '{shown}'\"" in script
     assert ("requirements-test.txt" in script) == ("requirements-test.txt" in shown)
@@ -73,12 +74,12 @@ def test_install_commands_on_builds_and_test_builds(manager, test, has_file, sho
     ("pip", False, True, "Installing pip 26.2.1"),
 ])
 def test_the_tool_line_of_a_rebuild(manager, fresh, test, line):
-    opening = installers.opening(Install(manager, "python3.14", "3.14.8", fresh=fresh, test=test))
+    opening = installers.opening(Install(by_name(manager), "python3.14", "3.14.8", fresh=fresh, test=test))
     assert opening == ["Installing Python 3.14.8" if fresh else "Using cached install of Python 3.14.8", line]
 
 
 def test_a_replayed_rebuild_names_setuptools_too():
-    assert installers.opening(Install("pip", "python3.11", "3.11.2", fresh=False))[1] == \
+    assert installers.opening(Install(PIP, "python3.11", "3.11.2", fresh=False))[1] == \
         "Installing pip 26.2.1 and setuptools 70.3.0"
 
 
@@ -92,7 +93,7 @@ def test_a_replayed_rebuild_names_setuptools_too():
             'export UV_PYTHON_DOWNLOADS="never"', 'export UV_LINK_MODE="hardlink"']),
 ])
 def test_exports_are_the_buildpacks(manager, lines):
-    exported = installers.exports(manager, UV_HOME)
+    exported = installers.exports(by_name(manager), UV_HOME)
     tool_path = [line for line in exported if line.startswith('export PATH="') and "/pipenv/" not in line]
     assert [line for line in exported if line not in tool_path] == lines
     assert len(tool_path) == (1 if manager in ("uv", "poetry") else 0)
@@ -103,7 +104,7 @@ def test_exports_are_the_buildpacks(manager, lines):
 def test_pipenv_lives_in_the_apps_environment_and_pip_stays_out_of_it():
     """lib/pipenv.sh: Pipenv in .heroku/python/pipenv (kept with the cache, in the slug), made
     with the stdlib's bundled pip; no pip is installed into the app's Python."""
-    script = installers.script(Install("pipenv", "python3.14", "3.14.8", fresh=True))
+    script = installers.script(Install(PIPENV, "python3.14", "3.14.8", fresh=True))
     assert "[ -f /app/.heroku/python/pipenv/bin/pipenv ] || {" in script
     assert "/app/.heroku/python/bin/python -m venv --without-pip /app/.heroku/python/pipenv/venv" in script
     assert "pipenv==2026.7.1" in script and "pip==26.2.1" not in script
@@ -112,17 +113,17 @@ def test_pipenv_lives_in_the_apps_environment_and_pip_stays_out_of_it():
 
 @pytest.mark.parametrize("manager", ["uv", "poetry"])
 def test_uv_and_poetry_come_from_the_tools_volume_and_are_not_installed_by_the_apps_step(manager):
-    home = installers.tool_home(manager, "herosim-forky", "python3.14")
-    script = installers.script(Install(manager, "python3.14", "3.14.8", fresh=True, tool_home=home))
+    home = installers.tool_home(by_name(manager), "herosim-forky", "python3.14")
+    script = installers.script(Install(by_name(manager), "python3.14", "3.14.8", fresh=True, tool_home=home))
     assert f"[ -x {home}/heroku-bin/{manager} ] || exit {installers.TOOL_FAILED}" in script
     assert "-m venv --without-pip /var/lib" not in script and f"{manager}==" not in script
-    tool = installers.tool_script(manager, "python3.14", home)
+    tool = installers.tool_script(by_name(manager), "python3.14", home)
     assert f"{manager}==" in tool and f"mv -T \"$new\" {home}" in tool
 
 
 def test_only_pip_and_pipenv_read_pip_extra_index_url():
     for manager in ("pip", "pipenv", "poetry", "uv"):
-        script = installers.script(Install(manager, "python3.14", "3.14.8", fresh=True, tool_home=UV_HOME))
+        script = installers.script(Install(by_name(manager), "python3.14", "3.14.8", fresh=True, tool_home=UV_HOME))
         assert ("PIP_EXTRA_INDEX_URL" in script) == (manager in ("pip", "pipenv"))
 
 
@@ -130,7 +131,7 @@ def test_no_cache_setting_reaches_the_build_environment_or_the_hooks():
     env = environment(None)
     assert not [k for k in env if k.endswith("CACHE_DIR")]
     for manager in ("pip", "pipenv", "poetry", "uv"):
-        assert "CACHE_DIR" not in "".join(installers.exports(manager, UV_HOME))
+        assert "CACHE_DIR" not in "".join(installers.exports(by_name(manager), UV_HOME))
 
 
 def test_a_test_build_has_bin_test_compiles_environment():

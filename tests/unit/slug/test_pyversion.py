@@ -4,11 +4,12 @@ import pytest
 
 from herosim.errors import BuildpackError
 from herosim.slug import pyversion
+from herosim.slug.managers import PIP, UV, by_name
 from herosim.slug.pyversion import Requested
 
 
 def requested(files, manager="pip", cached=None):
-    return pyversion.requested(lambda name: files.get(name), manager, cached)
+    return pyversion.requested(lambda name: files.get(name), by_name(manager), cached)
 
 
 @pytest.mark.parametrize("files, manager, cached, expected", [
@@ -88,11 +89,11 @@ def test_announcements():
 
 
 def test_warnings_in_the_buildpacks_order():
-    firsts = [block[0] for block in pyversion.warnings(Requested("3.10.2", "runtime.txt"), "3.10.2", "pip")]
+    firsts = [block[0] for block in pyversion.warnings(Requested("3.10.2", "runtime.txt"), "3.10.2", PIP)]
     assert firsts == ["Warning: The runtime.txt file is deprecated.", "Warning: Support for Python 3.10 is deprecated!",
                       "Warning: A Python patch update is available!"]
-    assert pyversion.warnings(Requested("3.14", ".python-version"), "3.14.7", "pip") == []
-    assert [b[0] for b in pyversion.warnings(Requested("3.14", "default"), "3.14.7", "pip")] == [
+    assert pyversion.warnings(Requested("3.14", ".python-version"), "3.14.7", PIP) == []
+    assert [b[0] for b in pyversion.warnings(Requested("3.14", "default"), "3.14.7", PIP)] == [
         "Warning: No Python version was specified."]
 
 
@@ -100,5 +101,5 @@ def test_warnings_in_the_buildpacks_order():
                                                ("runtime.txt", "runtime-txt::not-supported")])
 def test_uv_needs_a_python_version_file(origin, expected):
     with pytest.raises(BuildpackError) as error:
-        pyversion.warnings(Requested("3.14", origin), "3.14.7", "uv")
+        pyversion.warnings(Requested("3.14", origin), "3.14.7", UV)
     assert error.value.reason == expected

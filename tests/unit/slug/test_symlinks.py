@@ -13,6 +13,7 @@ from herosim.progress import Recorder
 from herosim.slug import hooks
 from herosim.slug.compile import warn_dotenv
 from herosim.slug.image import profile_files
+from herosim.slug.managers import PIP, UV
 
 SECRET = "aws_secret_access_key = canary-31c7"
 
@@ -36,7 +37,7 @@ def app(tmp_path):
 def test_a_profile_d_python_sh_linked_out_of_the_app_is_never_read(app, outside):
     os.symlink(outside, app / ".profile.d/python.sh")
     with pytest.raises(BuildError) as error:
-        profile_files(app, (".profile.d/python.sh",), "pip")
+        profile_files(app, (".profile.d/python.sh",), PIP)
     assert "leads out of the app" in error.value.message and "canary" not in error.value.message
 
 
@@ -44,7 +45,7 @@ def test_a_profile_d_python_sh_linked_inside_the_app_gets_the_buildpacks_lines_i
     (app / "config").mkdir()
     (app / "config/profile.sh").write_text("export MINE=1\n")
     os.symlink("../config/profile.sh", app / ".profile.d/python.sh")
-    written = profile_files(app, (".profile.d/python.sh", "config/profile.sh"), "pip")
+    written = profile_files(app, (".profile.d/python.sh", "config/profile.sh"), PIP)
     assert ".profile.d/python.sh" not in written        # the link stays a link
     assert written["config/profile.sh"].startswith("export MINE=1\nexport PIP_DISABLE_PIP_VERSION_CHECK")
 
@@ -52,7 +53,7 @@ def test_a_profile_d_python_sh_linked_inside_the_app_gets_the_buildpacks_lines_i
 def test_a_regular_python_sh_is_appended_to_and_a_root_file_of_the_same_name_is_left_alone(app):
     (app / ".profile.d/python.sh").write_text("export MINE=1\n")
     (app / "python.sh").write_text("echo root\n")
-    written = profile_files(app, (".profile.d/python.sh", "python.sh"), "uv")
+    written = profile_files(app, (".profile.d/python.sh", "python.sh"), UV)
     assert written[".profile.d/python.sh"].startswith("export MINE=1\nexport PATH=")
     assert "python.sh" not in written and set(written) == {
         ".profile.d/python.sh", ".profile.d/WEB_CONCURRENCY.sh", ".profile.d/python.gunicorn.sh"}
