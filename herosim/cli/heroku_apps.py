@@ -16,6 +16,7 @@ from herosim.git import remotes, repo
 from herosim.platform import names
 from herosim.platform.releases import current_user
 from herosim.runtime import launcher
+from herosim.runtime.dyno import DynoView
 
 
 # -- apps:create ------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
     dynos = app.dynos.status()
     if as_json:
         env.printer.json({"addons": [{"plan": {"name": p}} for p in addons], "app": record.as_json(),
-                          "collaborators": [], "dynos": dynos, "pipeline_coupling": None})
+                          "collaborators": [], "dynos": [d.to_dict() for d in dynos], "pipeline_coupling": None})
         return
     counts = _count_types(dynos)
     if shell:
@@ -116,11 +117,11 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
     env.printer.data("\n".join(render.styled(rows)))
 
 
-def _count_types(dynos: list[dict]) -> str:
+def _count_types(dynos: list[DynoView]) -> str:
     """_.countBy(dynos, 'type') as Heroku's styledObject prints it: `web: 1, worker: 1`."""
     counts: dict[str, int] = {}
     for dyno in dynos:
-        counts[dyno["type"]] = counts.get(dyno["type"], 0) + 1
+        counts[dyno.type] = counts.get(dyno.type, 0) + 1
     return ", ".join(f"{kind}: {n}" for kind, n in counts.items())
 
 
