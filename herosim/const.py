@@ -33,6 +33,7 @@ ROLE_NETWORK = "network"
 ROLE_STACK = "stack"
 ROLE_CACHE = "cache"
 ROLE_COMPILE = "compile"
+ROLE_RELAY = "relay"         # the dyno manager's foothold on the app's network when this machine does not reach it
 ROLE_SNAPSHOT = "snapshot"   # a short-lived helper that reads or writes an add-on's volume
 
 # Heroku's numbers (Dev Center: dynos, error-codes, http-routing, logging, config-vars).

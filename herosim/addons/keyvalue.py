@@ -7,11 +7,11 @@ from __future__ import annotations
 import random
 import secrets
 
-from herosim.addons import resp, sidecar
+from herosim.addons import resp
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
 from herosim.engine import stack as catalogue
-from herosim.engine.labels import engine_is_local
+from herosim.engine.dialer import direct_address
 from herosim.engine.recipes import Image, Pulled
 from herosim.engine.stack import KEYVALUE_SUITE, Stack
 from herosim.errors import AddonError
@@ -113,8 +113,8 @@ class KeyValueStore(AddonService):
         return "a password in its URL; TLS only, its certificate from a private CA (verification fails, as on Heroku)"
 
     def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
-        """AUTH and PING over TLS: from this host through the published port when the engine is
-        local, else with valkey-cli inside the sidecar (the password in its environment)."""
+        """AUTH and PING over TLS: from this host to the sidecar's address when this machine
+        reaches it, else with valkey-cli inside the sidecar (the password in its environment)."""
         try:
             answer = call(container, attachment, "PING")
         except (OSError, resp.RespError) as exc:
@@ -151,9 +151,9 @@ def apply_credential(container, attachment: Attachment, secret: dict[str, str]) 
 
 def _set_password(container, attachment: Attachment, password: str, new: str) -> object:
     port, tls_on = int(attachment.secret["port"]), not attachment.plan.endswith(IN_DYNO)
-    published = sidecar.published_port(container, port) if engine_is_local() else None
-    if published:   # over the connection: nothing on a command line
-        return resp.call("127.0.0.1", published, password, "CONFIG", "SET", "requirepass", new, tls=tls_on)
+    direct = direct_address(container, port)
+    if direct:   # over the connection: nothing on a command line
+        return resp.call(*direct, password, "CONFIG", "SET", "requirepass", new, tls=tls_on)
     script = SET_PASSWORD.format(flags="--tls --insecure" if tls_on else "", port=port)
     result = container.exec_run(["sh", "-c", script], environment={"REDISCLI_AUTH": password, "SECRET": new})
     text = result.output.decode(errors="replace").strip()
@@ -166,9 +166,9 @@ def call(container, attachment: Attachment, *command: str) -> object:
     """One command to the add-on's server, authenticated, over TLS."""
     port, password = int(attachment.secret["port"]), attachment.secret["password"]
     tls_on = not attachment.plan.endswith(IN_DYNO)
-    published = sidecar.published_port(container, port) if engine_is_local() else None
-    if published:
-        return resp.call("127.0.0.1", published, password, *command, tls=tls_on)
+    direct = direct_address(container, port)
+    if direct:
+        return resp.call(*direct, password, *command, tls=tls_on)
     flags = ["--tls", "--insecure"] if tls_on else []
     result = container.exec_run(["valkey-cli", *flags, "-p", str(port), "--no-auth-warning", *command],
                                 environment={"REDISCLI_AUTH": password} if password else {})

@@ -7,12 +7,10 @@ import random
 import secrets
 import string
 
-
-from herosim.addons import sidecar
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
 from herosim.engine import stack as catalogue
-from herosim.engine.labels import engine_is_local
+from herosim.engine.dialer import direct_address
 from herosim.engine.recipes import Image, Pulled
 from herosim.engine.stack import DEFAULT_POSTGRES, POSTGRES_SUITES, Stack
 from herosim.errors import AddonError, StackError
@@ -175,16 +173,16 @@ class Postgres(AddonService):
                              hint=result.output.decode(errors="replace").strip())
 
     def probe(self, container, attachment: Attachment) -> tuple[bool, str]:
-        """A real login as the app's credential over SSL: from this host with psycopg2 through
-        the published port when the engine is local (milliseconds), else with psql inside the
+        """A real login as the app's credential over SSL: from this host with psycopg2 to the
+        sidecar's address when this machine reaches it (milliseconds), else with psql inside the
         sidecar (the password in its environment, never in a process argument). When the login
         fails, pg_isready inside says whether the server is up at all."""
         secret = attachment.secret
-        port = sidecar.published_port(container, PORT) if engine_is_local() else None
-        if port:
+        direct = direct_address(container, PORT)
+        if direct:
             import psycopg2  # imported when a probe runs: the CLI starts faster
             try:
-                conn = psycopg2.connect(host="127.0.0.1", port=port, user=secret["user"],
+                conn = psycopg2.connect(host=direct[0], port=direct[1], user=secret["user"],
                                         password=secret["password"], dbname=secret["database"],
                                         sslmode="require", connect_timeout=3)
                 conn.close()

@@ -5,19 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herosim import poll
-from herosim.app.context import AppContext
 from herosim.addons.attachment import dyno_environment
-from herosim.const import HEXAGON, LABEL_DYNO, LABEL_RELEASE, ROLE_DYNO, ROLE_ONE_OFF
+from herosim.app import probe
+from herosim.app.context import AppContext
+from herosim.const import HEXAGON, LABEL_DYNO, LABEL_RELEASE, ROLE_DYNO, ROLE_ONE_OFF, ROLE_RELAY
 from herosim.engine import cleanup, labels
 from herosim.errors import HerosimError
 from herosim.platform import formation, metadata, procfile
 from herosim.platform.releases import Release, current_user
 from herosim.platform.sizes import DEFAULT_SIZE, SIZES
-from herosim.app import probe
 from herosim.runtime import attach, launcher, oneoff
 from herosim.runtime.dyno import DynoView
 from herosim.runtime.plan import CRASHED, UP
-
 
 # A Heroku Exec session: the dyno's .profile.d and .profile, then an interactive shell.
 EXEC_SESSION = ('for f in "$HOME"/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; '
@@ -184,7 +183,7 @@ class Dynos:
     def down(self, stop_timeout: float) -> bool:
         """Stop the dyno manager and every dyno; True when a manager was running."""
         stopped = launcher.stop(self.ctx.state, stop_timeout + 60)
-        for role in (ROLE_DYNO, ROLE_ONE_OFF):  # left by a manager that died, or attached one-offs
+        for role in (ROLE_DYNO, ROLE_ONE_OFF, ROLE_RELAY):  # left by a manager that died, or attached one-offs
             for container in self.ctx.client.containers.list(all=True, filters=labels.of_app(self.ctx.name, role)):
                 cleanup.container(container)
         return stopped

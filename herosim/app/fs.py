@@ -5,7 +5,7 @@ from __future__ import annotations
 from herosim.app.context import AppContext
 from herosim.audit import fsaudit
 from herosim.const import LABEL_DYNO, ROLE_DYNO
-from herosim.engine import labels
+from herosim.engine import capabilities, labels
 from herosim.engine.client import translated
 from herosim.errors import HerosimError
 
@@ -17,14 +17,14 @@ class Filesystem:
     def changes(self, target: str | None = None) -> dict[str, list[fsaudit.Finding]]:
         """Per running dyno, what it wrote since it started (its container's diff), classified."""
         allow = self.ctx.state.settings().fs.allow
-        local = labels.engine_is_local()
+        engine = capabilities.view(self.ctx.client)
         out = {}
         for container in self.ctx.client.containers.list(filters=labels.of_app(self.ctx.name, ROLE_DYNO)):
             name = container.labels.get(LABEL_DYNO, "")
             if target and target not in (name, name.split(".")[0]):
                 continue
             changes = None
-            if local:
+            if engine.sees_processes(container.id, (container.attrs.get("State") or {}).get("Pid") or 0):
                 upper = (container.attrs.get("GraphDriver") or {}).get("Data", {}).get("UpperDir", "")
                 changes = fsaudit.changes_from_upperdir(upper)
             if changes is None:

@@ -1,5 +1,4 @@
-"""Labels are the only record of what belongs to an app: the filters that find it, and
-whether the engine runs on this machine (so its files and processes can be read directly)."""
+"""Labels are the only record of what belongs to an app: the filters that find it."""
 
 from __future__ import annotations
 
@@ -41,9 +40,3 @@ def for_tool(role: str) -> dict[str, str]:
         labels[LABEL_SESSION] = session
     return labels
 
-
-def engine_is_local() -> bool:
-    """True when the engine runs on this machine (a unix socket): its containers' /proc and
-    overlay folders can be read directly, which is much faster than asking the API."""
-    host = os.environ.get("DOCKER_HOST", "")
-    return not host or host.startswith("unix://")

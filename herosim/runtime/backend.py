@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 from collections.abc import Callable
 
 import docker
@@ -16,11 +15,13 @@ import docker.errors
 import requests.exceptions
 
 from herosim.const import LOG_CHUNK_BYTES
-from herosim.engine import cleanup, labels
+from herosim.engine import capabilities, cleanup
+from herosim.engine.dialer import container_ip
 from herosim.platform import logline
 from herosim.platform.sizes import SIZES
 from herosim.runtime import containers, memory
 from herosim.runtime.listeners import wildcard_listeners
+from herosim.runtime.relay import Relay
 
 DockerTrouble = (docker.errors.APIError, requests.exceptions.RequestException, docker.errors.DockerException)
 
@@ -37,7 +38,12 @@ class DockerDynos:
         self.app = app
         self.network = network
         self.release_env = release_env
-        self.local = labels.engine_is_local()
+        self.relay = Relay(client, app, network)
+
+    @property
+    def engine(self) -> capabilities.EngineView:
+        """The engine's identity and capabilities (read on first use, once per client)."""
+        return capabilities.view(self.client)
 
     # -- lifetime -----------------------------------------------------------------------------
     def create(self, dyno):
@@ -128,13 +134,21 @@ class DockerDynos:
         return wildcard_listeners(self._proc_net(container))
 
     def address(self, container, port: int | None, host_port: int | None) -> tuple[str, int] | None:
-        """The container's own address when this host reaches the bridge network (Linux),
-        else the port published on 127.0.0.1 (Docker Desktop, remote engines)."""
-        ip = ((container.attrs.get("NetworkSettings", {}).get("Networks") or {})
-              .get(self.network, {}).get("IPAddress"))
-        if ip and port and _reachable(ip, port):
-            return ip, port
-        return ("127.0.0.1", host_port) if host_port else None
+        """The dyno's address on the app's network. When this machine does not reach it (a
+        remote engine, Docker Desktop's VM), the router dials it through the app's relay (`via`)."""
+        ip = container_ip(container, self.network)
+        if not ip or not port:
+            return None
+        if not self.engine.reaches_containers(ip, port):
+            self.relay.ensure(container.attrs.get("Config", {}).get("Image") or container.image.id)
+        return ip, port
+
+    @property
+    def via(self) -> str:
+        """The relay's ID when dynos are reached through the engine's API, else ""."""
+        if not self.relay.id:
+            return ""
+        return self.relay.id if self.engine.reaches_containers() is False else ""
 
     def memory_used(self, container) -> int | None:
         pid = self.host_pid(container)
@@ -161,10 +175,10 @@ class DockerDynos:
             return ""
 
     def host_pid(self, container) -> int | None:
-        """The dyno's PID 1 as this host sees it, when the engine runs here (else None)."""
-        if not self.local:
-            return None
+        """The dyno's PID 1 as this host sees it, when this machine sees the engine's processes (else None)."""
         pid = container.attrs.get("State", {}).get("Pid") or 0
+        if not self.engine.sees_processes(container.id, pid):
+            return None
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as handle:
                 return pid if pid and b"herosim-dyno" in handle.read() else None
@@ -181,10 +195,3 @@ def _parse_raw(raw: bytes) -> tuple[str, dt.datetime | None]:
     except ValueError:
         return text, None
 
-
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.3):
-            return True
-    except OSError:
-        return False

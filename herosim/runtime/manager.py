@@ -96,6 +96,7 @@ class Manager:
                 self.done.wait(TICK_BOOTING if self.dynos.starting() else TICK)
         finally:
             self.router.stop()
+            self.backend.relay.remove()
             self.server.stop()
             self.observer.stop()
             os.close(lock)
@@ -110,7 +111,7 @@ class Manager:
         self.router.publish(dataclasses.replace(
             self.dynos.backends(), maintenance=self.maintenance,
             maintenance_page_url=config.get("MAINTENANCE_PAGE_URL", ""),
-            error_page_url=config.get("ERROR_PAGE_URL", "")))
+            error_page_url=config.get("ERROR_PAGE_URL", ""), via=self.backend.via))
 
     def _restart_router(self) -> None:
         try:

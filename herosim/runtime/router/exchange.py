@@ -14,6 +14,7 @@ class Backends:
     maintenance: bool = False             # maintenance mode: every request gets H80
     maintenance_page_url: str = ""        # the app's MAINTENANCE_PAGE_URL and ERROR_PAGE_URL
     error_page_url: str = ""
+    via: str = ""                         # the relay container's ID when dynos are reached through the engine's API
 
 
 @dataclass(slots=True)
@@ -33,6 +34,7 @@ class Exchange:
     upgrade_rest: bytes = b""     # bytes after an upgrade request: the tunnel's first
     dyno: str = ""
     address: tuple | None = None
+    via: str = ""                 # reached through the engine's API, from this container (tunnel.py)
     connect_ms: int = 0
     status: int | None = None
     response_bytes: int = 0

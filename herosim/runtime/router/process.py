@@ -24,7 +24,7 @@ def decode(line: str) -> Backends:
     data = json.loads(line)
     return Backends(int(data["web_formation"]), tuple(tuple(item) for item in data["up"]), bool(data["starting"]),
                     bool(data.get("maintenance")), str(data.get("maintenance_page_url") or ""),
-                    str(data.get("error_page_url") or ""))
+                    str(data.get("error_page_url") or ""), str(data.get("via") or ""))
 
 
 def encode(backends: Backends) -> str:

@@ -22,6 +22,7 @@ from herosim.runtime.router.downstream import Client, TlsClient
 from herosim.runtime.router.exchange import Backends, Exchange
 from herosim.runtime.router.front import FrontDoor
 from herosim.runtime.router.lines import router_line
+from herosim.runtime.router.tunnel import EngineAddress, open_tunnel
 from herosim.runtime.router.upstream import Backend
 
 try:  # the C event loop uvicorn pairs with httptools; the standard one otherwise
@@ -52,6 +53,7 @@ class Router:
         self.inflight: set[Backend] = set()   # waiting on a dyno: checked for H12 and H15
         self.clients: set[Client] = set()     # open client connections (the cap counts them)
         self.loop = new_event_loop()
+        self._engine: EngineAddress | None = None   # read when a dyno is first reached through the engine
         self._front: FrontDoor | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="router", daemon=True)
 
@@ -133,6 +135,7 @@ class Router:
         elif backends.up:
             exchange.dyno, address, port = random.choice(backends.up)
             exchange.address = (address, port)
+            exchange.via = backends.via
             self.connect(client, exchange, allow_pool=not exchange.upgrade)
         elif not backends.starting:
             client.fail(exchange, "H10", status=503)
@@ -157,8 +160,7 @@ class Router:
         started = time.monotonic()
         try:
             async with asyncio.timeout(5):
-                _, backend = await self.loop.create_connection(lambda: Backend(self, exchange.address),
-                                                               *exchange.address)
+                _, backend = await self._dial(exchange)
         except TimeoutError:
             client.fail(exchange, "H19", dyno=exchange.dyno, status=503)
             return
@@ -170,6 +172,18 @@ class Router:
             backend.transport.close()
             return
         backend.send(client, exchange)
+
+    async def _dial(self, exchange: Exchange):
+        """Directly, or through the engine's API when the dynos' network is not this machine's."""
+        factory = lambda: Backend(self, exchange.address)  # noqa: E731
+        if not exchange.via:
+            return await self.loop.create_connection(factory, *exchange.address)
+        if self._engine is None:
+            try:
+                self._engine = EngineAddress.from_env()
+            except (ValueError, OSError) as exc:
+                raise ConnectionError(str(exc)) from exc
+        return await open_tunnel(self.loop, self._engine, exchange.via, *exchange.address, factory)
 
     def _pool_get(self, address) -> Backend | None:
         conns = self.pool.get(address)
