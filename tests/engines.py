@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import os
 import shutil
 import subprocess
@@ -130,11 +131,14 @@ class SecondEngine:
     def _dockerd(self) -> None:
         server = self.root / "server"
         log = open(self.root / "dockerd.log", "wb")
+        # Its own trust key, so its own engine ID (20.10 derives the ID from /etc/docker/key.json).
+        config = self.root / "daemon.json"
+        config.write_text(json.dumps({"deprecated-key-path": str(self.root / "key.json")}))
         self.process = subprocess.Popen(
             # nsenter, not `ip netns exec`: that one remounts /sys, and dockerd needs the cgroup mounts
             ["nsenter", f"--net=/var/run/netns/{self.netns}", "dockerd",
              "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
-             "--pidfile", str(self.root / "dockerd.pid"), "--cgroup-parent", f"/hs-{self.tag}",
+             "--pidfile", str(self.root / "dockerd.pid"), "--config-file", str(config), "--cgroup-parent", f"/hs-{self.tag}",
              "--host", self.host, "--tlsverify", "--tlscacert", str(server / "ca.pem"),
              "--tlscert", str(server / "cert.pem"), "--tlskey", str(server / "key.pem"),
              "--bip", BRIDGE, "--default-address-pool", f"base={POOL},size=24",

@@ -18,6 +18,8 @@ from herosim.app.releases import Releases
 from herosim.const import HEXAGON, LABEL_PYTHON, LABEL_STACK
 from herosim.engine import network, resolution
 from herosim.engine import stack as stack_mod
+from herosim.engine.dialer import Dialer, direct_address
+from herosim.engine.forwarder import Forwarder
 from herosim.engine.stackimages import StackImages
 from herosim.errors import HerosimError
 from herosim.platform.releases import current_user
@@ -129,18 +131,31 @@ class Addons:
         return service_for_plan(attachment.plan).credentials(attachment)
 
     def local_url(self, attachment: addons.Attachment) -> str | None:
-        """The add-on's URL as this machine reaches it (the published port on 127.0.0.1), for
-        tools and tests on the host; None when it is not running."""
+        """The add-on's URL as this machine reaches it (the sidecar's address on the app's
+        network), for tools and tests on the host; None when it is not running or this machine
+        does not reach the engine's containers (then `forwarded()`, while the caller lives)."""
+        container, parts = self._running(attachment)
+        if container is None or not parts.port:
+            return None
+        direct = direct_address(container, parts.port)
+        return _with_host(parts, *direct) if direct else None
+
+    def forwarded(self, attachment: addons.Attachment) -> tuple[Forwarder, str] | None:
+        """A forwarder on this machine's 127.0.0.1 to the add-on through the engine's API, and
+        the add-on's URL through it; valid while the forwarder is open (close it)."""
+        container, parts = self._running(attachment)
+        if container is None or not parts.port:
+            return None
+        dialer, port = Dialer(self.ctx.client), parts.port
+        forwarder = Forwarder(lambda: dialer.open(container, port))
+        return forwarder, _with_host(parts, "127.0.0.1", forwarder.port)
+
+    def _running(self, attachment: addons.Attachment):
         container = sidecar.find(self.ctx.client, attachment)
-        url = next(iter(attachment.config.values()), "")
-        parts = urlsplit(url)
-        if container is None or container.status != "running" or not parts.port:
-            return None
-        port = sidecar.published_port(container, parts.port)
-        if port is None:
-            return None
-        credentials = parts.netloc.rpartition("@")[0]
-        return urlunsplit(parts._replace(netloc=f"{credentials + '@' if credentials else ''}127.0.0.1:{port}"))
+        parts = urlsplit(next(iter(attachment.config.values()), ""))
+        if container is None or container.status != "running":
+            return None, parts
+        return container, parts
 
     def stack(self) -> stack_mod.Stack:
         """The stack of the running release (add-ons match it), else the machine's default."""
@@ -184,3 +199,8 @@ class Addons:
 def default_engine(stack: stack_mod.Stack) -> str:
     """Search engines: the official image when a registry answers, herosim's lite engine offline."""
     return "lite" if stack.offline else "elasticsearch"
+
+
+def _with_host(parts, host: str, port: int) -> str:
+    credentials = parts.netloc.rpartition("@")[0]
+    return urlunsplit(parts._replace(netloc=f"{credentials + '@' if credentials else ''}{host}:{port}"))

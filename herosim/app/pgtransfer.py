@@ -13,7 +13,8 @@ from herosim.addons import postgres, sidecar
 from herosim.addons.attachment import Attachment
 from herosim.app.postgres import Databases
 from herosim.const import ROLE_PG_TRANSFER
-from herosim.engine import cleanup, labels
+from herosim.engine import capabilities, cleanup, identity, labels
+from herosim.engine.dialer import container_ip
 from herosim.engine.stack import DEFAULT_POSTGRES
 from herosim.engine.stackimages import StackImages
 from herosim.errors import HerosimError
@@ -79,14 +80,30 @@ class Transfer:
                 tools.ref)
 
     def pull(self, attachment: Attachment, target: str) -> str:
+        local = local_side("DST", target)
+        self._check_local(local["DST_HOST"], target, attachment)
         with self.ctx.changing():
             source, image = self._addon_side("SRC", attachment)
-            return self._run("pull", image, {**source, **local_side("DST", target)}, target)
+            return self._run("pull", image, {**source, **local}, target)
 
     def push(self, source: str, attachment: Attachment) -> str:
+        local = local_side("SRC", source)
+        self._check_local(local["SRC_HOST"], source, attachment)
         with self.ctx.changing():
             target, image = self._addon_side("DST", attachment)
-            return self._run("push", image, {**local_side("SRC", source), **target}, attachment.name)
+            return self._run("push", image, {**local, **target}, attachment.name)
+
+    def _check_local(self, host: str, named: str, attachment: Attachment) -> None:
+        """pg_dump and pg_restore run in a container of the engine's host network: its
+        localhost is this machine's only when this machine reaches the engine's containers."""
+        if host not in ("localhost", "127.0.0.1", "::1", ""):
+            return
+        container = self.databases.addons.container(attachment)
+        if not capabilities.view(self.ctx.client).reaches_containers(container_ip(container)):
+            raise HerosimError(f"{redacted(named)} is on this machine's localhost, which the engine at "
+                               f"{identity.where()} does not share: pg:pull and pg:push run beside the engine",
+                               hint="name a database the engine's host reaches (a URL), or use "
+                                    "pg:backups:capture and pg:backups:download, then pg_restore here")
 
     def _run(self, mode: str, image: str, env: dict[str, str], target: str) -> str:
         sidecar.remove_helpers(self.ctx.client, self.ctx.name)   # a killed pull's or push's (we hold the lock)

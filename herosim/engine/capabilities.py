@@ -7,6 +7,7 @@ engine's API, dialer.py). Learnt once per engine ID and kept under $HEROSIM_HOME
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from herosim.engine.identity import EngineIdentity, read
 
 PROBE_TIMEOUT = 0.5
 UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ETIMEDOUT}
+CLOSED_PORT = 1   # tcpmux: no container listens there, so its kernel refuses
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,15 @@ class Capabilities:
     reaches_containers: bool | None = None
 
 
-def probe_address(host: str, port: int, timeout: float = PROBE_TIMEOUT) -> bool | None:
-    """True when the address answers (a refusal is an answer: the packets got there), False
-    when nothing gets there, None when it cannot be told (another error)."""
+def probe_address(host: str, port: int = CLOSED_PORT, timeout: float = PROBE_TIMEOUT) -> bool | None:
+    """Whether packets to `host` reach the container's own kernel: a connection to a port no
+    container listens on must be refused. Accepted means something in between answers for
+    every address (an intercepting proxy on the default route does: a connection "succeeds"
+    to a container this machine cannot reach); silence or no route means unreachable. None
+    when it cannot be told (another error)."""
     try:
         with socket.create_connection((host, port), timeout=timeout):
-            return True
+            return False
     except ConnectionRefusedError:
         return True
     except TimeoutError:
@@ -47,8 +52,9 @@ class EngineView:
     """One engine as this machine sees it."""
 
     def __init__(self, identity: EngineIdentity, store: Path | None = None, proc: Path = Path("/proc"),
-                 probe: Callable[[str, int], bool | None] = probe_address):
+                 probe: Callable[[str, int], bool | None] = probe_address, address: str = ""):
         self.identity = identity
+        self.address = address
         self.store = store
         self.proc = proc
         self.probe = probe
@@ -72,20 +78,25 @@ class EngineView:
 
     def reaches_containers(self, host: str | None = None, port: int | None = None) -> bool | None:
         """Whether this machine reaches the containers' addresses; learnt from the first
-        listening address asked about (None while none was given)."""
+        container address asked about (None while none was given). `port` is the service's,
+        for the caller's sake: the probe itself asks a closed port (probe_address)."""
         known = self.capabilities.reaches_containers
-        if known is not None or not host or not port:
+        if known is not None or not host:
             return known
-        answer = self.probe(host, port)
+        answer = self.probe(host, CLOSED_PORT)
         if answer is not None:
             self._learn(reaches_containers=answer)
         return bool(answer)
 
     # -- the cache ---------------------------------------------------------------------------
     def _file(self) -> Path | None:
+        """One file per engine ID and address: what this machine reaches is a property of the
+        way to the engine too (the same engine through a forwarded socket reaches nothing), and
+        engines cloned from one image share an ID."""
         if self.store is None or not self.identity.id:
             return None
-        return self.store / (re.sub(r"[^A-Za-z0-9_-]", "_", self.identity.id) + ".json")
+        way = hashlib.sha256(self.address.encode()).hexdigest()[:12]
+        return self.store / (re.sub(r"[^A-Za-z0-9_-]", "_", self.identity.id)[:64] + f"-{way}.json")
 
     def _load(self) -> Capabilities:
         path = self._file()
@@ -118,6 +129,6 @@ def view(client) -> EngineView:
     """The engine behind `client` (its identity read and checked once per client)."""
     found = _views.get(client)
     if found is None:
-        found = EngineView(read(client), store=paths.home() / "engines")
+        found = EngineView(read(client), store=paths.home() / "engines", address=os.environ.get("DOCKER_HOST", ""))
         _views[client] = found
     return found

@@ -109,7 +109,8 @@ class Dialer:
     def open(self, container, port: int, network: str | None = None, via=None,
              timeout: float = 10) -> Stream:
         """A stream to the container's `port`: direct, or relayed from `via` (default: the
-        container itself, to its own 127.0.0.1)."""
+        container itself, to its own address on its network, so the server sees a peer of the
+        network as a dyno is, never a loopback client)."""
         address = self.direct(container, port, network)
         if address:
             try:
@@ -117,6 +118,4 @@ class Dialer:
             except OSError as exc:
                 raise HerosimError(f"Could not reach {address[0]}:{port}: {exc.strerror or exc}",
                                    hint="is the container running? herosim ps") from exc
-        if via is None:
-            return self.relay(container, "127.0.0.1", port)
-        return self.relay(via, container_ip(container, network) or "127.0.0.1", port)
+        return self.relay(container if via is None else via, container_ip(container, network) or "127.0.0.1", port)

@@ -46,6 +46,7 @@ class HerosimApp:
         self.database: str | None = None        # its working database (None: its add-on's own)
         self.owner: HerosimApp | None = None    # the app whose Postgres holds it (a fork's source)
         self.has_template = False
+        self._forwarders: list = []              # to add-ons through the engine's API (a remote engine)
 
     # -- the herosim command ---------------------------------------------------------------
     def cli(self, *args, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -172,14 +173,29 @@ class HerosimApp:
         """A psycopg2 connection to the app's database (what its DATABASE_URL names: under
         xdist, this worker's), from this machine, over SSL, as the app's own credential."""
         import psycopg2
-        for addon in (self.owner or self).info.get("addons", []):
-            if "DATABASE_URL" in addon.get("config_vars", {}) and addon.get("local_url"):
-                url = addon["local_url"]
-                return psycopg2.connect(url.rsplit("/", 1)[0] + "/" + self.database if self.database else url,
-                                        sslmode="require")
+        source = self.owner or self
+        for addon in source.info.get("addons", []):
+            if "DATABASE_URL" in addon.get("config_vars", {}):
+                url = addon.get("local_url") or source._forwarded_url(addon["name"])
+                if url:
+                    return psycopg2.connect(url.rsplit("/", 1)[0] + "/" + self.database if self.database else url,
+                                            sslmode="require")
         raise AssertionError(f"{self.name} has no Postgres add-on reachable from this machine")
 
+    def _forwarded_url(self, addon: str) -> str | None:
+        """Its URL through a forwarder of this process (kept until the app is destroyed)."""
+        app = _api(self.name)
+        found = next((a for a in app.addons.attached() if a.name == addon), None)
+        made = app.addons.forwarded(found) if found else None
+        if made is None:
+            return None
+        self._forwarders.append(made[0])
+        return made[1]
+
     def destroy(self) -> None:
+        for forwarder in self._forwarders:
+            forwarder.close()
+        self._forwarders = []
         if self.created:
             self.cli("destroy", "--confirm", self.name, check=False)
             if self.owner is not None and self.database:

@@ -23,7 +23,7 @@ def test_this_machine_sees_the_processes_when_the_pid_s_cgroup_names_the_contain
     view = EngineView(ENGINE, store=tmp_path / "engines", proc=proc)
     assert view.sees_processes(CONTAINER, 4242) is True
     # learnt once: kept under the engine's ID, private
-    saved = tmp_path / "engines" / "O7XP_IXBJ_MZ2Y.json"
+    saved, = (tmp_path / "engines").glob("O7XP_IXBJ_MZ2Y-*.json")
     assert json.loads(saved.read_text())["sees_processes"] is True
     assert os.stat(saved).st_mode & 0o777 == 0o600
     assert EngineView(ENGINE, store=tmp_path / "engines", proc=tmp_path / "nowhere").sees_processes("other", 1)
@@ -47,7 +47,7 @@ def test_reaching_containers_is_learnt_from_the_first_address_and_kept(tmp_path)
     assert view.reaches_containers() is None          # nothing asked yet: unknown
     assert view.reaches_containers("10.215.0.3", 5432) is False
     assert view.reaches_containers("10.215.0.4", 31000) is False
-    assert asked == [("10.215.0.3", 5432)]
+    assert asked == [("10.215.0.3", 1)]   # a closed port: only the container's own kernel refuses it
     assert EngineView(ENGINE, store=tmp_path, probe=probe).reaches_containers() is False
 
 
@@ -64,10 +64,18 @@ def test_another_engine_learns_for_itself(tmp_path):
     assert EngineView(other, store=tmp_path).reaches_containers() is None
 
 
-def test_a_refusal_is_an_answer_and_silence_is_not():
+def test_one_engine_through_two_ways_learns_twice(tmp_path):
+    EngineView(ENGINE, store=tmp_path, probe=lambda h, p: True, address="").reaches_containers("172.17.0.2")
+    forwarded = EngineView(ENGINE, store=tmp_path, address="unix:///tmp/forwarded-docker.sock")
+    assert forwarded.reaches_containers() is None
+
+
+def test_a_refusal_proves_the_container_and_an_accepting_middlebox_does_not():
     import socket
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         port = listener.getsockname()[1]
-    assert probe_address("127.0.0.1", port) is True        # refused: the packets got there
+        assert probe_address("127.0.0.1", port) is True        # refused: its own kernel answered
+        listener.listen(1)                                       # what an intercepting proxy does
+        assert probe_address("127.0.0.1", port) is False
     assert probe_address("192.0.2.123", 9, timeout=0.05) is False  # TEST-NET-1: nothing answers
