@@ -51,4 +51,8 @@ def test_a_stream_that_cannot_open_closes_the_connection():
         raise OSError("the engine is away")
 
     with Forwarder(fail) as forwarder:
-        assert exchange(forwarder.port, b"hello") == b""
+        try:
+            answered = exchange(forwarder.port, b"hello")
+        except ConnectionResetError:   # closed with "hello" unread: a reset
+            answered = b""
+        assert answered == b""
