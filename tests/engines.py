@@ -162,6 +162,8 @@ class SecondEngine:
 
     def load(self, images: list[str]) -> None:
         """The images from the main engine, in one stream (`docker save | docker load`)."""
+        if not images:
+            return
         env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
         save = subprocess.Popen(["docker", "save", *images], stdout=subprocess.PIPE, env=env)
         loaded = subprocess.run(["docker", "load", "-q"], stdin=save.stdout, capture_output=True,

@@ -7,6 +7,7 @@ plugin's db(), through a `Forwarder` on 127.0.0.1 when a tool wants an address."
 from __future__ import annotations
 
 import socket
+import ssl
 from typing import Protocol
 
 from herosim.engine import capabilities
@@ -53,6 +54,13 @@ class RelayStream(SocketStream):
         self.target = target
         self.frames = Frames()
         self._ready = b""
+
+    def shutdown_write(self) -> None:
+        """The relay's stdin ends (a half-close). Not over TLS: Python's SSLSocket.shutdown()
+        drops the TLS layer, and what it read afterwards would be raw records; the target's own
+        end still ends the stream."""
+        if not isinstance(self.sock, ssl.SSLSocket):
+            super().shutdown_write()
 
     def recv(self, size: int) -> bytes:
         while not self._ready:

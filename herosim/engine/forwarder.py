@@ -76,6 +76,6 @@ def pump(source: Stream, target: Stream) -> None:
             if not data:
                 break
             target.sendall(data)
-    except OSError:
+    except (OSError, ValueError):   # ValueError: the engine's stream broke (frames.FrameError)
         pass
     target.shutdown_write()
