@@ -28,6 +28,17 @@ from tests.support import PREFIX, RunningApp, app_name, free_port, git_app
 
 LABEL_APP = "io.herosim.app"
 LABEL_ROLE = "io.herosim.role"
+# a forwarder's thread that breaks (a desynchronised stream) fails the test that used it
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+
+
+def _say(request, line: str) -> None:
+    """A line on the terminal, whatever pytest captures (the session's cost of the engine)."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
 
 
 @dataclass
@@ -57,15 +68,12 @@ def second_engine(client, herosim_home, request):
         pytest.skip(reason)
     engine = engines.SecondEngine(PREFIX[-6:])
     engine.start(_images_for(client))
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"second engine: started in {engine.timings['engine']:.1f} s, "
-                            f"stack images loaded in {engine.timings['images']:.1f} s")
+    _say(request, f"\nsecond engine: started in {engine.timings['engine']:.1f} s, "
+                  f"stack images loaded in {engine.timings['images']:.1f} s")
     yield engine
     began = time.monotonic()
     engine.stop()
-    if reporter is not None:
-        reporter.write_line(f"second engine: removed in {time.monotonic() - began:.1f} s")
+    _say(request, f"\nsecond engine: removed in {time.monotonic() - began:.1f} s")
 
 
 @pytest.fixture(scope="module", params=["local", "remote"])
