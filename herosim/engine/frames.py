@@ -9,11 +9,20 @@ from __future__ import annotations
 import struct
 
 # Perl, because every image herosim starts is Debian's and perl-base is essential there (the
-# run stacks have no python3 outside the slug). One connection to host:port; stdin to it, it to
-# stdout; stdin's end is a half-close, the target's end exits (which ends the exec's stream).
+# run stacks have no python3 outside the slug). One connection to host:port (its arguments, or
+# without them the first line of stdin, "host port\n": a relay started ahead of need, so an
+# exec's cost is off the request's path); stdin to it, it to stdout; stdin's end is a
+# half-close, the target's end exits (which ends the exec's stream).
 RELAY = r"""
 use IO::Socket::INET; use IO::Select;
-my $s = IO::Socket::INET->new(PeerAddr => $ARGV[0], PeerPort => $ARGV[1], Proto => 'tcp') or exit 3;
+my ($host, $port) = @ARGV;
+unless (defined $port) {
+  my $line = '';
+  while (sysread(STDIN, my $c, 1)) { last if $c eq "\n"; $line .= $c; exit 4 if length $line > 300; }
+  ($host, $port) = split / /, $line;
+  exit 4 unless $port;
+}
+my $s = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp') or exit 3;
 binmode STDIN; binmode STDOUT; $s->autoflush(1);
 my $sel = IO::Select->new(\*STDIN, $s);
 sub out {
@@ -36,9 +45,14 @@ MAX_FRAME = 1 << 24      # a frame longer than this is not Docker's: the stream 
 MAX_STDERR = 4096        # what is kept of the relay's own complaints
 
 
-def relay_command(host: str, port: int) -> list[str]:
-    """The relay's argv: the target's address only (never a secret)."""
-    return ["perl", "-e", RELAY, host, str(port)]
+def relay_command(host: str | None = None, port: int | None = None) -> list[str]:
+    """The relay's argv: the target's address only (never a secret), or nothing (it reads
+    `target_line()` first)."""
+    return ["perl", "-e", RELAY, *([host, str(port)] if host and port else [])]
+
+
+def target_line(host: str, port: int) -> bytes:
+    return f"{host} {port}\n".encode()
 
 
 class FrameError(ValueError):

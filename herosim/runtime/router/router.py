@@ -22,7 +22,7 @@ from herosim.runtime.router.downstream import Client, TlsClient
 from herosim.runtime.router.exchange import Backends, Exchange
 from herosim.runtime.router.front import FrontDoor
 from herosim.runtime.router.lines import router_line
-from herosim.runtime.router.tunnel import EngineAddress, open_tunnel
+from herosim.runtime.router.tunnel import EngineAddress, Spare, open_spare
 from herosim.runtime.router.upstream import Backend
 
 try:  # the C event loop uvicorn pairs with httptools; the standard one otherwise
@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover
     new_event_loop = asyncio.new_event_loop
 
 POOL_PER_DYNO = 64
+SPARES = 2   # relays started ahead of need when dynos are reached through the engine's API
 SWEEP = 0.05  # seconds between checks of requests in flight (H12, H15)
 
 
@@ -54,6 +55,9 @@ class Router:
         self.clients: set[Client] = set()     # open client connections (the cap counts them)
         self.loop = new_event_loop()
         self._engine: EngineAddress | None = None   # read when a dyno is first reached through the engine
+        self._spares: deque[Spare] = deque()
+        self._spare_via = ""
+        self._spares_coming = 0
         self._front: FrontDoor | None = None
         self._thread = threading.Thread(target=self.loop.run_forever, name="router", daemon=True)
 
@@ -75,6 +79,8 @@ class Router:
             for conns in self.pool.values():
                 for backend in conns:
                     backend.transport.close()
+            for spare in self._spares:
+                spare.transport.close()
             self.loop.stop()
 
         self.loop.call_soon_threadsafe(shutdown)
@@ -183,7 +189,39 @@ class Router:
                 self._engine = EngineAddress.from_env()
             except (ValueError, OSError) as exc:
                 raise ConnectionError(str(exc)) from exc
-        return await open_tunnel(self.loop, self._engine, exchange.via, *exchange.address, factory)
+        spare = self._take_spare(exchange.via)
+        if spare is None:
+            spare = await open_spare(self.loop, self._engine, exchange.via)
+        self._refill(exchange.via)
+        return spare.bind(*exchange.address, factory)
+
+    def _take_spare(self, via: str) -> Spare | None:
+        if via != self._spare_via:   # another relay container: the old one's spares are useless
+            for spare in self._spares:
+                spare.transport.close()
+            self._spares.clear()
+            self._spare_via = via
+        while self._spares:
+            spare = self._spares.popleft()
+            if not spare.dead:
+                return spare
+        return None
+
+    def _refill(self, via: str) -> None:
+        async def one():
+            try:
+                spare = await open_spare(self.loop, self._engine, via)
+            except (OSError, ValueError, KeyError):
+                return
+            finally:
+                self._spares_coming -= 1
+            if via == self._spare_via and len(self._spares) < SPARES:
+                self._spares.append(spare)
+            else:
+                spare.transport.close()
+        while len(self._spares) + self._spares_coming < SPARES:
+            self._spares_coming += 1
+            self.loop.create_task(one())
 
     def _pool_get(self, address) -> Backend | None:
         conns = self.pool.get(address)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from herosim.engine.frames import FrameError, Frames, relay_command
+from herosim.engine.frames import FrameError, Frames, relay_command, target_line
 
 API = "/v1.41"
 MAX_ANSWER = 64 * 1024   # an API answer (exec create, the upgrade) larger than this is not one
@@ -184,14 +184,41 @@ class TunnelTransport(asyncio.Transport):
         self.engine.abort()
 
 
-async def open_tunnel(loop, engine: EngineAddress, via: str, host: str, port: int, factory):
-    """(transport, protocol) as loop.create_connection gives them, to host:port from inside
-    the container `via`. OSError when the engine or the relay cannot make it."""
+class Spare(asyncio.Protocol):
+    """A relay started ahead of need (its exec made and hijacked), waiting for its target's
+    line: the router keeps a few, so a new connection to a dyno does not wait for an exec."""
+
+    def __init__(self, transport, rest: bytes):
+        self.transport = transport
+        self.rest = rest
+        self.dead = False
+
+    def data_received(self, data: bytes):
+        self.rest += data[:MAX_ANSWER]   # nothing is due before the target's line: kept, bounded
+
+    def connection_lost(self, exc):
+        self.dead = True
+
+    def bind(self, host: str, port: int, factory):
+        """(transport, protocol) as loop.create_connection gives them, to host:port."""
+        inner = factory()
+        tunnel = Tunnel(inner, self.transport)
+        self.transport.set_protocol(tunnel)
+        self.transport.write(target_line(host, port))
+        inner.connection_made(TunnelTransport(self.transport))
+        if self.rest:
+            tunnel.data_received(self.rest)
+        return tunnel, inner
+
+
+async def open_spare(loop, engine: EngineAddress, via: str) -> Spare:
+    """A relay in the container `via`, started and waiting for its target. OSError when the
+    engine cannot make it."""
     transport, answer = await engine.connect(loop, _Answer)
     try:
         status, body = await answer.ask(_post(f"/containers/{via}/exec", {
             "AttachStdin": True, "AttachStdout": True, "AttachStderr": True, "Tty": False,
-            "User": "nobody", "Cmd": relay_command(host, port)}))
+            "User": "nobody", "Cmd": relay_command()}))
         if status != 201:
             raise ConnectionError(f"exec refused ({status}): {body[:200]!r}")
         exec_id = json.loads(body)["Id"]
@@ -201,10 +228,11 @@ async def open_tunnel(loop, engine: EngineAddress, via: str, host: str, port: in
     except BaseException:
         transport.close()
         raise
-    inner = factory()
-    tunnel = Tunnel(inner, transport)
-    transport.set_protocol(tunnel)
-    inner.connection_made(TunnelTransport(transport))
-    if answer.rest:
-        tunnel.data_received(answer.rest)
-    return tunnel, inner
+    spare = Spare(transport, answer.rest)
+    transport.set_protocol(spare)
+    return spare
+
+
+async def open_tunnel(loop, engine: EngineAddress, via: str, host: str, port: int, factory):
+    """(transport, protocol) to host:port from inside the container `via`, with no spare."""
+    return (await open_spare(loop, engine, via)).bind(host, port, factory)

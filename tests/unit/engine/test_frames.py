@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from herosim.engine.frames import FrameError, Frames, frame, relay_command
+from herosim.engine.frames import FrameError, Frames, frame, relay_command, target_line
 
 
 def test_frames_split_anywhere_give_the_same_bytes():
@@ -45,7 +45,8 @@ def test_stderr_kept_is_bounded():
     assert len(frames.stderr) == 4096
 
 
-def test_the_relay_carries_both_ways_and_ends_with_the_target():
+@pytest.mark.parametrize("ahead", [False, True], ids=["argv", "target-line"])
+def test_the_relay_carries_both_ways_and_ends_with_the_target(ahead):
     """The relay itself (perl, as in every stack image), against a server on this machine."""
     if shutil.which("perl") is None:
         pytest.skip("perl is not installed on this machine")
@@ -65,9 +66,13 @@ def test_the_relay_carries_both_ways_and_ends_with_the_target():
 
         server = threading.Thread(target=serve)
         server.start()
-        command = relay_command("127.0.0.1", listener.getsockname()[1])
-        assert command[3:] == ["127.0.0.1", str(listener.getsockname()[1])]   # no secret, ever
-        result = subprocess.run(command, input=b"hello relay\n", capture_output=True, timeout=10)
+        port = listener.getsockname()[1]
+        if ahead:   # started before its target is known: the first line names it
+            command, given = relay_command(), target_line("127.0.0.1", port) + b"hello relay\n"
+        else:
+            command, given = relay_command("127.0.0.1", port), b"hello relay\n"
+            assert command[3:] == ["127.0.0.1", str(port)]   # no secret, ever
+        result = subprocess.run(command, input=given, capture_output=True, timeout=10)
         server.join()
     assert got == [b"hello relay\n"]
     assert result.stdout == b"HELLO RELAY\n"

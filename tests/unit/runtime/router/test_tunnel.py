@@ -31,6 +31,7 @@ class FakeEngine:
                          + str(len(answer)).encode() + b"\r\n\r\n" + answer)
         writer.write(b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
                      b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n" + frame(b"relay: connected\n", stream=2))
+        self.target = await reader.readuntil(b"\n")   # the relay reads its target first
         while True:
             data = await reader.read(100)
             if not data or data.strip() == b"bye":
@@ -95,7 +96,8 @@ def test_a_tunnel_carries_the_dyno_s_bytes_out_of_docker_s_frames(tmp_path, new_
     (create_line, create), (start_line, start) = engine.requests
     assert create_line == b"POST /v1.41/containers/relaycontainer/exec HTTP/1.1"
     assert create == {"AttachStdin": True, "AttachStdout": True, "AttachStderr": True, "Tty": False,
-                      "User": "nobody", "Cmd": relay_command("10.215.0.5", 31337)}
+                      "User": "nobody", "Cmd": relay_command()}
+    assert engine.target == b"10.215.0.5 31337\n"
     assert start_line == b"POST /v1.41/exec/e1f00d/start HTTP/1.1"
     assert start == {"Detach": False, "Tty": False}
 
