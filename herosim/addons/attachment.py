@@ -186,6 +186,20 @@ def released(attachment: Attachment) -> Attachment:
     return replace(attachment, unreleased="")
 
 
+def add_config(attachment: Attachment, config: dict[str, str]) -> Attachment:
+    """More config vars the add-on gives the app (an attachment of it, as the pooler's)."""
+    merged = {**attachment.config, **config}
+    _change(attachment, lambda entry: entry.__setitem__("config", {**entry.get("config", {}), **config}))
+    return replace(attachment, config=merged)
+
+
+def add_secret(attachment: Attachment, secret: dict[str, str]) -> Attachment:
+    """More of what the add-on's sidecar needs (a follower's leader, its replication lag)."""
+    merged = {**attachment.secret, **secret}
+    _change(attachment, lambda entry: entry.__setitem__("secret", {**entry.get("secret", {}), **secret}))
+    return replace(attachment, secret=merged)
+
+
 def _change(attachment: Attachment, edit) -> None:
     def change(records):
         entry = records.setdefault(attachment.name, {"config": attachment.config, "secret": attachment.secret})

@@ -19,6 +19,7 @@ from herosim.app.labs import Labs
 from herosim.app.pgbackups import Backups
 from herosim.app.pgtransfer import Transfer
 from herosim.app.postgres import Databases
+from herosim.app.pooling import Pooling
 from herosim.app.scheduler import Jobs
 from herosim.app.snapshots import Snapshots
 from herosim.app.releases import Releases
@@ -46,6 +47,7 @@ class App:
         self.jobs = Jobs(self.ctx, self.addons)
         self.pg = Databases(self.addons)
         self.pgbackups = Backups(self.pg)
+        self.pooling = Pooling(self.pg)
         self.pgtransfer = Transfer(self.pg)
         self.snapshots = Snapshots(self.ctx, self.releases, self.addons, self.dynos)
 

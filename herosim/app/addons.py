@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import docker.errors
 
 from herosim.addons import attachment as addons
-from herosim.addons import sidecar
+from herosim.addons import pooler, sidecar
 from herosim.addons.registry import canonical_plan, check_not_retired, service_for_plan, wanted_services
 from herosim.app import rotation
 from herosim.app.context import AppContext
@@ -176,9 +176,17 @@ class Addons:
         started = time.monotonic()
         sidecar.ensure_running(self.ctx.client, service, attachment, stack, net,
                                (lambda _line: None) if quiet else self.ctx.progress.step)
+        if pooler.pooled_vars(attachment):
+            self.start_pooler(attachment, net)
         if not quiet:
             self.ctx.progress.detail(f"{attachment.name} is ready ({time.monotonic() - started:.1f}s): "
                                      + ", ".join(attachment.config))
+
+
+    def start_pooler(self, attachment: addons.Attachment, net: str | None = None) -> None:
+        """The add-on's connection pooler, created or refreshed (its credentials may have changed)."""
+        StackImages(self.ctx.client, self.ctx.progress).ensure(pooler.image())
+        pooler.ensure_running(self.ctx.client, attachment, net or network.ensure(self.ctx.client, self.ctx.name))
 
 
 def default_engine(stack: stack_mod.Stack) -> str:

@@ -11,6 +11,7 @@ from herosim.app.pgtransfer import redacted
 from herosim.cli import render
 from herosim.cli.base import Env, ExitStatus, app_option, cli, confirm_app, on_terminal, pass_env
 from herosim.const import HEXAGON
+from herosim.errors import HerosimError
 
 CYLINDER = "⛁"
 
@@ -82,6 +83,26 @@ def pg_killall(env: Env, database, app_name):
     app = env.app(app_name)
     app.pg.killall(app.pg.find(database))
     env.printer.info("Terminating connections for all credentials... done")
+
+
+@cli.command("pg:connection-pooling:attach")
+@click.argument("database", required=False)
+@app_option
+@click.option("--as", "as_name", metavar="NAME", help="name for add-on attachment (default DATABASE_CONNECTION_POOL)")
+@pass_env
+def pg_connection_pooling_attach(env: Env, database, app_name, as_name):
+    """Add an attachment to a database using connection pooling (PgBouncer, transaction mode)."""
+    app = env.app(app_name)
+    attachment = app.pg.find(database)
+    app.pooling.check(attachment)
+    action = f"Enabling Connection Pooling on {CYLINDER} {attachment.name} to {HEXAGON} {app.name}"
+    try:
+        name, release = app.pooling.attach(attachment, as_name)
+    except HerosimError:
+        env.printer.info(f"{action}... !")
+        raise
+    env.printer.info(f"{action}... done")
+    env.printer.info(f"Setting {name} config vars and restarting {HEXAGON} {app.name}... done, v{release.version}")
 
 
 @cli.command("pg:credentials:url")
