@@ -137,7 +137,8 @@ class Postgres(AddonService):
                 "HEROSIM_SSL_OPTIONAL": "1" if attachment.plan.endswith(IN_DYNO) else "0",
             },
             command=["postgres", "-c", "ssl=on", "-c", f"ssl_cert_file={SNAKEOIL[0]}",
-                     "-c", f"ssl_key_file={SNAKEOIL[1]}", "-c", "ssl_min_protocol_version=TLSv1.2"],
+                     "-c", f"ssl_key_file={SNAKEOIL[1]}", "-c", "ssl_min_protocol_version=TLSv1.2",
+                     "-c", "shared_preload_libraries=pg_stat_statements"],
             port=PORT,
             data_path="/var/lib/postgresql/data",
             files={"/docker-entrypoint-initdb.d/herosim.sh": (INIT_SCRIPT.encode(), 0o644)},
@@ -155,9 +156,14 @@ class Postgres(AddonService):
         """The plan's connection limit on the app's role (FATAL: too many connections for role
         "u…" past it, as on Heroku), set at every start: older volumes get it too."""
         _, connections = limits(attachment.plan)
+        user = attachment.secret["user"]
         result = container.exec_run(["psql", "-v", "ON_ERROR_STOP=1", "-qAtc",
-                                     f'ALTER ROLE "{attachment.secret["user"]}" CONNECTION LIMIT {connections}'],
-                                    user="postgres")
+                                     f'ALTER ROLE "{user}" CONNECTION LIMIT {connections}'], user="postgres")
+        if result.exit_code == 0:   # pg:outliers reads it; Heroku's databases have it installed
+            result = container.exec_run(["psql", "-v", "ON_ERROR_STOP=1", "-qAt", "-d", attachment.secret["database"],
+                                         "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+                                         "-c", f'GRANT EXECUTE ON FUNCTION pg_stat_statements_reset TO "{user}"'],
+                                        user="postgres")
         if result.exit_code != 0:
             raise AddonError(f"Could not set {attachment.name}'s connection limit",
                              hint=result.output.decode(errors="replace").strip())

@@ -17,6 +17,7 @@ from herosim.app.fs import Filesystem
 from herosim.app.keyvalue import KeyValue
 from herosim.app.labs import Labs
 from herosim.app.pgbackups import Backups
+from herosim.app.pgextras import Extras
 from herosim.app.pgtransfer import Transfer
 from herosim.app.postgres import Databases
 from herosim.app.pooling import Pooling
@@ -48,6 +49,7 @@ class App:
         self.pg = Databases(self.addons)
         self.pgbackups = Backups(self.pg)
         self.pooling = Pooling(self.pg)
+        self.pgextras = Extras(self.pg)
         self.pgtransfer = Transfer(self.pg)
         self.snapshots = Snapshots(self.ctx, self.releases, self.addons, self.dynos)
 
