@@ -1,6 +1,5 @@
 """Label keys, names and Heroku's numbers, in one place."""
 
-LABEL_PREFIX = "io.herosim"
 LABEL_APP = "io.herosim.app"
 LABEL_ROLE = "io.herosim.role"
 LABEL_DYNO = "io.herosim.dyno"
@@ -56,6 +55,12 @@ ENV_ROUTER_TIMEOUT = "HEROSIM_ROUTER_TIMEOUT"
 ENV_OFFLINE = "HEROSIM_OFFLINE"
 ENV_HOME = "HEROSIM_HOME"
 ENV_CA_BUNDLE = "HEROSIM_CA_BUNDLE"
+ENV_TIME_SCALE = "HEROSIM_TIME_SCALE"        # multiplies crash cool-offs and cycling (tests)
+ENV_APP = ("HEROSIM_APP", "HEROKU_APP")      # the app a command acts on, after -a
+ENV_USER = "HEROSIM_USER"                    # who releases and `apps` name (default: $USER@localhost)
+ENV_TEST_SESSION = "HEROSIM_TEST_SESSION"    # the pytest plugin's session: labelled on all it creates
+ENV_OBSERVER = "HEROSIM_OBSERVER"            # 0: the dyno manager runs no drains, metrics or samples
+ENV_CACHE_VOLUME = "HEROSIM_CACHE_VOLUME"    # another build cache volume for the app (benchmarks)
 CA_BUNDLE_ENV_VARS = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
 
 HEXAGON = "\u2b22"  # the ⬢ Heroku's CLI puts before an app name

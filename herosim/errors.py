@@ -38,10 +38,6 @@ class StackError(HerosimError):
     pass
 
 
-class DynoError(HerosimError):
-    pass
-
-
 class StateError(HerosimError):
     """A state file under $HEROSIM_HOME cannot be read or written."""
 

@@ -15,6 +15,7 @@ from tests.support import RunningApp, app_name, docker_client, free_port, git_ap
 collect_ignore_glob = ["fixtures/*"] + ([] if os.environ.get("HEROSIM_SEARCH_SUITE") else ["search/*"])
 
 
+@pytest.hookimpl(tryfirst=True)   # before pytest-xdist's worker reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     """Integration tests are marked; under pytest-xdist (`--dist loadgroup`) each test goes to
     the worker of its group, so what a group builds once (a module's app, the shared microblog)
@@ -34,13 +35,16 @@ def _group(item) -> str | None:
     if "microblog" in item.fixturenames:
         return "microblog"
     callspec = getattr(item, "callspec", None)
-    shared = []
+    shared, params = False, []
     for name in item.fixturenames:
         definitions = item._fixtureinfo.name2fixturedefs.get(name) or ()
         if definitions and definitions[-1].scope in ("module", "package", "class"):
-            param = callspec.params.get(name) if callspec else None
-            shared.append(name if param is None else f"{name}={param}")
-    return item.nodeid.split("::")[0] + ("[" + ",".join(sorted(shared)) + "]") if shared else None
+            shared = True
+            if callspec and name in callspec.params:
+                params.append(f"{name}={callspec.params[name]}")
+    # one group per module (whichever of its shared fixtures a test uses: they are built once
+    # per module and its tests may depend on their order), split only by a shared fixture's value
+    return item.nodeid.split("::")[0] + ("[" + ",".join(sorted(params)) + "]" if params else "") if shared else None
 
 
 # -- one engine, several test workers: the test that restarts it runs alone -------------------

@@ -4,6 +4,7 @@ by label. Their fixtures are in tests/conftest.py."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -54,15 +55,19 @@ def sweep(client) -> None:
     """Remove whatever this session created, found by its app label."""
     def ours(labels):
         return (labels or {}).get(LABEL_APP, "").startswith(PREFIX)
-    for container in client.containers.list(all=True, filters={"label": LABEL_APP}):
+    gone = docker.errors.NotFound   # removed meanwhile (a dyno's manager, a destroy of the test's own)
+    for container in client.containers.list(all=True, ignore_removed=True, filters={"label": LABEL_APP}):
         if ours(container.labels):
-            container.remove(force=True, v=True)
+            with contextlib.suppress(gone):
+                container.remove(force=True, v=True)
     for volume in client.volumes.list(filters={"label": LABEL_APP}):
         if ours(volume.attrs.get("Labels")):
-            volume.remove(force=True)
+            with contextlib.suppress(gone):
+                volume.remove(force=True)
     for network in client.networks.list(filters={"label": LABEL_APP}):
         if ours(network.attrs.get("Labels")):
-            network.remove()
+            with contextlib.suppress(gone):
+                network.remove()
     for _ in range(4):  # a layer another image builds on goes after it
         left = [image for image in images.listed(client, {"label": LABEL_APP}) if ours(image.labels)]
         for image in left:

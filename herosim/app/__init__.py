@@ -85,7 +85,7 @@ class App:
         release = self.state.current_release()
         return {"app": self.name, "url": self.url(), "https_url": self.https_url(),
                 "ca_bundle": str(authority.ca_path()), "release": release.name if release else None,
-                "dynos": self.dynos.status(),
+                "dynos": [d.to_dict() for d in self.dynos.status()],
                 "addons": [{"name": a.name, "plan": a.plan, "config_vars": a.config,
                             "local_url": self.addons.local_url(a)} for a in self.addons.attached()]}
 

@@ -14,7 +14,7 @@ from herosim import paths
 from herosim.const import DEFAULT_ROUTER_PORT
 from herosim.errors import HerosimError
 from herosim.git import repo
-from herosim.platform import jsonfile, names
+from herosim.platform import names
 from herosim.platform.releases import current_user
 from herosim.platform.state import AppState
 
@@ -36,7 +36,7 @@ def web_urls(port: int) -> list[str]:
 
 
 def router_port(state: AppState) -> int:
-    return int(state.settings().get("router_port") or DEFAULT_ROUTER_PORT)
+    return state.settings().router_port or DEFAULT_ROUTER_PORT
 
 
 def known(home: Path | None = None) -> list[str]:
@@ -50,8 +50,7 @@ def ports_in_use(home: Path | None = None, but: str | None = None) -> set[int]:
     taken = set()
     for name in known(home):
         if name != but:
-            settings = jsonfile.read(paths.app_dir(name, home) / paths.SETTINGS, {})
-            taken.add(int(settings.get("router_port") or DEFAULT_ROUTER_PORT))
+            taken.add(AppState(name, home).settings().router_port or DEFAULT_ROUTER_PORT)
     return taken
 
 
@@ -112,11 +111,11 @@ def record(state: AppState, addons: list[str] | None = None) -> AppRecord:
     settings = state.settings()
     current = state.current_release()
     return AppRecord(
-        name=state.app, id=settings.get("app_id") or "", web_url=web_urls(router_port(state))[0],
-        git_url=repo.url(state.app), created_at=settings.get("created_at"),
+        name=state.app, id=settings.app_id, web_url=web_urls(router_port(state))[0],
+        git_url=repo.url(state.app), created_at=settings.created_at,
         released_at=current.created_at if current else None, owner=current_user(),
-        repo_size=_size(repo.path(state.app)), slug_size=settings.get("slug_size"),
-        maintenance=bool(settings.get("maintenance")), addons=sorted(addons or []))
+        repo_size=_size(repo.path(state.app)), slug_size=settings.slug_size,
+        maintenance=settings.maintenance, addons=sorted(addons or []))
 
 
 def jedec(size: int | None) -> str:

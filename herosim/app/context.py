@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import docker
 
 from herosim import paths
+from herosim.errors import ManagerNotRunning
 from herosim.platform import lock
 from herosim.platform.logplex import Logplex
 from herosim.platform.sizes import DEFAULT_SIZE, SIZES
@@ -24,6 +25,7 @@ class AppContext:
     name: str
     state: AppState
     progress: Progress
+    find_manager: Callable[[AppState], ManagerClient | None] = ManagerClient.find   # tests give a fake
     # What the first command to take the lock finishes before going on (the verbs above set it:
     # the rotations a killed command left); none for a bare context.
     recover: Callable[[], None] | None = field(default=None, repr=False)
@@ -34,15 +36,18 @@ class AppContext:
 
     def manager(self) -> ManagerClient | None:
         """The app's running dyno manager, or None when its dynos are down."""
-        return ManagerClient.find(self.state)
+        return self.find_manager(self.state)
 
     def require_manager(self) -> ManagerClient:
-        return ManagerClient.require(self.state)
+        manager = self.manager()
+        if manager is None:
+            raise ManagerNotRunning(self.state.app)
+        return manager
 
     def default_size(self) -> str:
         """The size of a process type that has none of its own: the running manager's (`up --size`)."""
         manager = self.manager()
-        size = manager.ping().get("size") if manager is not None else None
+        size = manager.ping().settings.size if manager is not None else None
         return size if size in SIZES else DEFAULT_SIZE
 
     @contextlib.contextmanager

@@ -19,8 +19,11 @@ from herosim.git import worktree
 from herosim.platform import formation, snapshots
 from herosim.platform.procfile import Procfile
 from herosim.platform.releases import Release
+from herosim.platform.state import LastBuild
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime import launcher
+from herosim.runtime.dyno import DynoView
+from herosim.runtime.plan import CRASHED
 from herosim.runtime.settings import ManagerSettings
 from herosim.slug import cabundle
 
@@ -39,6 +42,21 @@ class UpOptions:
     ca_bundle: str | None = None
     no_cache: bool = False
     cycle_every: float | None = None
+
+
+def unchanged(current: Release | None, slug: str, processes: dict[str, str], config_vars: dict[str, str]) -> Release | None:
+    """The current release when the new slug, its process types and the config vars are the ones
+    it already has (a second `up` of the same commit, say, or `up` after `down`): `up` makes no
+    new release then, as a push of what Heroku already runs makes none."""
+    if (current is not None and current.slug == slug and current.processes == processes
+            and current.config_vars == config_vars):
+        return current
+    return None
+
+
+def crashed(dynos: list[DynoView]) -> list[str]:
+    """The dynos a deploy of the release already running starts again (no new release restarts them)."""
+    return [d.name for d in dynos if d.state == CRASHED]
 
 
 class Deployer:
@@ -127,9 +145,9 @@ class Deployer:
     def _settings(self, options: UpOptions) -> tuple[int, ManagerSettings]:
         """The router port (the option's, the app's own, else 5006), checked free before a long
         build, and the dyno manager's settings."""
-        port = options.port or self.ctx.state.settings().get("router_port") or DEFAULT_ROUTER_PORT
+        port = options.port or self.ctx.state.settings().router_port or DEFAULT_ROUTER_PORT
         manager = self.ctx.manager()
-        if manager is None or manager.ping().get("router_port") != port:
+        if manager is None or manager.ping().settings.router_port != port:
             launcher.check_port(port)  # before a long build, not after it
         return port, ManagerSettings(port, options.timeouts, options.size, options.cycle_every)
 
@@ -154,8 +172,8 @@ class Deployer:
         with self.ctx.changing():   # `up` removes a killed build's container: never a running one's
             result = compile_app(self.ctx.client, self.ctx.progress, self.ctx.name, path,
                                  ca_bundle=cabundle.find(ca_bundle), no_cache=no_cache, config_vars=self.config.all(),
-                                 previous=self.ctx.state.settings().get("last_build"), test=test)
-            self.ctx.state.update_settings(last_build={"python": result.python_version, "deps": result.deps_inputs})
+                                 previous=self.ctx.state.settings().last_build.to_dict(), test=test)
+            self.ctx.state.update_settings(last_build=LastBuild(result.python_version, result.deps_inputs))
             return result
 
     @staticmethod
@@ -165,22 +183,17 @@ class Deployer:
         wait = timeouts.boot + timeouts.stop + 60
         dynos = manager.deploy(version, timeout=wait)
         if unchanged:
-            for dyno in (d["name"] for d in dynos if d["state"] == "crashed"):
+            for dyno in crashed(dynos):
                 manager.restart(dyno=dyno, timeout=wait)
 
     def _unchanged(self, result: BuildResult) -> Release | None:
-        """The current release when the new slug, its process types and the config vars are
-        the ones it already has (a second `up` of the same commit, say, or `up` after `down`)."""
-        current = self.ctx.state.current_release()
-        if (current is not None and current.slug == result.slug_image and current.processes == result.processes
-                and current.config_vars == self.ctx.state.config_vars()):
-            return current
-        return None
+        return unchanged(self.ctx.state.current_release(), result.slug_image, result.processes,
+                         self.ctx.state.config_vars())
 
     def _say_formation(self, types: list[str]) -> None:
         """The formation the release runs, and how to start a type Heroku leaves at 0."""
         counts = formation.quantities(self.ctx.state.formation(), types)
-        sizes = dict(self.ctx.state.settings().get("sizes") or {})
+        sizes = dict(self.ctx.state.settings().sizes)
         if not types:
             return
         self.ctx.progress.detail("Formation: " + formation.listing(counts, types, sizes))

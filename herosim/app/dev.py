@@ -26,11 +26,12 @@ from herosim.engine import cleanup, images, labels
 from herosim.errors import HerosimError, ManagerNotRunning
 from herosim.platform import snapshots
 from herosim.platform.releases import Release
+from herosim.runtime.dyno import DynoView
+from herosim.runtime.plan import CRASHED
 
 SCAN_EVERY = 0.2      # seconds between scans of the tree
 SETTLE = 0.05         # a save is done when the tree stays the same this long (editors write in steps)
 SETTLE_MAX = 2.0
-SYNCED_SETTING = "dev_synced"  # container id -> files dev copied in (fs:diff leaves them out: not the app's writes)
 DEV_LOCK = ".dev.lock"  # held by the app's one `herosim dev` for its whole life
 
 
@@ -213,23 +214,23 @@ class DevSession:
         removed = [c.path for c in changes if c.kind == devchanges.REMOVED]
         synced = []
         ctx = self.app.ctx
-        record = dict(ctx.state.settings().get(SYNCED_SETTING) or {})
+        record = dict(ctx.state.settings().dev_synced)
         running = ctx.client.containers.list(filters=labels.of_app(ctx.name, ROLE_DYNO))
         for container in running:
             if container.labels.get(LABEL_PROCESS_TYPE) in reloaders:
                 self.copy_into(container, self.path, files, removed)
                 synced.append(container.labels.get(LABEL_DYNO, ""))
-                record[container.id] = sorted(set(record.get(container.id, [])) | set(files) | set(removed))
+                record[container.id] = tuple(sorted(set(record.get(container.id, ())) | set(files) | set(removed)))
         alive = {c.id for c in running}
-        ctx.state.update_settings(**{SYNCED_SETTING: {k: v for k, v in record.items() if k in alive}})
+        ctx.state.update_settings(dev_synced={k: v for k, v in record.items() if k in alive})
         return synced
 
     @staticmethod
-    def _outcome(dynos: list[dict], synced: tuple[str, ...]) -> dict:
-        formation = [d for d in dynos if d.get("type") not in ("run", "release")]
+    def _outcome(dynos: list[DynoView], synced: tuple[str, ...]) -> dict:
+        formation = [d for d in dynos if d.type not in ("run", "release")]
         return {"synced": tuple(synced),
-                "restarted": tuple(d["name"] for d in formation if d["name"] not in synced),
-                "crashed": tuple(d["name"] for d in formation if d.get("state") == "crashed")}
+                "restarted": tuple(d.name for d in formation if d.name not in synced),
+                "crashed": tuple(d.name for d in formation if d.state == CRASHED)}
 
     def _read(self, name: str) -> str | None:
         try:

@@ -52,7 +52,7 @@ def diagnose(path: Path, app_state: Callable[[], AppState], ca_bundle: str | Non
     bundle = cabundle.find(ca_bundle)
     findings = checks.check(files, read, dict(state.config_vars()), untracked=source.untracked,
                             ignored=ignored(path), read_bytes=read_bytes,
-                            last_python=(state.settings().get("last_build") or {}).get("python"),
+                            last_python=state.settings().last_build.python,
                             fetch=wheels.simple_api(verify=str(bundle) if bundle else True, timeout=INDEX_TIMEOUT),
                             formation=state.formation())
     return Diagnosis(tuple(findings))

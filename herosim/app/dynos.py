@@ -15,6 +15,8 @@ from herosim.platform.releases import Release, current_user
 from herosim.platform.sizes import DEFAULT_SIZE, SIZES
 from herosim.app import probe
 from herosim.runtime import attach, launcher, oneoff
+from herosim.runtime.dyno import DynoView
+from herosim.runtime.plan import CRASHED, UP
 
 
 # A Heroku Exec session: the dyno's .profile.d and .profile, then an interactive shell.
@@ -40,11 +42,33 @@ class PreparedRun:
         return SIZES[self.size].name
 
 
+def counted(dynos: list[DynoView], process_type: str | None, with_run: bool, version: int | None) -> tuple[int, int]:
+    """`ps:wait`'s count: (dynos up on release `version`, dynos counted); the release phase's dyno
+    never counts, one-offs only `with_run`."""
+    kept = [d for d in dynos if d.type != "release" and (with_run or d.type != "run")
+            and (process_type is None or d.type == process_type)]
+    return sum(d.state == UP and d.release == version for d in kept), len(kept)
+
+
+def readiness(dynos: list[DynoView]) -> tuple[bool | None, str] | None:
+    """What the dynos say before the router is asked: (False, why) the web dynos crashed into
+    their cool-off, (True, why) there is no web dyno to wait for, (None, what) none is up yet;
+    None once one is up (the router is asked next)."""
+    web = [d for d in dynos if d.type == "web"]
+    if web and all(d.state == CRASHED and d.crashes >= 2 for d in web):
+        return False, "web dynos crashed: " + ", ".join(f"{d.name} ({d.crashes} crashes)" for d in web)
+    if dynos and not web:
+        return True, "no web process type"
+    if not any(d.state == UP for d in web):
+        return None, "web dynos: " + ", ".join(f"{d.name} {d.state}" for d in web)
+    return None
+
+
 class Dynos:
     def __init__(self, ctx: AppContext):
         self.ctx = ctx
 
-    def status(self) -> list[dict]:
+    def status(self) -> list[DynoView]:
         manager = self.ctx.manager()
         return manager.status() if manager else []
 
@@ -91,14 +115,11 @@ class Dynos:
         """`ps:wait`: (dynos up on the current release, dynos counted, that release)."""
         release = self.ctx.state.current_release()
         version = release.version if release else None
-        dynos = [d for d in self.status() if d["type"] != "release" and (with_run or d["type"] != "run")
-                 and (process_type is None or d["type"] == process_type)]
-        up = [d for d in dynos if d["state"] == "up" and d.get("release") == version]
-        return len(up), len(dynos), version
+        return (*counted(self.status(), process_type, with_run, version), version)
 
     # -- maintenance mode --------------------------------------------------------------------
     def maintenance(self) -> bool:
-        return bool(self.ctx.state.settings().get("maintenance"))
+        return self.ctx.state.settings().maintenance
 
     def set_maintenance(self, on: bool) -> None:
         """The router answers every request with the maintenance page (H80); dynos keep running."""
@@ -112,7 +133,7 @@ class Dynos:
         release = self.ctx.state.current_release()
         types = procfile.Procfile(release.processes).formation_types if release else []
         return Scaled(formation.quantities(self.ctx.state.formation(), types), types,
-                      dict(self.ctx.state.settings().get("sizes") or {}))
+                      dict(self.ctx.state.settings().sizes))
 
     def scale(self, args: list[str]) -> Scaled:
         """`ps:scale`: the new formation (persisted); running dynos converge to it (a new size
@@ -143,7 +164,7 @@ class Dynos:
         release = self.ctx.state.current_release()
         if release is None or not release.slug:
             raise HerosimError(f"{self.ctx.name} has no release to run on yet", hint=f"herosim up -a {self.ctx.name}")
-        size = (self.ctx.state.settings().get("sizes") or {}).get("run", DEFAULT_SIZE)
+        size = self.ctx.state.settings().size_of("run", DEFAULT_SIZE)
         return PreparedRun(oneoff.new("run", oneoff.command_for(args, release)), release, size)
 
     def run(self, prepared: PreparedRun, output: oneoff.Output, interactive: bool, use_tty: bool) -> int:
@@ -179,15 +200,13 @@ class Dynos:
             return True, "no web process type"  # the router answers H14, as Heroku's does
 
         def answered():
-            dynos = self.status()
-            web = [d for d in dynos if d["type"] == "web"]
-            if web and all(d["state"] == "crashed" and d["crashes"] >= 2 for d in web):
-                return False, "web dynos crashed: " + ", ".join(f"{d['name']} ({d['crashes']} crashes)" for d in web)
-            if dynos and not web:
-                return True, "no web process type"
-            if not any(d["state"] == "up" for d in web):
-                seen["what"] = "web dynos: " + ", ".join(f"{d['name']} {d['state']}" for d in web)
-                return None
+            found = readiness(self.status())
+            if found is not None:
+                verdict, what = found
+                if verdict is None:
+                    seen["what"] = what
+                    return None
+                return verdict, what
             try:
                 answer = probe.get(url)
             except OSError as exc:
@@ -197,6 +216,5 @@ class Dynos:
                 seen["what"] = f"router {answer.router_error}"
                 return None
             return True, answer.describe()
-            return None
 
         return poll.until(answered, timeout, 0.1) or (False, seen["what"])

@@ -39,9 +39,9 @@ def fork(source, target, database: str | None, settings: ManagerSettings) -> Rel
             network.connect(target.ctx.client, target.name, container, attachment.name)
         target.state.replace_config_vars(config)
         target.state.set_formation(source.state.formation() or {})
-        target.state.update_settings(router_port=settings.router_port, fork_of=source.name,
-                                     source=source.state.settings().get("source"),
-                                     sizes=source.state.settings().get("sizes") or {})
+        forked = source.state.settings()
+        target.state.update_settings(router_port=settings.router_port, fork_of=source.name, source=forked.source,
+                                     sizes=dict(forked.sizes))
         new = target.releases.create(f"Deploy {release.commit[:8] or 'working tree'} (fork of {source.name} "
                                      f"v{release.version})", release.slug, release.processes, config,
                                      commit=release.commit, release_phase=False)

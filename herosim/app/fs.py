@@ -16,7 +16,7 @@ class Filesystem:
 
     def changes(self, target: str | None = None) -> dict[str, list[fsaudit.Finding]]:
         """Per running dyno, what it wrote since it started (its container's diff), classified."""
-        allow = tuple(self.ctx.state.settings().get("fs_allow") or ())
+        allow = self.ctx.state.settings().fs.allow
         local = labels.engine_is_local()
         out = {}
         for container in self.ctx.client.containers.list(filters=labels.of_app(self.ctx.name, ROLE_DYNO)):
@@ -30,7 +30,7 @@ class Filesystem:
             if changes is None:
                 with translated(f"reading {name}'s filesystem changes"):
                     changes = fsaudit.changes_from_docker(container.diff())
-            synced = {f"/app/{path}" for path in (self.ctx.state.settings().get("dev_synced") or {}).get(container.id, [])}
+            synced = {f"/app/{path}" for path in self.ctx.state.settings().dev_synced.get(container.id, ())}
             changes = [c for c in changes if c.path not in synced]   # `herosim dev` put them there, not the app
             out[name] = fsaudit.classify(changes, allow)
         return dict(sorted(out.items()))
@@ -43,7 +43,7 @@ class Filesystem:
         return lost, lines
 
     def check_strict(self, lost: int) -> None:
-        if lost and self.ctx.state.settings().get("strict_fs"):
+        if lost and self.ctx.state.settings().fs.strict:
             raise HerosimError(f"--strict-fs: dynos wrote {lost} file(s) that Heroku's ephemeral filesystem "
                                "would lose (listed above)",
                                hint="fix them, or allow the paths with `herosim up --strict-fs --fs-allow PATTERN`")

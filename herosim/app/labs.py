@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from herosim.app.context import AppContext
 from herosim.errors import HerosimError
@@ -14,7 +15,7 @@ class Labs:
         self.ctx = ctx
 
     def enabled(self) -> list[str]:
-        return list(self.ctx.state.settings().get("labs") or [])
+        return list(self.ctx.state.settings().labs)
 
     def set(self, feature: str, on: bool) -> None:
         """Enable or disable a feature; nothing restarts (as on Heroku)."""
@@ -22,6 +23,5 @@ class Labs:
             raise HerosimError(f"Couldn't find that feature: {feature}.",
                                hint="herosim knows: " + ", ".join(sorted(metadata.FEATURES)))
         with self.ctx.changing():
-            current = [f for f in self.enabled() if f != feature] + ([feature] if on else [])
-            settings = self.ctx.state.settings()
-            self.ctx.state.update_settings(labs=current, app_id=settings.get("app_id") or str(uuid.uuid4()))
+            self.ctx.state.change_settings(
+                lambda settings: replace(settings.with_lab(feature, on), app_id=settings.app_id or str(uuid.uuid4())))

@@ -30,6 +30,7 @@ from herosim.tls import authority
 
 if TYPE_CHECKING:
     from herosim.app import App
+    from herosim.runtime.settings import ManagerSettings
 
 
 def rename(app: App, new: str) -> AppState:
@@ -40,7 +41,7 @@ def rename(app: App, new: str) -> AppState:
         raise HerosimError(f"Name {new} is already taken", hint="choose another name")
     with app.ctx.changing():
         running = app.ctx.manager()
-        settings = running.ping() if running is not None else None
+        settings = running.ping().settings if running is not None else None
         app.dynos.down(60)
         for attachment in app.addons.attached():
             _move_volume(client, app, attachment, new)
@@ -128,17 +129,13 @@ def _point_releases(state: AppState, moved: dict[str, str]) -> None:
     jsonfile.write(path, releases)
 
 
-def _start_again(app: App, state: AppState, running: dict) -> None:
+def _start_again(app: App, state: AppState, settings: ManagerSettings) -> None:
     """The manager under the new name, with the settings it had; add-ons started first."""
     from herosim.app import App as AppClass
-    from herosim.platform.timeouts import Timeouts
     from herosim.progress import Recorder
-    from herosim.runtime.settings import ManagerSettings
     renamed = AppClass(app.ctx.client, Recorder(), state.app, state)   # Heroku's rename says nothing of this
     renamed.addons.start_all(renamed.addons.stack(), quiet=True)
     current = state.current_release()
-    settings = ManagerSettings(int(running["router_port"]), Timeouts(**running["timeouts"]),
-                               running.get("size") or "basic", running.get("cycle_every"))
     manager = launcher.ensure(state, settings)
     if current is not None and current.slug:
         manager.deploy(current.version, timeout=settings.timeouts.boot + settings.timeouts.stop + 60)

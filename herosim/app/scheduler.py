@@ -48,7 +48,7 @@ class Jobs:
 
     def next_runs(self) -> dict[int, float | None]:
         manager = self.ctx.manager()
-        return {int(k): v for k, v in (manager.next_runs() if manager else {}).items()}
+        return manager.next_runs() if manager else {}
 
     def _tell_manager(self) -> None:
         manager = self.ctx.manager()

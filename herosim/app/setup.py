@@ -42,9 +42,8 @@ class AppSetup:
         if manifest.base.formation:
             formation.check_declared(manifest.base.formation)
             self.ctx.state.set_formation({kind: quantity for kind, (quantity, _) in manifest.base.formation.items()})
-            sizes = dict(self.ctx.state.settings().get("sizes") or {})
-            sizes.update({kind: size for kind, (_, size) in manifest.base.formation.items()})
-            self.ctx.state.update_settings(sizes=sizes)
+            sizes = {kind: size for kind, (_, size) in manifest.base.formation.items()}
+            self.ctx.state.change_settings(lambda settings: settings.with_sizes(sizes))
 
     def provision(self, manifest: appjson.AppJson, stack) -> None:
         for spec in manifest.base.addons:
@@ -53,7 +52,7 @@ class AppSetup:
     def postdeploy(self, manifest: appjson.AppJson, release: Release) -> None:
         """scripts.postdeploy, once in the app's life, after its first release."""
         command = manifest.postdeploy()
-        if not command or self.ctx.state.settings().get("postdeploy") == "done":
+        if not command or self.ctx.state.settings().postdeploy_done:
             return
         self.ctx.progress.step(f"Running postdeploy script `{command}`")
 
@@ -66,4 +65,4 @@ class AppSetup:
         if status != 0:
             raise HerosimError(f"The postdeploy script failed: `{command}` exited with status {status}",
                                hint="fix it; it runs again on the next deploy (it has not run yet)")
-        self.ctx.state.update_settings(postdeploy="done")
+        self.ctx.state.update_settings(postdeploy_done=True)

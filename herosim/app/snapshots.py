@@ -29,7 +29,6 @@ from herosim.errors import HerosimError
 from herosim.platform import snapshots as store
 from herosim.platform.releases import Release
 from herosim.platform.snapshots import AddonData, Snapshot
-from herosim.platform.timeouts import Timeouts
 from herosim.runtime import launcher
 from herosim.runtime.settings import ManagerSettings
 
@@ -117,7 +116,7 @@ class Snapshots:
                     self.ctx.progress.info(f"Loading {data.name}'s data into {target.name}...")
                     service = service_for_plan(target.plan)
                     spec = service.sidecar(target, stack)
-                    snapshotdata.load(self.ctx.client, self.ctx.name, spec.image, target.volume, spec.data_path,
+                    snapshotdata.load(self.ctx.client, self.ctx.name, spec.image.ref, target.volume, spec.data_path,
                                       target.service, store.folder(name) / data.file, _fixup(data, target))
                 release, own_slug = self._release(snapshot)
             used = {target.name for _, target in pairs}
@@ -178,10 +177,10 @@ class Snapshots:
         add-ons started and the formation on the current release (an app that was down stays
         down)."""
         manager = self.ctx.manager()
-        settings = manager.ping() if manager else None
-        if manager is not None:
+        settings = manager.ping().settings if manager else None
+        if settings is not None:
             self.ctx.progress.info(f"Stopping all dynos on {HEXAGON} {self.ctx.name}...")
-            self.dynos.down(Timeouts(**settings["timeouts"]).stop)
+            self.dynos.down(settings.timeouts.stop)
         running = False
         for attachment in attachments:
             container = sidecar.find(self.ctx.client, attachment)
@@ -196,10 +195,8 @@ class Snapshots:
             if settings is not None:
                 self._start_dynos(settings)
 
-    def _start_dynos(self, running: dict) -> None:
-        timeouts = Timeouts(**running["timeouts"])
-        settings = ManagerSettings(int(running["router_port"]), timeouts, running.get("size") or "basic",
-                                   running.get("cycle_every"))
+    def _start_dynos(self, settings: ManagerSettings) -> None:
+        timeouts = settings.timeouts
         current = self.ctx.state.current_release()
         manager = launcher.ensure(self.ctx.state, settings)
         if current is not None:

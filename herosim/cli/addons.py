@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from herosim.addons import registry
+from herosim.addons import registry, search
 from herosim.cli import render
 from herosim.cli.base import Env, aliases, app_option, cli, confirm_app, open_url, pass_env
 from herosim.const import HEXAGON
@@ -37,7 +37,7 @@ def addons_list(env: Env, app_name):
 @cli.command("addons:create")
 @click.argument("plan")
 @app_option
-@click.option("--engine", type=click.Choice(["lite", "elasticsearch", "opensearch"]),
+@click.option("--engine", type=click.Choice(search.ENGINES),
               help="search add-ons: herosim's lite engine, or an official image (default: official when a "
                    "registry answers, lite offline)")
 @click.option("--version", "version", help="heroku-postgresql: the Postgres major version (15, 16, 17; default 17)")

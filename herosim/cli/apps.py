@@ -18,6 +18,7 @@ from herosim.const import HEXAGON
 from herosim.platform.sizes import SIZES
 from herosim.errors import HerosimError
 from herosim.platform.logplex import Logplex
+from herosim.platform.state import FsOptions
 from herosim.cli.output import Printer
 from herosim.platform.timeouts import Timeouts, parse_duration
 
@@ -51,7 +52,7 @@ def up(env: Env, path, app_name, port, detach, ca_bundle, no_cache, size, cycle_
     if as_json:  # stdout carries the JSON alone; the build's transcript goes to stderr
         env.printer.transcript_to_err()
     app = env.app(app_name, path, create=True)
-    app.state.update_settings(strict_fs=strict_fs, fs_allow=list(fs_allow))
+    app.state.update_settings(fs=FsOptions(strict_fs, tuple(fs_allow)))
     if detach:
         app.deployer.up(path, options)
         _wait_healthy(app, timeouts.boot + 15)

@@ -31,7 +31,7 @@ def fs_diff(env: Env, target, app_name, as_json, strict):
         for dyno, findings in changes.items():
             env.printer.lines(fsaudit.render(dyno, findings))
     lost = sum(len(f.paths) for findings in changes.values() for f in findings)
-    if lost and (strict or app.state.settings().get("strict_fs")):
+    if lost and (strict or app.state.settings().fs.strict):
         raise ExitStatus(1)
 
 

@@ -17,14 +17,14 @@ import docker.errors
 import requests.exceptions
 
 from herosim import __version__
-from herosim.engine import client as engine_client
 from herosim.app import App
+from herosim.cli.output import Printer
+from herosim.engine import client as engine_client
+from herosim.errors import HerosimError
 from herosim.git import remotes
 from herosim.platform import names
 from herosim.platform.state import AppState
 from herosim.slug import buildpack
-from herosim.errors import HerosimError
-from herosim.cli.output import Printer
 
 
 class Env:
@@ -59,7 +59,7 @@ def resolve_app(name: str | None, path: Path | None = None) -> str:
     """-a/--app, $HEROSIM_APP or $HEROKU_APP, the herosim app of the git remotes of PATH (or
     of the current directory), else the directory's name."""
     where = path or Path.cwd()
-    if name or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP"):
+    if name or names.from_environment():
         return names.pick(name, dict(os.environ), [], None, "")
     ctx = click.get_current_context(silent=True)
     remote = (ctx.meta.get(REMOTE_KEY) if ctx else None) or remotes.configured_remote(where)

@@ -106,7 +106,7 @@ def ps(env: Env, app_name, as_json):
     app = env.app(app_name)
     dynos = app.dynos.status()
     if as_json:
-        env.printer.json(dynos)
+        env.printer.json([d.to_dict() for d in dynos])
         return
     if not dynos:
         env.printer.info(f"No dynos on {HEXAGON} {app.name}")

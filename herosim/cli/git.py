@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -23,7 +22,7 @@ def git_remote(env: Env, app_name, remote, extra):
     """Add a git remote to an app repo (`git push heroku main` then deploys to it)."""
     extra = list(extra)
     name = app_name or (extra.pop(0) if extra and not extra[0].startswith("-") else None) \
-        or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP")
+        or names.from_environment()
     if not name:
         raise HerosimError("Specify an app with --app", hint="herosim git:remote -a APP")
     state = AppState(names.check(name))

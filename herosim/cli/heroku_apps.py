@@ -3,7 +3,6 @@ Progress (`Creating ⬢ x... done`) goes to stderr and data to stdout, as Heroku
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -14,8 +13,10 @@ from herosim.cli.base import Env, aliases, app_option, cli, confirm_app, open_ur
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
 from herosim.git import remotes, repo
+from herosim.platform import names
 from herosim.platform.releases import current_user
 from herosim.runtime import launcher
+from herosim.runtime.dyno import DynoView
 
 
 # -- apps:create ------------------------------------------------------------------------------
@@ -28,7 +29,7 @@ from herosim.runtime import launcher
 def apps_create(env: Env, name, remote, no_remote, as_json):
     """Create a new app: a name, a router port of its own and a Heroku Git repository; in a
     git repository, the `heroku` remote to push to."""
-    name = name or os.environ.get("HEROSIM_APP") or os.environ.get("HEROKU_APP")
+    name = name or names.from_environment()
     action = f"Creating {HEXAGON} {name}" if name else "Creating app"
     try:
         state = catalog.create(name, launcher.port_free)
@@ -96,7 +97,7 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
     dynos = app.dynos.status()
     if as_json:
         env.printer.json({"addons": [{"plan": {"name": p}} for p in addons], "app": record.as_json(),
-                          "collaborators": [], "dynos": dynos, "pipeline_coupling": None})
+                          "collaborators": [], "dynos": [d.to_dict() for d in dynos], "pipeline_coupling": None})
         return
     counts = _count_types(dynos)
     if shell:
@@ -116,11 +117,11 @@ def apps_info(env: Env, app_arg, app_name, as_json, shell):
     env.printer.data("\n".join(render.styled(rows)))
 
 
-def _count_types(dynos: list[dict]) -> str:
+def _count_types(dynos: list[DynoView]) -> str:
     """_.countBy(dynos, 'type') as Heroku's styledObject prints it: `web: 1, worker: 1`."""
     counts: dict[str, int] = {}
     for dyno in dynos:
-        counts[dyno["type"]] = counts.get(dyno["type"], 0) + 1
+        counts[dyno.type] = counts.get(dyno.type, 0) + 1
     return ", ".join(f"{kind}: {n}" for kind, n in counts.items())
 
 

@@ -116,7 +116,7 @@ def _set_maintenance(env: Env, app_name: str | None, on: bool) -> None:
 def labs(env: Env, app_name):
     """Experimental features of the app."""
     app = env.app(app_name)
-    on = set(app.state.settings().get("labs") or [])
+    on = set(app.state.settings().labs)
     env.printer.data(f"=== App Features ({app.name})")
     for feature, description in sorted(metadata.FEATURES.items()):
         env.printer.data(f"[{'+' if feature in on else ' '}] {feature:24} {description}")

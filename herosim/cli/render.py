@@ -7,6 +7,7 @@ import shlex
 
 from herosim.const import HEXAGON
 from herosim.platform.state import Release
+from herosim.runtime.dyno import DynoView
 
 
 def ago(when: dt.datetime, now: dt.datetime) -> str:
@@ -49,19 +50,19 @@ def table(rows: list[tuple[str, ...]], rule: bool = False) -> list[str]:
     return lines
 
 
-def ps(dynos: list[dict], now: dt.datetime) -> list[str]:
+def ps(dynos: list[DynoView], now: dt.datetime) -> list[str]:
     """`heroku ps`: a section per process type, a line per dyno."""
     lines: list[str] = []
-    by_type: dict[str, list[dict]] = {}
+    by_type: dict[str, list[DynoView]] = {}
     for dyno in dynos:
-        by_type.setdefault(dyno["type"], []).append(dyno)
+        by_type.setdefault(dyno.type, []).append(dyno)
     for kind, members in by_type.items():
         if lines:
             lines.append("")
-        lines.append(f"=== {kind} ({members[0].get('size', 'Basic')}): {members[0]['command']} ({len(members)})")
+        lines.append(f"=== {kind} ({members[0].size}): {members[0].command} ({len(members)})")
         for dyno in members:
-            since = dt.datetime.fromisoformat(dyno["since"])
-            lines.append(f"{dyno['name']}: {dyno['state']} {since.strftime('%Y/%m/%d %H:%M:%S %z')} "
+            since = dt.datetime.fromisoformat(dyno.since)
+            lines.append(f"{dyno.name}: {dyno.state} {since.strftime('%Y/%m/%d %H:%M:%S %z')} "
                          f"(~ {ago(since, now)})")
     return lines
 

@@ -24,8 +24,8 @@ def _formation(state: AppState) -> list[dict]:
     release = state.current_release()
     types = procfile.Procfile(release.processes).formation_types if release else []
     counts = formation.quantities(state.formation(), types)
-    sizes = state.settings().get("sizes") or {}
-    return [{"type": t, "quantity": counts[t], "size": SIZES[sizes.get(t, "basic")].name,
+    settings = state.settings()
+    return [{"type": t, "quantity": counts[t], "size": SIZES[settings.size_of(t, "basic")].name,
              "command": release.processes.get(t, "")} for t in types]
 
 
@@ -42,10 +42,10 @@ def overview(app) -> dict:
         "app": app.name, "url": app.url(), "https_url": app.https_url(),
         "release": current.name if current else None,
         "formation": _formation(state),
-        "dynos": app.dynos.status(),
+        "dynos": [d.to_dict() for d in app.dynos.status()],
         "addons": [{"name": a.name, "plan": a.plan} for a in app.addons.attached()],
         "activity": releases(state, 5),
-        "maintenance": bool(settings.get("maintenance")),
+        "maintenance": settings.maintenance,
         "drains": len(DrainStore(state).list()),
     }
 
@@ -60,9 +60,9 @@ def activity(state: AppState) -> dict:
 def settings(app) -> dict:
     """The Settings tab: config var names only (their values come with `config_values`)."""
     values = app.state.settings()
-    return {"app": app.name, "router_port": values.get("router_port"), "source": values.get("source"),
-            "labs": values.get("labs") or [], "config_var_names": sorted(app.config.all()),
-            "python": (values.get("last_build") or {}).get("python")}
+    return {"app": app.name, "router_port": values.router_port, "source": values.source,
+            "labs": list(values.labs), "config_var_names": sorted(app.config.all()),
+            "python": values.last_build.python}
 
 
 def config_values(app) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from herosim.const import LABEL_ADDON_NAME, LABEL_APP, LABEL_DYNO, LABEL_ROLE, LABEL_SESSION
+from herosim.const import ENV_TEST_SESSION, LABEL_ADDON_NAME, LABEL_APP, LABEL_DYNO, LABEL_ROLE, LABEL_SESSION
 
 
 def of_app(app: str, role: str | None = None, *, dyno: str | None = None, addon: str | None = None) -> dict:
@@ -27,7 +27,7 @@ def of_role(role: str, **more: str) -> dict:
 def for_app(app: str, role: str, **more: str) -> dict[str, str]:
     """The labels an object of the app carries (with the test session's, when one runs)."""
     labels = {LABEL_APP: app, LABEL_ROLE: role, **more}
-    session = os.environ.get("HEROSIM_TEST_SESSION")
+    session = os.environ.get(ENV_TEST_SESSION)
     if session:
         labels[LABEL_SESSION] = session
     return labels
@@ -36,7 +36,7 @@ def for_app(app: str, role: str, **more: str) -> dict[str, str]:
 def for_tool(role: str) -> dict[str, str]:
     """The labels of a short-lived helper container that belongs to no app (removed at once)."""
     labels = {LABEL_ROLE: role}
-    session = os.environ.get("HEROSIM_TEST_SESSION")
+    session = os.environ.get(ENV_TEST_SESSION)
     if session:
         labels[LABEL_SESSION] = session
     return labels

@@ -68,7 +68,7 @@ def deploy(app: str, git_dir: Path, sha: str, environ: dict[str, str], out: Prin
     with tempfile.TemporaryDirectory(prefix="herosim-push-") as tmp:
         source = checkout.from_commit(git_dir, sha, Path(tmp) / "src", environ)
         _forget_git_environment()   # what runs next (git in the build folder, the dyno manager) is not this hook
-        built_before = sha if sha in (state.settings().get("built_commits") or []) else None
+        built_before = sha if sha in state.settings().built_commits else None
         _remember_built(state, sha)
         try:
             app_obj, options = _push(app, state, source, out)
@@ -103,10 +103,10 @@ def _options(app_obj):
     from herosim.platform.sizes import DEFAULT_SIZE
     from herosim.platform.timeouts import Timeouts
     manager = app_obj.ctx.manager()
-    running = manager.ping() if manager is not None else {}
-    timeouts = Timeouts(**running["timeouts"]) if running.get("timeouts") else Timeouts.resolve()
-    return UpOptions(port=None, timeouts=timeouts, size=running.get("size") or DEFAULT_SIZE,
-                     cycle_every=running.get("cycle_every"))
+    running = manager.ping().settings if manager is not None else None
+    if running is None:
+        return UpOptions(port=None, timeouts=Timeouts.resolve(), size=DEFAULT_SIZE)
+    return UpOptions(port=None, timeouts=running.timeouts, size=running.size, cycle_every=running.cycle_every)
 
 
 def _verify(app_obj, timeout: float, out: Printer) -> None:
@@ -134,8 +134,7 @@ def _refuse(out: Printer, app: str, lines: list[str], built_before: str | None =
 
 
 def _remember_built(state: AppState, sha: str) -> None:
-    built = [s for s in (state.settings().get("built_commits") or []) if s != sha]
-    state.update_settings(built_commits=(built + [sha])[-BUILT_KEPT:])
+    state.change_settings(lambda settings: settings.with_built(sha, BUILT_KEPT))
 
 
 def _forget_git_environment() -> None:

@@ -118,6 +118,7 @@ class Logplex:
         if not lines:
             return 0
         with self._lock:
+            error: BaseException | None
             try:
                 notice = self._drops.notice(self.clock()) if self._drops.count else None
                 batch = [notice, *lines] if notice else list(lines)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from herosim.platform.releases import Release
+from herosim.platform.state import Settings
 
 RUNTIME_DYNO_METADATA = "runtime-dyno-metadata"
 LOG_RUNTIME_METRICS = "log-runtime-metrics"  # the dyno manager's observer emits its lines (metrics/samples.py)
@@ -13,8 +14,8 @@ FEATURES = {RUNTIME_DYNO_METADATA: "Information about app and environment availa
             LOG_RUNTIME_METRICS: "Emit dyno resource usage information into app logs"}
 
 
-def enabled(settings: dict, feature: str) -> bool:
-    return feature in (settings.get("labs") or [])
+def enabled(settings: Settings, feature: str) -> bool:
+    return feature in settings.labs
 
 
 def release_vars(app: str, app_id: str, release: Release) -> dict[str, str]:
@@ -31,8 +32,8 @@ def release_vars(app: str, app_id: str, release: Release) -> dict[str, str]:
     }
 
 
-def for_release(app: str, settings: dict, release: Release) -> dict[str, str]:
+def for_release(app: str, settings: Settings, release: Release) -> dict[str, str]:
     """The metadata vars of a dyno of `release`, or none when the feature is off."""
-    if not enabled(settings, RUNTIME_DYNO_METADATA) or not settings.get("app_id"):
+    if not enabled(settings, RUNTIME_DYNO_METADATA) or not settings.app_id:
         return {}
-    return release_vars(app, settings["app_id"], release)
+    return release_vars(app, settings.app_id, release)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from pathlib import Path
 
+from herosim.const import ENV_APP
 from herosim.errors import HerosimError
 
 APP_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{1,29}$")
@@ -66,6 +68,12 @@ def generated(taken=frozenset(), rng: random.Random | None = None) -> str:
             return name
 
 
+def from_environment(environ=None) -> str | None:
+    """The app $HEROSIM_APP names, or Heroku's $HEROKU_APP (as Heroku's CLI reads it)."""
+    environ = os.environ if environ is None else environ
+    return next((environ[key] for key in ENV_APP if environ.get(key)), None)
+
+
 def pick(explicit: str | None, environ: dict[str, str], remote_apps: list[tuple[str, str]],
          remote: str | None, fallback: str) -> str:
     """The app a command acts on, in the order of Heroku's CLI: -a/--app, then $HEROSIM_APP
@@ -74,7 +82,7 @@ def pick(explicit: str | None, environ: dict[str, str], remote_apps: list[tuple[
     directory's name, herosim's own default). `remote_apps` is [(remote, app)]."""
     if explicit:
         return check(explicit)
-    named = environ.get("HEROSIM_APP") or environ.get("HEROKU_APP")
+    named = from_environment(environ)
     if named:
         return check(named)
     found = [(r, a) for r, a in remote_apps if not remote or r == remote]

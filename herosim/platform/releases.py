@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from herosim.const import ENV_USER
+
 SUCCEEDED, PENDING, FAILED = "succeeded", "pending", "failed"
 
 
@@ -31,4 +33,4 @@ class Release:
 
 
 def current_user() -> str:
-    return os.environ.get("HEROSIM_USER") or f"{os.environ.get('USER', 'developer')}@localhost"
+    return os.environ.get(ENV_USER) or f"{os.environ.get('USER', 'developer')}@localhost"

@@ -5,11 +5,19 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 
-from herosim.const import (BOOT_TIMEOUT, ENV_BOOT_TIMEOUT, ENV_ROUTER_TIMEOUT, ENV_STOP_TIMEOUT,
-                           ROUTER_IDLE_TIMEOUT, ROUTER_QUEUE_TIMEOUT, ROUTER_TIMEOUT, STOP_TIMEOUT)
+from herosim.const import (
+    BOOT_TIMEOUT,
+    ENV_BOOT_TIMEOUT,
+    ENV_ROUTER_TIMEOUT,
+    ENV_STOP_TIMEOUT,
+    ENV_TIME_SCALE,
+    ROUTER_IDLE_TIMEOUT,
+    ROUTER_QUEUE_TIMEOUT,
+    ROUTER_TIMEOUT,
+    STOP_TIMEOUT,
+)
 from herosim.errors import HerosimError
 
-ENV_TIME_SCALE = "HEROSIM_TIME_SCALE"
 # Crash cool-offs after the first (immediate) restart, in minutes (Dev Center: dynos#dyno-crash-restart-policy).
 CRASH_COOLOFF_MINUTES = (20, 40, 60, 180, 320)
 

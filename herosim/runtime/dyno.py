@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from herosim.platform.sizes import DEFAULT_SIZE
 from herosim.runtime import plan
@@ -48,7 +50,7 @@ class Dyno:
 
 @dataclass(frozen=True)
 class DynoView:
-    """What `herosim ps` shows of a dyno."""
+    """What `herosim ps` shows of a dyno (and, as JSON, `ps --json`: to_dict is its shape)."""
     name: str
     type: str
     command: str
@@ -60,5 +62,11 @@ class DynoView:
     host_port: int | None
     crashes: int
 
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DynoView:
+        return cls(str(data["name"]), str(data["type"]), str(data["command"]), str(data["state"]), str(data["since"]),
+                   int(data["release"]), str(data["size"]), data.get("port"), data.get("host_port"),
+                   int(data.get("crashes") or 0))

@@ -16,6 +16,7 @@ from herosim.errors import HerosimError
 from herosim.platform.state import AppState
 from herosim.runtime import holder
 from herosim.runtime.client import ManagerClient, read_address
+from herosim.runtime.protocol import ManagerInfo
 from herosim.runtime.settings import ManagerSettings
 
 
@@ -35,10 +36,8 @@ def check_port(port: int) -> None:
                            hint=f"stop what uses it, or choose another: herosim up --port {port + 1}")
 
 
-def matches(settings: ManagerSettings, running: dict) -> bool:
-    return (running.get("router_port"), running.get("size"), running.get("cycle_every"),
-            running.get("timeouts")) == (settings.router_port, settings.size, settings.cycle_every,
-                                         settings.timeouts.to_dict())
+def matches(settings: ManagerSettings, running: ManagerInfo) -> bool:
+    return running.settings == settings
 
 
 def ensure(state: AppState, settings: ManagerSettings) -> ManagerClient:

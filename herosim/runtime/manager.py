@@ -28,9 +28,11 @@ from herosim.platform.state import AppState
 from herosim.runtime import duties, holder, oneoff, plan
 from herosim.runtime.backend import DockerDynos
 from herosim.runtime.detached import DetachedRuns
+from herosim.runtime.dyno import DynoView
 from herosim.runtime.dynos import DynoSet
 from herosim.runtime.memwatch import MemoryWatch
 from herosim.runtime.observer import Observer
+from herosim.runtime.protocol import ManagerInfo
 from herosim.runtime.router.link import RouterProcess
 from herosim.runtime.scheduler import JobClock
 from herosim.runtime.server import Server
@@ -50,10 +52,7 @@ class AlreadyRunning(HerosimError):
 
 
 class Manager:
-    """The service behind the control channel: OPERATIONS are what a ManagerClient may call."""
-
-    OPERATIONS = ("ping", "deploy", "deploy_synced", "converge", "restart", "status", "run_detached", "stop",
-                  "refresh", "stop_dynos", "run_job", "next_runs")
+    """The service behind the control channel: a method per operation of protocol.py."""
 
     def __init__(self, client: docker.DockerClient, state: AppState, settings: ManagerSettings):
         self.client = client
@@ -72,7 +71,7 @@ class Manager:
         self.done = threading.Event()
         self.tls = authority.router_files(self.app)
         self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts, self.tls)
-        self.maintenance = bool(state.settings().get("maintenance"))
+        self.maintenance = state.settings().maintenance
         self.jobs = JobClock(self._run_job, settings.timeouts.time_scale)
         self.jobs.load(schedule.load(state.jobs()))
         self.server = Server(state.dir, self)
@@ -142,13 +141,11 @@ class Manager:
         return release.slug, dyno_environment(self.client, self.app, release.config_vars,
                                               metadata.for_release(self.app, self.state.settings(), release))
 
-    # -- operations ---------------------------------------------------------------------------
-    def ping(self) -> dict:
-        return {"app": self.app, "router_port": self.settings.router_port, "size": self.settings.size,
-                "cycle_every": self.settings.cycle_every, "timeouts": self.settings.timeouts.to_dict(),
-                "release": self.current.version if self.current else None}
+    # -- operations (protocol.py) --------------------------------------------------------------
+    def ping(self) -> ManagerInfo:
+        return ManagerInfo(self.app, self.settings, self.current.version if self.current else None)
 
-    def deploy(self, version: int) -> list[dict]:
+    def deploy(self, version: int) -> list[DynoView]:
         """A new release: every dyno restarts on it (a new release resets crash cool-offs)."""
         release = self.state.release(int(version))
         if release is None:
@@ -157,7 +154,7 @@ class Manager:
         self.dynos.reset_crashes()
         return self.converge()
 
-    def deploy_synced(self, version: int, synced: list[str]) -> list[dict]:
+    def deploy_synced(self, version: int, synced: list[str]) -> list[DynoView]:
         """A release whose files `herosim dev` copied into the `synced` dynos (their server
         reloads by itself): those keep running, now on it; every other dyno restarts on it."""
         if self.state.release(int(version)) is None:
@@ -165,11 +162,9 @@ class Manager:
         self.dynos.relabel(list(synced), int(version))
         return self.deploy(version)
 
-    def converge(self) -> list[dict]:
+    def converge(self) -> list[DynoView]:
         """Start, replace or stop dynos until they match the formation of the current release."""
-        settings = self.state.settings()
-        wanted = plan.wanted(self.current, self.state.formation(), settings.get("sizes") or {},
-                             self.settings.size)
+        wanted = plan.wanted(self.current, self.state.formation(), self.state.settings().sizes, self.settings.size)
         self.dynos.apply(plan.converge(wanted, self.dynos.seen()))
         return self.status()
 
@@ -179,8 +174,8 @@ class Manager:
             raise HerosimError(f"No such dyno: {dyno}", hint="see `herosim ps`")
         return self.dynos.restart(names)
 
-    def status(self) -> list[dict]:
-        return [view.to_dict() for view in self.dynos.views()]
+    def status(self) -> list[DynoView]:
+        return self.dynos.views()
 
     def stop_dynos(self, dyno: str | None = None, process_type: str | None = None) -> list[str]:
         """`ps:stop`: formation dynos stop and start again; a detached one-off stops for good."""
@@ -192,16 +187,16 @@ class Manager:
         release = self.state.release(int(version))
         if release is None or not release.slug:
             raise HerosimError("No release to run on yet", hint=f"deploy first: herosim up -a {self.app}")
-        size = (self.state.settings().get("sizes") or {}).get("run", self.settings.size)
+        settings = self.state.settings()
         one_off = oneoff.new("run", command)
-        handle = oneoff.create(self.client, self.app, release, one_off, size=size,
-                               metadata=metadata.for_release(self.app, self.state.settings(), release))
+        handle = oneoff.create(self.client, self.app, release, one_off, size=settings.size_of("run", self.settings.size),
+                               metadata=metadata.for_release(self.app, settings, release))
         self.detached.start(one_off.name, command, handle, user)
         return one_off.name
 
     def refresh(self) -> None:
         """The app's settings changed (maintenance mode): tell the router now."""
-        self.maintenance = bool(self.state.settings().get("maintenance"))
+        self.maintenance = self.state.settings().maintenance
         self.jobs.load(schedule.load(self.state.jobs()))
         self._publish()
 
@@ -212,9 +207,9 @@ class Manager:
             raise HerosimError(f"No scheduler job {job_id}", hint="see `herosim scheduler`")
         return self._run_job(job, job.interval * self.settings.timeouts.time_scale)
 
-    def next_runs(self) -> dict:
+    def next_runs(self) -> dict[int, float | None]:
         """Seconds until each job's next run (on the scaled clock)."""
-        return {str(j.id): self.jobs.due_in(j.id) for j in schedule.load(self.state.jobs())}
+        return {j.id: self.jobs.due_in(j.id) for j in schedule.load(self.state.jobs())}
 
     def _run_job(self, job, limit: float) -> str:
         if self.current is None or not self.current.slug:

@@ -134,7 +134,7 @@ class Observer:
 
     def _sample(self, found) -> None:
         settings = self.state.settings()
-        lab = samples.FEATURE in (settings.get("labs") or [])
+        lab = samples.FEATURE in settings.labs
         for name, size, dyno_id, figures in found:
             quota = SIZES[size].memory_mb
             load = self._loads.get(name, (dyno_id, LoadAverage(), 0))[1]
@@ -143,6 +143,6 @@ class Observer:
                                   figures.swap / MB, quota)
             self.collector.load(kind, load.m1)
             if lab:
-                dyno = samples.dyno_field(str(settings.get("app_id") or ""), dyno_id)
+                dyno = samples.dyno_field(settings.app_id, dyno_id)
                 self.logs.platform(name, samples.load_line(name, dyno, load))
                 self.logs.platform(name, samples.memory_line(name, dyno, figures, quota))

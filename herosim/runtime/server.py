@@ -1,8 +1,9 @@
 """The dyno manager's control channel, server side: JSON lines over loopback TCP.
 
 A request is one line `{"token": …, "op": …, "args": {…}}`; `op` must be one of the
-service's OPERATIONS, called with `args` as keyword arguments; the reply is one line
-`{"ok": true, "result": …}` or `{"ok": false, "error": …, "hint": …}`. The address and
+protocol's operations (protocol.py) and `args` its arguments, with which the service's
+method of that name is called; the reply is one line `{"ok": true, "result": …}` (the
+method's answer as the protocol encodes it) or `{"ok": false, "error": …, "hint": …}`. The address and
 token live in the app's folder (`manager.json`, mode 0600). Lines are bounded, reads time
 out, the token is compared in constant time, and at most MAX_CONNECTIONS are served at once
 (one thread each): a connection past that is closed at once, so idle connections that never
@@ -18,25 +19,33 @@ import secrets
 import socketserver
 import threading
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from herosim import paths
 from herosim.errors import HerosimError
 from herosim.platform import jsonfile
+from herosim.runtime import protocol
 
 MAX_REQUEST = 64 * 1024
 READ_TIMEOUT = 10.0
 MAX_CONNECTIONS = 32
+VERSIONS_DIFFER = "herosim and its dyno manager differ in version: `herosim down`, then `herosim up`"
 
 
 class Server:
-    """Serves `service` (an object with an OPERATIONS tuple of method names) on a thread per
-    connection."""
+    """Serves `service` (an object with a method per operation, see protocol.unfit) on a thread
+    per connection."""
 
-    def __init__(self, state_dir: Path, service):
+    def __init__(self, state_dir: Path, service,
+                 operations: Mapping[str, protocol.Operation[Any]] = protocol.OPERATIONS):
+        problems = protocol.unfit(service, operations)
+        if problems:
+            raise TypeError(f"{type(service).__name__} does not implement the protocol: " + "; ".join(problems))
         self.state_dir = state_dir
         self.token = secrets.token_hex(16)
-        self.operations = frozenset(service.OPERATIONS)
+        self.operations = operations
         outer = self
 
         class Handler(socketserver.StreamRequestHandler):
@@ -90,11 +99,14 @@ class Server:
             return {"ok": False, "error": "malformed request"}
         if not isinstance(token, str) or not hmac.compare_digest(token.encode(), self.token.encode()):
             return {"ok": False, "error": "bad token"}
-        if op not in self.operations or not isinstance(args, dict):
-            return {"ok": False, "error": f"unknown request {op!r}",
-                    "hint": "herosim and its dyno manager differ in version: `herosim down`, then `herosim up`"}
+        operation = self.operations.get(op) if isinstance(op, str) else None
+        if operation is None or not isinstance(args, dict):
+            return {"ok": False, "error": f"unknown request {op!r}", "hint": VERSIONS_DIFFER}
+        wrong = operation.bad_arguments(args)
+        if wrong is not None:
+            return {"ok": False, "error": f"{wrong} in {op!r}", "hint": VERSIONS_DIFFER}
         try:
-            return {"ok": True, "result": getattr(service, op)(**args)}
+            return {"ok": True, "result": operation.encode(getattr(service, operation.name)(**args))}
         except HerosimError as exc:
             return {"ok": False, "error": exc.message, "hint": exc.hint, "details": exc.details}
         except Exception as exc:  # noqa: BLE001 - reported to the caller; the manager keeps running

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from herosim.platform.sizes import DEFAULT_SIZE
 from herosim.platform.timeouts import Timeouts
@@ -16,12 +18,18 @@ class ManagerSettings:
     size: str = DEFAULT_SIZE
     cycle_every: float | None = None
 
-    def to_json(self) -> str:
-        return json.dumps({"router_port": self.router_port, "timeouts": self.timeouts.to_dict(),
-                           "size": self.size, "cycle_every": self.cycle_every})
+    def to_dict(self) -> dict[str, Any]:
+        return {"router_port": self.router_port, "timeouts": self.timeouts.to_dict(), "size": self.size,
+                "cycle_every": self.cycle_every}
 
     @classmethod
-    def from_json(cls, text: str) -> "ManagerSettings":
-        data = json.loads(text)
+    def from_dict(cls, data: Mapping[str, Any]) -> ManagerSettings:
         return cls(int(data["router_port"]), Timeouts(**data["timeouts"]), data.get("size") or DEFAULT_SIZE,
                    data.get("cycle_every"))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> ManagerSettings:
+        return cls.from_dict(json.loads(text))

@@ -12,7 +12,7 @@ import docker
 import docker.errors
 import docker.types
 
-from herosim.const import LABEL_APP, LABEL_ROLE, ROLE_CACHE
+from herosim.const import ENV_CACHE_VOLUME, LABEL_APP, LABEL_ROLE, ROLE_CACHE
 from herosim.engine import labels
 from herosim.engine.client import translated
 from herosim.errors import BuildError
@@ -20,7 +20,7 @@ from herosim.slug.managers.base import CACHE, TOOLS, PackageManager
 
 TOOLS_VOLUME = "herosim-tools"
 ROLE_TOOLS = "tools"
-CACHE_VOLUME_ENV = "HEROSIM_CACHE_VOLUME"   # names the app's cache volume (benchmarks: a cold one)
+CACHE_VOLUME_ENV = ENV_CACHE_VOLUME   # names the app's cache volume (benchmarks: a cold one)
 
 
 def cache_name(app: str) -> str:

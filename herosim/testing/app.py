@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from herosim.const import ENV_TEST_SESSION
 from herosim.platform import names
 from herosim.platform.state import AppState
 from herosim.testing.clients import AppSession, httpx_client
 
-SESSION_ENV = "HEROSIM_TEST_SESSION"
+SESSION_ENV = ENV_TEST_SESSION
 
 
 def _free_port() -> int:

@@ -83,6 +83,9 @@ def new_leaf(authority: Pair, app: str | None = None, now: dt.datetime | None = 
     now = (now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(minutes=5)
     ca_cert = x509.load_pem_x509_certificate(authority.cert)
     ca_key = serialization.load_pem_private_key(authority.key, password=None)
+    ca_public = ca_cert.public_key()
+    if not isinstance(ca_key, ec.EllipticCurvePrivateKey) or not isinstance(ca_public, ec.EllipticCurvePublicKey):
+        raise ValueError("herosim's local CA is not an EC P-256 key pair")
     key = _key()
     names = [x509.DNSName(n) for n in dns_names(app)] + [x509.IPAddress(ipaddress.ip_address(a)) for a in IP_ADDRESSES]
     subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "herosim router"),
@@ -95,7 +98,7 @@ def new_leaf(authority: Pair, app: str | None = None, now: dt.datetime | None = 
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_usage(ca=False), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_public), critical=False)
             .sign(ca_key, hashes.SHA256()))
     return Pair(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
 
@@ -127,7 +130,10 @@ def details(pem: bytes) -> Details:
 def _slashed(name: x509.Name) -> str:
     """`/O=…/CN=…`, the way Heroku's certs:info prints a subject."""
     short = {NameOID.ORGANIZATION_NAME: "O", NameOID.COMMON_NAME: "CN"}
-    return "".join(f"/{short.get(a.oid, a.oid.dotted_string)}={a.value}" for a in name)
+
+    def text(value: str | bytes) -> str:
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    return "".join(f"/{short.get(a.oid, a.oid.dotted_string)}={text(a.value)}" for a in name)
 
 
 def needs_renewal(leaf_pem: bytes, authority_pem: bytes, app: str | None = None,

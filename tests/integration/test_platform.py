@@ -49,9 +49,12 @@ def test_h12_answers_503_while_the_dyno_keeps_working(probe):
 
 def test_scale_web_to_two_dynos_with_their_own_filesystems(client, probe):
     assert probe.cli("ps:scale", check=True).stdout.strip() == "web=1:Basic worker=0:Basic"  # Heroku's default
-    scaled = probe.cli("ps:scale", "web=2", "worker=1")
+    refused = probe.cli("ps:scale", "web=2")   # Heroku: one Basic dyno per process type
+    assert refused.returncode == 1
+    assert "Cannot update to more than 1 Basic size dynos per process type." in refused.stderr
+    scaled = probe.cli("ps:scale", "web=2:standard-1x", "worker=1")
     assert scaled.returncode == 0, scaled.stderr
-    assert "Scaling dynos... done, now running web at 2:Basic, worker at 1:Basic" in scaled.stderr
+    assert "Scaling dynos... done, now running web at 2:Standard-1X, worker at 1:Basic" in scaled.stderr
     seen = {probe.get("/").json()["dyno"] for _ in range(40)}
     assert seen == {"web.1", "web.2"}
     ports = {probe.get("/env/PORT").json()["value"] for _ in range(20)}
@@ -64,6 +67,7 @@ def test_scale_web_to_two_dynos_with_their_own_filesystems(client, probe):
     assert run.returncode != 0  # a one-off dyno has a fresh filesystem too
     probe.cli("ps:scale", "web-1", check=True)
     assert {probe.get("/").json()["dyno"] for _ in range(10)} == {"web.1"}
+    probe.cli("ps:scale", "web=1:basic", "worker=0", check=True)
 
 
 def test_no_web_dynos_is_h14_and_scaling_back_serves_again(probe):

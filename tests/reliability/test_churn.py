@@ -96,7 +96,7 @@ def test_writes_survive_churn_and_the_router_stays_bounded(herosim_home, tmp_pat
         router = router_process(app.port)
         before = footprint(router)
         steps = [
-            ("config:set", "CHURN=1"), ("ps:scale", "web=2"), ("recycle",), ("restart",),
+            ("config:set", "CHURN=1"), ("ps:scale", "web=2:standard-1x"), ("recycle",), ("restart",),
             ("releases:rollback",), ("pg:credentials:rotate", "--confirm", app.name),
         ]
         for step in steps:
@@ -105,7 +105,7 @@ def test_writes_survive_churn_and_the_router_stays_bounded(herosim_home, tmp_pat
         (path / "app.py").write_text((path / "app.py").read_text() + "\n# redeployed during the churn\n")
         commit_all(path, "redeploy")
         herosim("up", "-d", path, "-a", app.name, "--port", app.port, "--stop-timeout", "10", check=True)
-        herosim("ps:scale", "web=1", "-a", app.name, check=True)
+        herosim("ps:scale", "web=1:basic", "-a", app.name, check=True)
         time.sleep(5)
         writers.stop()
         after = footprint(router_process(app.port))

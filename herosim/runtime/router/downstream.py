@@ -5,7 +5,11 @@ Every buffer is bounded: a head is fed to the parser in slices and refused (H25)
 passes the router's limits, however slowly or quickly it arrives; a body that arrives before
 its dyno connection is ready is held up to PENDING_LIMIT, then the client waits; a head must
 be complete within the idle timeout (H28), and an idle keep-alive connection or tunnel is
-closed after it."""
+closed after it.
+
+It reaches the dyno connection of a request (or of a tunnel) through `Upstream` alone (what
+upstream.Backend offers it); the Backend reaches it through upstream.Downstream: the
+methods under "what its dyno connection calls"."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import asyncio
 import random
 import time
 from collections import deque
+from typing import Protocol
 
 import httptools
 
@@ -30,6 +35,16 @@ def new_request_id() -> str:
     (the router makes one per request). Unique, not secret."""
     h = "%032x" % random.getrandbits(128)
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+
+
+class Upstream(Protocol):
+    """What a Client asks of the dyno connection its request (or its tunnel) goes through."""
+
+    def write(self, data: bytes) -> None: ...   # request or tunnel bytes to the dyno
+    def pause(self) -> None: ...                # the client reads slowly: stop reading the dyno
+    def resume(self) -> None: ...
+    def close(self) -> None: ...                # a tunnel ends
+    def abandon(self) -> None: ...              # the client went away: its response is nobody's
 
 
 class Restricted(Exception):
@@ -53,7 +68,7 @@ class Client(asyncio.Protocol):
         self.exchange: Exchange | None = None      # in flight
         self.parsing: Exchange | None = None       # being read
         self.waiting: deque[Exchange] = deque()    # pipelined, complete, not sent yet
-        self.tunnel = None
+        self.tunnel: Upstream | None = None
         self.broken: bytes = b""          # the 400 owed once the requests before a bad one are answered
         self.closed = False
         self.idle_timer = None
@@ -101,7 +116,7 @@ class Client(asyncio.Protocol):
     def data_received(self, data: bytes):
         self.last_activity = time.monotonic()
         if self.tunnel is not None:
-            self.tunnel.transport.write(bytes(data))   # a view of a reused buffer must not be kept
+            self.tunnel.write(bytes(data))   # a view of a reused buffer must not be kept
             return
         try:
             self._feed(data)
@@ -140,7 +155,7 @@ class Client(asyncio.Protocol):
         if self.idle_timer is not None:
             self.idle_timer.cancel()
         if self.tunnel is not None:
-            self.tunnel.transport.close()
+            self.tunnel.close()
             return
         exchange = self.exchange
         if exchange is not None:
@@ -155,13 +170,13 @@ class Client(asyncio.Protocol):
     def pause_writing(self):
         """The client reads slower than its dyno writes: stop reading the dyno (a tunnel too)."""
         backend = self.tunnel if self.tunnel is not None else self.exchange.backend if self.exchange else None
-        if backend is not None and not backend.closed:
-            backend.transport.pause_reading()
+        if backend is not None:
+            backend.pause()
 
     def resume_writing(self):
         backend = self.tunnel if self.tunnel is not None else self.exchange.backend if self.exchange else None
-        if backend is not None and not backend.closed:
-            backend.transport.resume_reading()
+        if backend is not None:
+            backend.resume()
 
     # -- llhttp callbacks ---------------------------------------------------------------------
     def on_message_begin(self):
@@ -226,7 +241,7 @@ class Client(asyncio.Protocol):
         data = heads.chunk(body) if exchange.chunked else body
         backend = exchange.backend
         if backend is not None and exchange is self.exchange:
-            backend.transport.write(data)
+            backend.write(data)
         else:
             exchange.pending.append(data)
             exchange.pending_bytes += len(data)
@@ -243,7 +258,7 @@ class Client(asyncio.Protocol):
         exchange.request_done = True
         if exchange.chunked:
             if exchange.backend is not None and exchange is self.exchange:
-                exchange.backend.transport.write(heads.LAST_CHUNK)
+                exchange.backend.write(heads.LAST_CHUNK)
             else:
                 exchange.pending.append(heads.LAST_CHUNK)
         if exchange.upgrade:
@@ -289,6 +304,7 @@ class Client(asyncio.Protocol):
         self.transport.write(self.broken)
         self.transport.close()
 
+    # -- what its dyno connection calls (upstream.Downstream) -----------------------------------
     def fail(self, exchange: Exchange, code: str, **extra) -> None:
         """Answer with Heroku's error page and close (the log line goes first)."""
         self.router.line(**{**exchange.fields, **extra}, code=code)
@@ -301,6 +317,27 @@ class Client(asyncio.Protocol):
     def write(self, data: bytes) -> None:
         if not self.closed:
             self.transport.write(data)
+
+    def relay(self, data: bytes) -> None:
+        """Tunnel bytes from the dyno: activity, as the client's own are."""
+        self.last_activity = time.monotonic()
+        if not self.closed:
+            self.transport.write(data)
+
+    def upgraded(self, tunnel: Upstream, head: bytes, rest: bytes) -> None:
+        """The dyno agreed to the upgrade: its 101 (and what followed it) goes out, and from now
+        on bytes flow both ways through `tunnel`."""
+        self.tunnel, self.exchange = tunnel, None
+        self.write(head)
+        if rest:
+            self.write(rest)
+        self.release("upgrade", "pipelined", "body")
+
+    def close(self) -> None:
+        """The response broke off (or the tunnel ended): nothing in flight any more, closed."""
+        self.exchange = None
+        if not self.closed:
+            self.transport.close()
 
     def finished(self, exchange: Exchange, keep: bool) -> None:
         """The response went out: the next pipelined request, or more reading, or close."""
@@ -334,7 +371,7 @@ class Client(asyncio.Protocol):
             self.transport.close()
             return
         if self.tunnel is not None and quiet >= idle:
-            self.tunnel.transport.close()
+            self.tunnel.close()
             self.transport.close()
             return
         if self.exchange is None and self.tunnel is None and not self.in_head and quiet >= idle:

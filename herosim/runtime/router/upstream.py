@@ -1,10 +1,15 @@
 """A connection to a dyno: sends one request at a time, parses the response with llhttp
-(httptools) and streams it to the client; kept in the pool between requests."""
+(httptools) and streams it to the client; kept in the pool between requests.
+
+It reaches its client connection through `Downstream` alone (what downstream.Client offers
+it), and the client reaches it through `Upstream` (downstream.py): neither touches the
+other's attributes."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import Protocol
 
 import httptools
 
@@ -16,12 +21,25 @@ HIGH_WATER = 256 * 1024
 NO_BODY = (204, 304)
 
 
+class Downstream(Protocol):
+    """What a Backend asks of the client connection its response goes to."""
+
+    def hold(self, reason: str) -> None: ...           # stop reading the client
+    def release(self, *reasons: str) -> None: ...      # read it again
+    def write(self, data: bytes) -> None: ...          # response bytes
+    def relay(self, data: bytes) -> None: ...          # tunnel bytes (they count as activity)
+    def upgraded(self, tunnel: Backend, head: bytes, rest: bytes) -> None: ...  # 101: a tunnel from now on
+    def fail(self, exchange: Exchange, code: str, **extra) -> None: ...  # an error page, then closed
+    def finished(self, exchange: Exchange, keep: bool) -> None: ...      # the response went out whole
+    def close(self) -> None: ...                       # cut off: the exchange dropped, the connection closed
+
+
 class Backend(asyncio.Protocol):
     def __init__(self, router, address: tuple[str, int]):
         self.router = router
         self.address = address
         self.transport = None
-        self.client = None
+        self.client: Downstream | None = None
         self.exchange: Exchange | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.closed = False
@@ -51,7 +69,24 @@ class Backend(asyncio.Protocol):
         if self.client is not None:
             self.client.release("dyno-busy")
 
-    def send(self, client, exchange: Exchange) -> None:
+    # -- what its client calls (downstream.Upstream) ---------------------------------------------
+    def write(self, data: bytes) -> None:
+        """Request bytes (a body, or a tunnel's) to the dyno."""
+        self.transport.write(data)
+
+    def pause(self) -> None:
+        """The client reads slower than the dyno writes: stop reading the dyno."""
+        if not self.closed:
+            self.transport.pause_reading()
+
+    def resume(self) -> None:
+        if not self.closed:
+            self.transport.resume_reading()
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def send(self, client: Downstream, exchange: Exchange) -> None:
         self.client, self.exchange = client, exchange
         self._reset()
         self.transport.write(exchange.head + b"".join(exchange.pending) if exchange.pending else exchange.head)
@@ -64,8 +99,7 @@ class Backend(asyncio.Protocol):
     def data_received(self, data: bytes):
         if self.tunnel:
             if self.client is not None:
-                self.client.last_activity = time.monotonic()
-                self.client.write(data)
+                self.client.relay(data)
             return
         exchange = self.exchange
         if exchange is None:  # data while idle in the pool: nothing asked for it
@@ -93,8 +127,8 @@ class Backend(asyncio.Protocol):
         self.router.pool_forget(self)
         exchange, client = self.exchange, self.client
         if self.tunnel:
-            if client is not None and not client.closed:
-                client.transport.close()
+            if client is not None:
+                client.close()
             return
         if exchange is None:
             return
@@ -113,9 +147,7 @@ class Backend(asyncio.Protocol):
             client.finished(exchange, False)
             return
         self.router.line(**exchange.line(status=exchange.status, bytes_=0), code="H18", sock="backend")
-        client.exchange = None
-        if not client.closed:
-            client.transport.close()
+        client.close()
 
     # -- llhttp callbacks ---------------------------------------------------------------------
     def on_status(self, reason: bytes):
@@ -195,15 +227,10 @@ class Backend(asyncio.Protocol):
         exchange, client = self.exchange, self.client
         self.router.unwatch(self)
         self.tunnel = True
-        client.tunnel = self
-        client.exchange = None
-        client.write(heads.response(101, self._reason, self._headers, b"", False, upgrade=True))
+        client.upgraded(self, heads.response(101, self._reason, self._headers, b"", False, upgrade=True), rest)
         self.router.line(**exchange.line(status=101, bytes_=0))
-        if rest:
-            client.write(rest)
         if exchange.upgrade_rest:
             self.transport.write(exchange.upgrade_rest)
-        client.release("upgrade", "pipelined", "body")
 
     def _malformed(self) -> None:
         """A response llhttp refuses: H17 before the client got anything, else H18."""
@@ -214,8 +241,7 @@ class Backend(asyncio.Protocol):
             client.fail(exchange, "H17", **exchange.line(status=503, bytes_=0))
         else:
             self.router.line(**exchange.line(status=exchange.status, bytes_=0), code="H18", sock="backend")
-            client.exchange = None
-            client.transport.close()
+            client.close()
 
     def check_time(self, now: float) -> None:
         """H12 without a first byte within the router timeout; H15 when the answer stalls."""
@@ -230,8 +256,7 @@ class Backend(asyncio.Protocol):
         elif now - exchange.last_activity >= self.router.timeouts.idle:
             self._drop()
             self.router.line(**exchange.line(status=exchange.status, bytes_=0), code="H15")
-            client.exchange = None
-            client.transport.close()
+            client.close()
 
     def _drop(self):
         self.router.unwatch(self)

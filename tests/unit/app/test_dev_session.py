@@ -15,6 +15,8 @@ from herosim.errors import HerosimError
 from herosim.platform.state import AppState
 from herosim.platform.timeouts import Timeouts
 from herosim.progress import Recorder
+from herosim.runtime.plan import UP
+from tests.unit.app.fakes import view
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@localhost"]
 
@@ -25,7 +27,7 @@ class FakeManager:
 
     def deploy(self, version, timeout):
         self.calls.append(("deploy", version))
-        return [{"name": "web.1", "type": "web", "state": "up"}]
+        return [view("web.1", UP)]
 
     def restart(self, dyno=None, process_type=None, timeout=300):
         self.calls.append(("restart",))
@@ -33,7 +35,7 @@ class FakeManager:
 
     def deploy_synced(self, version, synced, timeout):
         self.calls.append(("deploy_synced", version, tuple(synced)))
-        return [{"name": "web.1", "type": "web", "state": "up"}, {"name": "worker.1", "type": "worker", "state": "up"}]
+        return [view("web.1", UP), view("worker.1", UP)]
 
 
 class FakeApp:
@@ -52,7 +54,7 @@ class FakeApp:
         self.state = state
         self.releases = Releases(self.ctx)
         self.config = SimpleNamespace(all=dict)
-        self.dynos = SimpleNamespace(status=lambda: [{"name": "web.1", "type": "web", "state": "up"}])
+        self.dynos = SimpleNamespace(status=lambda: [view("web.1", UP)])
         self.builds = 0
         self.fail_build = False
         self.processes = processes

@@ -3,16 +3,17 @@ import datetime as dt
 from herosim.cli import render
 from herosim.platform.names import from_dir as app_name_from_dir
 from herosim.platform.state import AppState
+from herosim.runtime.dyno import DynoView
+from herosim.runtime.plan import CRASHED, UP
 
 NOW = dt.datetime(2026, 11, 28, 5, 0, 0, tzinfo=dt.timezone.utc)
 
 
 def test_ps_groups_by_process_type():
     dynos = [
-        {"name": "web.1", "type": "web", "command": "gunicorn app:app", "state": "up",
-         "since": "2026-11-28T04:57:00+00:00"},
-        {"name": "worker.1", "type": "worker", "command": "python worker.py", "state": "crashed",
-         "since": "2026-11-28T04:59:30+00:00"},
+        DynoView("web.1", "web", "gunicorn app:app", UP, "2026-11-28T04:57:00+00:00", 1, "Basic", 40001, None, 0),
+        DynoView("worker.1", "worker", "python worker.py", CRASHED, "2026-11-28T04:59:30+00:00", 1, "Basic", None,
+                 None, 1),
     ]
     assert render.ps(dynos, NOW) == [
         "=== web (Basic): gunicorn app:app (1)",

@@ -1,5 +1,6 @@
 """The control channel without Docker: a typed client against the server and a stand-in service."""
 
+import inspect
 import json
 import os
 import socket
@@ -11,15 +12,20 @@ import pytest
 from herosim import paths
 from herosim.errors import HerosimError, ManagerNotRunning
 from herosim.platform.state import AppState
+from herosim.platform.timeouts import Timeouts
+from herosim.runtime import protocol
 from herosim.runtime.client import ManagerClient
+from herosim.runtime.manager import Manager
+from herosim.runtime.protocol import ManagerInfo
 from herosim.runtime.server import MAX_REQUEST, Server
+from herosim.runtime.settings import ManagerSettings
+
+SERVED = {name: protocol.OPERATIONS[name] for name in ("ping", "restart", "status")}
 
 
 class Service:
-    OPERATIONS = ("ping", "restart", "status")
-
     def ping(self):
-        return {"app": "demo", "router_port": 5006}
+        return ManagerInfo("demo", ManagerSettings(5006, Timeouts(boot=5)), 3)
 
     def restart(self, dyno=None, process_type=None):
         if dyno == "web.9":
@@ -37,7 +43,7 @@ class Service:
 def served(tmp_path):
     state = AppState("demo", root=tmp_path)
     paths.private_dir(state.dir)
-    server = Server(state.dir, Service())
+    server = Server(state.dir, Service(), SERVED)
     server.start()
     yield state, server
     server.stop()
@@ -52,7 +58,7 @@ def raw(server, line: bytes) -> dict:
 def test_typed_calls_and_errors(served):
     state, server = served
     client = ManagerClient.require(state)
-    assert client.ping()["router_port"] == 5006
+    assert client.ping() == ManagerInfo("demo", ManagerSettings(5006, Timeouts(boot=5)), 3)
     assert client.restart("web.2") == ["web.2"]
     with pytest.raises(HerosimError, match="No such dyno: web.9"):
         client.restart("web.9")
@@ -72,6 +78,8 @@ def test_only_listed_operations_with_the_token_are_answered(served):
     assert raw(server, json.dumps({"token": token, "op": "secret"}).encode() + b"\n")["error"] == "unknown request 'secret'"
     assert raw(server, json.dumps({"token": "x" * 32, "op": "ping"}).encode() + b"\n")["error"] == "bad token"
     assert raw(server, b"not json\n")["error"] == "malformed request"
+    assert raw(server, json.dumps({"token": token, "op": "run_job", "args": {"job_id": 1}}).encode()
+               + b"\n")["error"] == "unknown request 'run_job'"   # declared, but not served here
     assert raw(server, b"x" * (MAX_REQUEST + 10) + b"\n") is None  # dropped unread, no reply
 
 
@@ -87,11 +95,12 @@ def test_no_manager_is_none_or_a_clear_error(tmp_path):
 
 def test_idle_connections_without_a_token_cannot_pile_up_threads(tmp_path, monkeypatch):
     import threading
+
     from herosim.runtime import server as server_module
     monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 4, raising=False)
     state = AppState("demo", root=tmp_path)
     paths.private_dir(state.dir)
-    server = Server(state.dir, Service())
+    server = Server(state.dir, Service(), SERVED)
     server.start()
     try:
         before = threading.active_count()
@@ -103,6 +112,54 @@ def test_idle_connections_without_a_token_cannot_pile_up_threads(tmp_path, monke
             for sock in idle:
                 sock.close()
         time.sleep(0.5)   # the slots come back as the idle connections end
-        assert ManagerClient(state, json.loads((state.dir / paths.MANAGER_ADDRESS).read_text())).ping()["app"] == "demo"
+        assert ManagerClient(state, json.loads((state.dir / paths.MANAGER_ADDRESS).read_text())).ping().app == "demo"
     finally:
         server.stop()
+
+
+def test_arguments_are_checked_against_the_protocol_on_both_sides(served):
+    state, server = served
+    token = json.loads((state.dir / paths.MANAGER_ADDRESS).read_text())["token"]
+
+    def ask(args):
+        return raw(server, json.dumps({"token": token, "op": "restart", "args": args}).encode() + b"\n")
+    assert ask({"dyno": "web.1", "force": True})["error"] == "unknown argument 'force' in 'restart'"
+    assert ask({"dyno": 7})["error"] == "argument 'dyno' has the wrong type in 'restart'"
+    assert ask({"dyno": "web.2"}) == {"ok": True, "result": ["web.2"]}
+    with pytest.raises(TypeError, match="argument 'dyno' has the wrong type"):
+        ManagerClient.require(state).restart(dyno=3)   # never sent
+
+
+def test_a_service_that_does_not_implement_the_protocol_is_refused(tmp_path):
+    class Partial:
+        def ping(self):
+            return None
+
+        def restart(self, dyno=None):   # process_type missing
+            return []
+
+    with pytest.raises(TypeError, match=r"restart: takes \['dyno'\], the protocol declares \['dyno', 'process_type'\]"):
+        Server(tmp_path, Partial(), SERVED)
+    with pytest.raises(TypeError, match="status: missing"):
+        Server(tmp_path, Partial(), SERVED)
+
+
+def test_the_manager_and_the_client_implement_every_operation():
+    assert protocol.unfit(Manager) == []
+    for op in protocol.OPERATIONS.values():
+        params = set(inspect.signature(getattr(ManagerClient, op.name)).parameters) - {"self", "timeout"}
+        assert params == set(op.args), op.name
+
+
+def test_replies_are_typed_and_serialised_at_the_wire_only():
+    from herosim.runtime.dyno import DynoView
+    view = DynoView("web.1", "web", "gunicorn app:app", "up", "2026-11-28T04:57:00+00:00", 2, "Basic", 40001, 49153, 0)
+    wire = json.loads(json.dumps(protocol.STATUS.encode([view])))
+    assert wire == [{"name": "web.1", "type": "web", "command": "gunicorn app:app", "state": "up",
+                     "since": "2026-11-28T04:57:00+00:00", "release": 2, "size": "Basic", "port": 40001,
+                     "host_port": 49153, "crashes": 0}]
+    assert protocol.STATUS.decode(wire) == [view]
+    runs = json.loads(json.dumps(protocol.NEXT_RUNS.encode({1: 12.5, 2: None})))
+    assert runs == {"1": 12.5, "2": None} and protocol.NEXT_RUNS.decode(runs) == {1: 12.5, 2: None}
+    info = ManagerInfo("demo", ManagerSettings(5006, Timeouts(), "standard-2x", 300.0), None)
+    assert protocol.PING.decode(json.loads(json.dumps(protocol.PING.encode(info)))) == info
