@@ -19,6 +19,7 @@ from herosim.engine.stack import Stack
 from herosim.engine.tarball import TarWriter
 from herosim.errors import AddonError
 
+
 def find(client: docker.DockerClient, attachment: Attachment):
     found = client.containers.list(all=True, filters=labels.of_app(attachment.app, ROLE_ADDON, addon=attachment.name))
     return found[0] if found else None
