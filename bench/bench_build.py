@@ -16,11 +16,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import setup, git_copy, hand_build, herosim, median, timer, touch_code  # noqa: E402
+from common import git_copy, hand_build, herosim, median, setup, timer, touch_code  # noqa: E402
 
 LABEL = "io.herosim.app"
 

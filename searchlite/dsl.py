@@ -8,9 +8,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from searchlite import limits
+from searchlite import limits, query_string
 from searchlite import mapping as mapping_mod
-from searchlite import query_string
 from searchlite.errors import SearchError, failed_to_create_query, illegal, parsing, unsupported
 from searchlite.query import Best, Bool, Ids, MatchAll, MatchNone, Node, Range, Term, Text
 

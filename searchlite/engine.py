@@ -11,9 +11,8 @@ import uuid
 from pathlib import Path
 
 from searchlite import bulk as bulk_mod
-from searchlite import limits
+from searchlite import limits, search
 from searchlite import mapping as mapping_mod
-from searchlite import search
 from searchlite.disk import FloodStage
 from searchlite.errors import SearchError, document_missing, illegal, index_not_found, parsing
 from searchlite.store import Index, check_name, refresh_seconds

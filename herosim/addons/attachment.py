@@ -20,12 +20,18 @@ from dataclasses import dataclass, field, replace
 
 import docker
 
-from herosim.const import LABEL_ADDON_CONFIG, LABEL_ADDON_NAME, LABEL_ADDON_PLAN, LABEL_ADDON_SECRET, \
-    LABEL_ADDON_VARS, ROLE_ADDON
+from herosim import paths
+from herosim.const import (
+    LABEL_ADDON_CONFIG,
+    LABEL_ADDON_NAME,
+    LABEL_ADDON_PLAN,
+    LABEL_ADDON_SECRET,
+    LABEL_ADDON_VARS,
+    ROLE_ADDON,
+)
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
 from herosim.errors import AddonError
-from herosim import paths
 from herosim.platform import jsonfile
 from herosim.platform.config_vars import merge
 from herosim.platform.state import AppState

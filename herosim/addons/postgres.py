@@ -7,7 +7,6 @@ import random
 import secrets
 import string
 
-
 from herosim.addons import sidecar
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec

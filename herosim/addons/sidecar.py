@@ -19,6 +19,7 @@ from herosim.engine.stack import Stack
 from herosim.engine.tarball import TarWriter
 from herosim.errors import AddonError
 
+
 def find(client: docker.DockerClient, attachment: Attachment):
     """The add-on's server (not a part beside it, as its pooler)."""
     found = [c for c in client.containers.list(all=True, filters=labels.of_app(attachment.app, ROLE_ADDON,

@@ -19,11 +19,11 @@ from herosim.app.labs import Labs
 from herosim.app.pgbackups import Backups
 from herosim.app.pgextras import Extras
 from herosim.app.pgtransfer import Transfer
-from herosim.app.postgres import Databases
 from herosim.app.pooling import Pooling
+from herosim.app.postgres import Databases
+from herosim.app.releases import Releases
 from herosim.app.scheduler import Jobs
 from herosim.app.snapshots import Snapshots
-from herosim.app.releases import Releases
 from herosim.engine import cleanup, labels, network
 from herosim.engine.client import translated
 from herosim.git import repo

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from herosim.app import buildlog
+from herosim.app import setup as setup_mod
 from herosim.app.addons import Addons
 from herosim.app.catalog import HEROKU_STACK, web_urls
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
-from herosim.app import buildlog, setup as setup_mod
 from herosim.app.releases import Releases
 from herosim.app.setup import AppSetup
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG

@@ -5,19 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herosim import poll
-from herosim.app.context import AppContext
 from herosim.addons.attachment import dyno_environment
+from herosim.app import probe
+from herosim.app.context import AppContext
 from herosim.const import HEXAGON, LABEL_DYNO, LABEL_RELEASE, ROLE_DYNO, ROLE_ONE_OFF
 from herosim.engine import cleanup, labels
 from herosim.errors import HerosimError
 from herosim.platform import formation, metadata, procfile
 from herosim.platform.releases import Release, current_user
 from herosim.platform.sizes import DEFAULT_SIZE, SIZES
-from herosim.app import probe
 from herosim.runtime import attach, launcher, oneoff
 from herosim.runtime.dyno import DynoView
 from herosim.runtime.plan import CRASHED, UP
-
 
 # A Heroku Exec session: the dyno's .profile.d and .profile, then an interactive shell.
 EXEC_SESSION = ('for f in "$HOME"/.profile.d/*.sh; do [ -r "$f" ] && . "$f"; done; '

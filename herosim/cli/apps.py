@@ -8,19 +8,19 @@ from pathlib import Path
 
 import click
 
-from herosim.engine import stack as stack_mod
-from herosim.engine import stackimages
-from herosim.slug import buildpack
 from herosim.app import App, UpOptions
 from herosim.cli import signals
 from herosim.cli.base import Env, app_option, cli, pass_env, report_losses, timeout_options
+from herosim.cli.output import Printer
 from herosim.const import HEXAGON
-from herosim.platform.sizes import SIZES
+from herosim.engine import stack as stack_mod
+from herosim.engine import stackimages
 from herosim.errors import HerosimError
 from herosim.platform.logplex import Logplex
+from herosim.platform.sizes import SIZES
 from herosim.platform.state import FsOptions
-from herosim.cli.output import Printer
 from herosim.platform.timeouts import Timeouts, parse_duration
+from herosim.slug import buildpack
 
 
 # -- up / down / destroy ------------------------------------------------------------------

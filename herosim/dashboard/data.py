@@ -9,10 +9,10 @@ import datetime as dt
 from herosim.app import buildlog
 from herosim.drains.store import DrainStore
 from herosim.metrics import view
+from herosim.paths import home
 from herosim.platform import formation, procfile
 from herosim.platform.sizes import SIZES
 from herosim.platform.state import AppState
-from herosim.paths import home
 
 
 def app_names() -> list[str]:

@@ -13,6 +13,7 @@ import uuid
 from herosim.metrics.cgroup import Figures
 from herosim.metrics.loadavg import LoadAverage
 from herosim.platform.metadata import LOG_RUNTIME_METRICS as FEATURE  # noqa: F401 - the labs feature
+
 INTERVAL = 20.0  # seconds: "at an approximate frequency of once every 20 seconds"
 MB = 1024 * 1024
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from herosim.platform.sizes import APP_DYNO_LIMIT, DEFAULT_SIZE, ECO_DYNO_LIMIT, SIZES
 from herosim.errors import HerosimError
+from herosim.platform.sizes import APP_DYNO_LIMIT, DEFAULT_SIZE, ECO_DYNO_LIMIT, SIZES
 
 SCALE_RE = re.compile(r"^(?P<type>[A-Za-z0-9_-]+?)(?P<op>[=+-])(?P<count>\d+)?(?::(?P<size>[A-Za-z0-9-]+))?$")
 

@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from herosim import paths
-from herosim.platform import logline
 from herosim.const import LOG_LINES_KEPT
+from herosim.platform import logline
 from herosim.platform.logline import LogLine
 
 # Dev Center, Error codes, L10: "Error L10 (output buffer overflow): 500 messages dropped since 2013-04-17T19:04:46+00:00."

@@ -14,16 +14,17 @@ import threading
 import time
 import traceback
 
+from herosim.const import LOG_LINES_KEPT
 from herosim.drains.shipper import Shipper
 from herosim.drains.store import DrainStore
 from herosim.metrics import cgroup, samples
-from herosim.metrics.collector import FILE as METRICS_FILE, Collector
+from herosim.metrics.collector import FILE as METRICS_FILE
+from herosim.metrics.collector import Collector
 from herosim.metrics.loadavg import LoadAverage
 from herosim.platform import jsonfile
 from herosim.platform.logline import LogLine, format_timestamp
 from herosim.platform.logplex import Logplex
 from herosim.platform.sizes import SIZES
-from herosim.const import LOG_LINES_KEPT
 
 POSITION_FILE = "observer.json"
 TICK = 1.0          # drains re-read, metrics flushed, position saved

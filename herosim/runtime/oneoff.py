@@ -12,10 +12,10 @@ import docker
 
 from herosim import paths
 from herosim.addons.attachment import dyno_environment
-from herosim.platform import metadata as dyno_metadata
 from herosim.const import ROLE_ONE_OFF
 from herosim.engine import cleanup, network
 from herosim.errors import HerosimError
+from herosim.platform import metadata as dyno_metadata
 from herosim.platform.linesplit import LineSplitter
 from herosim.platform.logplex import Logplex
 from herosim.platform.releases import Release, current_user

@@ -2,7 +2,6 @@
 trip, reset, pull/push against a second local database), rollback of config and code,
 app.json on a first deploy, and `herosim ci` green and red."""
 
-import json
 import subprocess
 import sys
 import time
