@@ -89,7 +89,7 @@ def test_psycopg3_prepared_statements_break_until_threshold_none(pooled):
     app, _, _ = pooled
     broken = app.cli("run", "python prepared.py")
     assert broken.returncode != 0
-    assert 'psycopg.errors.InvalidSqlStatementName: prepared statement "_pg3_0" does not exist' in broken.stdout
+    assert 'psycopg.errors.InvalidSqlStatementName: prepared statement "_pg3_0" does not exist' in broken.stderr
     fixed = app.cli("run", "python prepared.py --prepare-threshold none")
     assert fixed.returncode == 0 and fixed.stdout.strip().endswith("prepared statements ok: 36")
     direct = app.cli("run", "python prepared.py --url DATABASE_URL")   # no pooler: nothing to fix
