@@ -18,7 +18,7 @@ def _simple(name: str, doc: str, query: str, hidden_alias: str | None = None) ->
     @pass_env
     def command(env: Env, database, app_name):
         app = env.app(app_name)
-        env.printer.data(app.pgextras.table(app.pg.find(database), query), end="")
+        env.printer.data(app.pgextras.table(app.pg.find(database), query))   # psql's table, as the CLI prints it
 
     command.__doc__ = doc
     registered = cli.command(name)(command)
@@ -46,7 +46,7 @@ _simple("pg:long-running-queries", "Show all queries longer than five minutes by
 def pg_locks(env: Env, database, app_name, truncate):
     """Display queries with active locks."""
     app = env.app(app_name)
-    env.printer.data(app.pgextras.table(app.pg.find(database), pgextras.locks_query(truncate)), end="")
+    env.printer.data(app.pgextras.table(app.pg.find(database), pgextras.locks_query(truncate)))
 
 
 @cli.command("pg:outliers")
@@ -63,7 +63,7 @@ def pg_outliers(env: Env, database, app_name, num, reset, truncate):
         raise HerosimError(f'Cannot parse num param value "{num}" to a number', hint="-n takes a whole number")
     output = app.pgextras.outliers(app.pg.find(database), int(num or 10), truncate, reset)
     if output:
-        env.printer.data(output, end="")
+        env.printer.data(output)
 
 
 @cli.command("pg:diagnose")
@@ -85,7 +85,10 @@ def pg_diagnose(env: Env, database, app_name, as_json):
 def render_lines(report: pgdiagnose.Report) -> list[str]:
     lines = [f"Report {report.id} for {report.app}::{report.database}",
              f"available for one month after creation on {report.created_at}", ""]
-    ranked = sorted(report.checks, key=lambda c: pgdiagnose.ORDER.index(c.status) if c.status in pgdiagnose.ORDER else len(pgdiagnose.ORDER))
+    def rank(check: pgdiagnose.Check) -> int:
+        return pgdiagnose.ORDER.index(check.status) if check.status in pgdiagnose.ORDER else len(pgdiagnose.ORDER)
+
+    ranked = sorted(report.checks, key=rank)
     for check in ranked:
         lines.append(f"{check.status.upper()}: {check.name}")
         if check.status == "green" or not check.results:
