@@ -199,11 +199,10 @@ def add_config(attachment: Attachment, config: dict[str, str]) -> Attachment:
     return replace(attachment, config=merged)
 
 
-def add_secret(attachment: Attachment, secret: dict[str, str]) -> Attachment:
-    """More of what the add-on's sidecar needs (a follower's leader, its replication lag)."""
-    merged = {**attachment.secret, **secret}
-    _change(attachment, lambda entry: entry.__setitem__("secret", {**entry.get("secret", {}), **secret}))
-    return replace(attachment, secret=merged)
+def set_secret(attachment: Attachment, secret: dict[str, str]) -> Attachment:
+    """What the add-on's sidecar needs, replaced (a follower promoted: no leader to follow)."""
+    _change(attachment, lambda entry: entry.__setitem__("secret", dict(secret)))
+    return replace(attachment, secret=dict(secret))
 
 
 def _change(attachment: Attachment, edit) -> None:

@@ -13,6 +13,7 @@ from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
 from herosim.app.deploy import Deployer, UpOptions
 from herosim.app.dynos import Dynos
+from herosim.app.followers import Followers
 from herosim.app.fs import Filesystem
 from herosim.app.keyvalue import KeyValue
 from herosim.app.labs import Labs
@@ -49,6 +50,7 @@ class App:
         self.pg = Databases(self.addons)
         self.pgbackups = Backups(self.pg)
         self.pooling = Pooling(self.pg)
+        self.followers = Followers(self.pg)
         self.pgextras = Extras(self.pg)
         self.pgtransfer = Transfer(self.pg)
         self.snapshots = Snapshots(self.ctx, self.releases, self.addons, self.dynos)

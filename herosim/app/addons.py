@@ -55,9 +55,11 @@ class Addons:
         for attachment in attached:
             self._start(attachment, result.stack, net)
 
-    def create(self, plan: str, engine: str | None = None, version: str | None = None) -> addons.Attachment:
+    def create(self, plan: str, engine: str | None = None, version: str | None = None,
+               copy: dict | None = None) -> addons.Attachment:
         """`addons:create`: provision, start, and make a release (the dynos restart with its vars).
-        Says nothing itself: the add-on is ready when this returns, and the CLI says so."""
+        Says nothing itself: the add-on is ready when this returns, and the CLI says so. `copy`:
+        a follower's or a fork's leader, mode and lag (app/followers.py)."""
         check_not_retired(plan)
         service = service_for_plan(plan)
         plan = canonical_plan(plan) if ":" in plan else service.default_plan
@@ -65,7 +67,7 @@ class Addons:
             stack = self.stack()
             service.validate(plan, {"engine": engine, "version": version}, stack)
             attachment = self._provision(service, plan, engine=engine or default_engine(stack), version=version,
-                                         announce=False)
+                                         announce=False, copy=copy)
             self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name), quiet=True)
             self.releases.again(f"Attach {attachment.attachment_name} (@ref:{attachment.name})")
             return attachment
@@ -156,10 +158,10 @@ class Addons:
         return resolution.addon_stack(self.ctx.client, self.ctx.progress)
 
     def _provision(self, service, plan: str | None = None, engine: str | None = None,
-                   version: str | None = None, alias: str | None = None, announce: bool = True) -> addons.Attachment:
-        attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={"engine": engine,
-                                                                                         "version": version,
-                                                                                         "as": alias})
+                   version: str | None = None, alias: str | None = None, announce: bool = True,
+                   copy: dict | None = None) -> addons.Attachment:
+        attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={
+            "engine": engine, "version": version, "as": alias, **(copy or {})})
         if announce:   # provisioned by a deploy (the app's dependencies, app.json): said as it happens
             self.ctx.progress.info(f"Creating {attachment.plan} on {HEXAGON} {self.ctx.name}... free")
             self.ctx.progress.info(f"{attachment.name} is being created in the background. "

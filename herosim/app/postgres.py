@@ -108,12 +108,13 @@ class Databases:
         compliance = "In compliance" if int(size) <= limit else "Over the limit"
         tier = attachment.tier or "essential-0"
         pooling = [("Connection Pooling", "Available")] if pooler.offers_pooling(attachment.plan) else []
+        fork_follow = "Unavailable" if attachment.secret.get("follows") else "Available" if pooling else "Unsupported"
         return [("Plan", tier.replace("-", " ").capitalize()), ("Status", "Available"),
                 ("Connections", f"{used}/{connections}"), *pooling, ("PG Version", version), ("Created", created),
                 ("Data Size", f"{size_text(int(size))} / {storage_gb} GB ({int(size) / limit:.2%}) ({compliance})"),
                 ("Tables", f"{tables}/{postgres.TABLE_LIMIT} "
                            f"({'In compliance' if int(tables) <= postgres.TABLE_LIMIT else 'Over the limit'})"),
-                ("Fork/Follow", "Available" if pooling else "Unsupported"), ("Rollback", "Unsupported"), ("Continuous Protection", "Off"),
+                ("Fork/Follow", fork_follow), ("Rollback", "Unsupported"), ("Continuous Protection", "Off"),
                 ("Add-on", attachment.name)]
 
     # -- pg:reset, pg:ps, pg:killall ----------------------------------------------------------
