@@ -8,7 +8,8 @@ its `PGBOUNCER_*` settings (bin/gen-pgbouncer-conf.sh of heroku-buildpack-pgboun
 
 Both run PgBouncer 1.24.1 (the buildpack's release; Debian trixie carries the same). Protocol-
 level prepared statements in transaction mode need `max_prepared_statements` > 0 (PgBouncer
-1.21 and later); the buildpack sets 0, and Heroku does not document another value for its
+1.21 and later); the buildpack's PGBOUNCER_MAX_PREPARED_STATEMENTS defaults to 0 (its v0.17.0,
+bin/gen-pgbouncer-conf.sh), and Heroku does not document another value for its
 server-side pooler, so herosim runs both with 0: psycopg 3's automatic prepared statements
 break through either, until `prepare_threshold=None`."""
 
