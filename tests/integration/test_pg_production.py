@@ -138,6 +138,13 @@ def troubled(pooled, client):
         cur.execute("SELECT count(*) FROM churn")
     cur.execute("DELETE FROM churn WHERE id % 20 <> 0")
     cur.execute("ANALYZE churn")
+    deadline = time.monotonic() + 20   # the statistics reach the views when each backend flushes them (~1 s)
+    while time.monotonic() < deadline:
+        cur.execute("SELECT n_live_tup > 0 AND n_dead_tup > 0 AND seq_scan >= 3 FROM pg_stat_user_tables "
+                    "WHERE relname = 'churn'")
+        if cur.fetchone()[0]:
+            break
+        time.sleep(0.2)
     holder = psycopg2.connect(dsn)
     holder.cursor().execute("UPDATE churn SET note = 'held' WHERE id = 20")   # its transaction stays open
     holder_pid = holder.get_backend_pid()
@@ -166,7 +173,14 @@ def table(output: str) -> tuple[list[str], list[list[str]]]:
     lines = output.rstrip("\n").splitlines()
     assert re.fullmatch(r"-+(\+-+)*", lines[1]), output
     assert re.fullmatch(r"\(\d+ rows?\)", lines[-1]), output
-    cells = [[cell.strip() for cell in line.split("|")] for line in lines[2:-1]]
+    rows: list[str] = []
+    for line in lines[2:-1]:   # a cell with a newline goes on under a `+` that ends its line
+        if rows and rows[-1].endswith("+"):
+            rows[-1] = rows[-1][:-1] + " " + line.split("|")[-1].strip()
+        else:
+            rows.append(line)
+    cells = [[cell.strip() for cell in row.split("|")] for row in rows]
+    assert len(cells) == int(lines[-1].strip("()").split()[0]), output
     return [name.strip() for name in lines[0].split("|")], cells
 
 
@@ -197,7 +211,7 @@ def test_bloat_vacuum_stats_index_usage_seq_scans_and_cache_hit(troubled):
     names, rows = table(app.cli("pg:index-usage", check=True).stdout)
     assert names == ["relname", "percent_of_times_index_used", "rows_in_table"]
     used = next(r for r in rows if r[0] == "churn")
-    assert used[2] == "1000" and (used[1].isdigit() or used[1] == "Insufficient data")
+    assert int(used[2]) > 0 and (used[1].isdigit() or used[1] == "Insufficient data")   # n_live_tup: an estimate
     names, rows = table(app.cli("pg:seq-scans", check=True).stdout)
     assert names == ["name", "count"] and int(dict(rows)["churn"]) >= 3
     names, rows = table(app.cli("pg:cache-hit", check=True).stdout)
