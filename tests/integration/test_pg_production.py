@@ -211,7 +211,7 @@ def test_bloat_vacuum_stats_index_usage_seq_scans_and_cache_hit(troubled):
     names, rows = table(app.cli("pg:index-usage", check=True).stdout)
     assert names == ["relname", "percent_of_times_index_used", "rows_in_table"]
     used = next(r for r in rows if r[0] == "churn")
-    assert int(used[2]) > 0 and (used[1].isdigit() or used[1] == "Insufficient data")   # n_live_tup: an estimate
+    assert used[2].isdigit() and (used[1].isdigit() or used[1] == "Insufficient data")   # n_live_tup: an estimate
     names, rows = table(app.cli("pg:seq-scans", check=True).stdout)
     assert names == ["name", "count"] and int(dict(rows)["churn"]) >= 3
     names, rows = table(app.cli("pg:cache-hit", check=True).stdout)
