@@ -23,6 +23,7 @@ MAX_LAG_MS = 3_600_000
 # base backup and made a standby of it; a filled one (a restart) is left as it is.
 PREFLIGHT = r"""
 set -e
+export HOME=/var/lib/postgresql   # libpq looks for a client certificate under ~/.postgresql: not root's
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
 	mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA" && chmod 0700 "$PGDATA"
 	export PGPASSWORD="$POSTGRES_PASSWORD" PGSSLMODE=require PGCONNECT_TIMEOUT=5
