@@ -176,7 +176,7 @@ def table(output: str) -> tuple[list[str], list[list[str]]]:
     rows: list[str] = []
     for line in lines[2:-1]:   # a cell with a newline goes on under a `+` that ends its line
         if rows and rows[-1].endswith("+"):
-            rows[-1] = rows[-1][:-1] + " " + line.split("|")[-1].strip()
+            rows[-1] = rows[-1][:-1].rstrip() + " " + line.split("|")[-1].strip()
         else:
             rows.append(line)
     cells = [[cell.strip() for cell in row.split("|")] for row in rows]
@@ -222,7 +222,7 @@ def test_outliers_and_long_running_queries(troubled):
     app, _, _ = troubled
     names, rows = table(app.cli("pg:outliers", "-n", "3", "-t", check=True).stdout)
     assert names == ["total_exec_time", "prop_exec_time", "ncalls", "sync_io_time", "query"] and len(rows) == 3
-    assert all(r[1].endswith("%") and len(r[4]) <= 40 for r in rows)
+    assert all(r[1].endswith("%") and len(r[4]) <= 40 for r in rows), rows
     assert app.cli("pg:long-running-queries", check=True).stdout == (   # none past 5 minutes: the whole output
         " pid | duration | query \n-----+----------+-------\n(0 rows)\n\n\n")
     refused = app.cli("pg:outliers", "-n", "many")
