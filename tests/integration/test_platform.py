@@ -205,12 +205,13 @@ def test_release_phase_gates_the_formation(herosim_home, tmp_path):
 
 
 def test_cycling_replaces_dynos_on_a_schedule(client, herosim_home, tmp_path):
-    app, result = up(tmp_path, "cycle", "web: gunicorn app:app\n", "--cycle-every", "4s")
+    # long enough for the marker to be written before the first cycle, on a busy machine too
+    app, result = up(tmp_path, "cycle", "web: gunicorn app:app\n", "--cycle-every", "15s")
     try:
         assert result.returncode == 0, result.stderr[-2000:]
         assert requests.put(app.url + "/files/marker", timeout=10).status_code == 201
-        app.wait_for_log("heroku[web.1]: Cycling", 20)
-        app.wait_for_log("heroku[web.1]: State changed from starting to up", 20)
+        app.wait_for_log("heroku[web.1]: Cycling", 40)
+        app.wait_for_log("heroku[web.1]: State changed from starting to up", 40)
         deadline = time.monotonic() + 10
         while app.get("/files/marker").status_code != 404 and time.monotonic() < deadline:
             time.sleep(0.2)
