@@ -59,7 +59,8 @@ def illegal(reason: str) -> SearchError:
 
 def unsupported(feature: str) -> SearchError:
     return illegal(f"[{feature}] is not supported by herosim's lite search engine, which speaks the part of "
-                   "the Elasticsearch API web apps use; online, `herosim addons:create elasticsearch --engine elasticsearch` runs the real engine for the rest")
+                   "the Elasticsearch API web apps use; online, "
+                   "`herosim addons:create elasticsearch --engine elasticsearch` runs the real engine for the rest")
 
 
 def conflict(index: str, doc_id: str, version: int) -> SearchError:

@@ -1,8 +1,9 @@
 """`herosim ci`: Heroku CI on this machine. A throwaway app of its own: the buildpack's
 test-compile (bin/test-compile's environment; requirements-test.txt too when there is one,
-Pipenv --dev, Poetry's and uv's default groups; collectstatic skipped), app.json's environments.test add-ons and env, CI's variables,
-`test-setup` once then `test` in a one-off dyno; its exit status is the run's, and the
-throwaway app is removed whatever happens."""
+Pipenv --dev, Poetry's and uv's default groups; collectstatic skipped), app.json's
+environments.test add-ons and env, CI's variables, `test-setup` once then `test` in a
+one-off dyno; its exit status is the run's, and the throwaway app is removed whatever
+happens."""
 
 from __future__ import annotations
 

@@ -42,7 +42,8 @@ class Bucket:
         self.status: dict[str, int] = {}
         self.hist: dict[int, int] = {}
         self.max_ms = 0
-        self.mem = [0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # n, Σtotal, max total, Σrss, max rss, Σswap, max swap, quota (MB)
+        # n, Σtotal, max total, Σrss, max rss, Σswap, max swap, quota (MB)
+        self.mem = [0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
         self.load = [0, 0.0, 0.0]                          # n, Σload, max load
         self.errors: dict[str, int] = {}
 

@@ -88,7 +88,8 @@ def _compile(ctx: BuildContext, previous: dict) -> BuildResult:
     printer.detail(f"Done: {slugsize.human(size)}")
     slugsize.check(size, printer)
     return BuildResult(slug_image=image, stack=target.stack, python_version=target.python, processes=processes,
-                       commit=source.source_version, dependencies=detect.dependencies(target.manager, _text_reader(source, files)),
+                       commit=source.source_version,
+                       dependencies=detect.dependencies(target.manager, _text_reader(source, files)),
                        compressed_size=size, deps_inputs=asdict(layer.inputs))
 
 

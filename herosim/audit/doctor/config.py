@@ -12,8 +12,8 @@ from herosim.audit.doctor.source import EnvRead, PythonFile, env_reads
 
 # Set on every dyno by Heroku (and herosim), or by the buildpack's .profile.d scripts.
 PLATFORM_VARS = {"PORT", "DYNO", "HOME", "PATH", "PWD", "LANG", "WEB_CONCURRENCY", "PYTHONPATH", "PYTHONHOME",
-                 "PYTHONUNBUFFERED", "DYNO_RAM", "FORWARDED_ALLOW_IPS", "GUNICORN_CMD_ARGS", "PIP_DISABLE_PIP_VERSION_CHECK",
-                 "LD_LIBRARY_PATH", "LIBRARY_PATH"}
+                 "PYTHONUNBUFFERED", "DYNO_RAM", "FORWARDED_ALLOW_IPS", "GUNICORN_CMD_ARGS",
+                 "PIP_DISABLE_PIP_VERSION_CHECK", "LD_LIBRARY_PATH", "LIBRARY_PATH"}
 # Set by an add-on (checked with the add-ons)
 ADDON_VAR = re.compile(r"^(DATABASE_URL|HEROKU_POSTGRESQL_\w+_URL|REDIS_URL|REDIS_TLS_URL|ELASTICSEARCH_URL|"
                        r"BONSAI_URL|SEARCHBOX_URL|SEARCHBOX_SSL_URL)$")

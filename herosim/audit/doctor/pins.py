@@ -17,7 +17,8 @@ from herosim.slug import pyversion, wheels
 from herosim.slug.managers import PackageManager
 
 
-def python_for(read_bytes: Callable[[str], bytes | None], manager: PackageManager, cached: str | None) -> tuple[str, str] | Finding:
+def python_for(read_bytes: Callable[[str], bytes | None], manager: PackageManager,
+               cached: str | None) -> tuple[str, str] | Finding:
     """(3.14, how it was chosen), or the finding of the buildpack's own refusal."""
     try:
         request = pyversion.requested(read_bytes, manager, cached)
