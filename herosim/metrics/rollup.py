@@ -88,7 +88,7 @@ class Rollups:
         for bucket in self._buckets(when, "web"):
             if cls:
                 bucket.status[cls] = bucket.status.get(cls, 0) + 1
-            if key is not None:
+            if key is not None and service_ms is not None:   # (key is None exactly when service_ms is)
                 bucket.hist[key] = bucket.hist.get(key, 0) + 1
                 if service_ms > bucket.max_ms:
                     bucket.max_ms = service_ms

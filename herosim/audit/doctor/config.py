@@ -80,12 +80,12 @@ def _none_used(reads: list[EnvRead], config_vars) -> list[Finding]:
     for read in reads:
         if read.kind != "get" or not _unset(read, config_vars):
             continue
-        error = _none_error(read)
-        if error is None:
+        error, parent = _none_error(read), read.parent
+        if error is None or parent is None:   # (an error is only ever found in a parent)
             continue
         severity, when = _boot(read)
         out.append(Finding(severity, f"Config var {read.name} is read with a default of None and used as a string",
-                           read.where, f"`{read.source.segment(read.parent)}` raises {error} {when}, since "
+                           read.where, f"`{read.source.segment(parent)}` raises {error} {when}, since "
                            f"{read.name} is not set.",
                            f"herosim config:set {read.name}=…, or give it a default: "
                            f"os.environ.get({read.name!r}, '')"))
