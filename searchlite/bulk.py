@@ -109,7 +109,7 @@ def _apply(engine, name: str | None, batch: list[Action]) -> Iterator[tuple[Acti
                 yield action, error.status, _item_error(name, action.doc_id, error)
             return
     done = []
-    if index is None:
+    if index is None or name is None:   # (no name, no index)
         done = [(a, 400, _item_error(None, a.doc_id, illegal("index is missing"))) for a in batch]
     else:
         with index.transaction():

@@ -41,8 +41,9 @@ class ShardLevel(SearchError):
 
 
 def index_not_found(index: str) -> SearchError:
-    return SearchError(404, "index_not_found_exception", f"no such index [{index}]", index=index,
-                       **{"resource.type": "index_or_alias", "resource.id": index, "index_uuid": "_na_"})
+    error = SearchError(404, "index_not_found_exception", f"no such index [{index}]", index=index)
+    error.extra.update({"resource.type": "index_or_alias", "resource.id": index, "index_uuid": "_na_"})
+    return error
 
 
 def parsing(reason: str) -> SearchError:
