@@ -28,7 +28,7 @@ def addons_list(env: Env, app_name):
                      "free", app.addons.state(attachment)))
     lines = render.table(rows, rule=True)
     env.printer.data("\n".join(lines[:2]))
-    for line, attachment in zip(lines[2:], found):
+    for line, attachment in zip(lines[2:], found, strict=True):
         env.printer.data(line)
         env.printer.data(" └─ as " + (", ".join(k.removesuffix("_URL") for k in attachment.config)
                                 or attachment.service.upper()))

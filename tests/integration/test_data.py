@@ -202,10 +202,10 @@ def test_commands_that_change_the_app_wait_for_its_lock(app):
         started = [subprocess.Popen([sys.executable, "-m", "herosim", *command, "-a", app.name],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for command in commands]
         time.sleep(20)   # long enough for each to start up and reach the lock, on a busy machine too
-        waiting = [command[0] for command, process in zip(commands, started) if process.poll() is None]
+        waiting = [command[0] for command, process in zip(commands, started, strict=True) if process.poll() is None]
     finished = [process.communicate(timeout=600) for process in started]
     assert waiting == [command[0] for command in commands]
-    for command, process, (out, err) in zip(commands, started, finished):
+    for command, process, (_out, err) in zip(commands, started, finished, strict=True):
         assert process.returncode == 0, (command, err[-2000:])
         assert f"Waiting for another herosim command on {app.name} to finish..." in err, command
     app.cli("maintenance:off", check=True)

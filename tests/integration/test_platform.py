@@ -175,7 +175,7 @@ def test_crash_loop_follows_the_backoff_schedule(herosim_home, tmp_path):
         restarts = [stamp(l) for l in lines if l.endswith("State changed from crashed to starting")]
         assert any(l.endswith("Process exited with status 0") for l in lines)  # exit 0 is a crash too
         assert len(restarts) >= 3, lines
-        delays = [r - c for c, r in zip(crashes, restarts)]
+        delays = [r - c for c, r in zip(crashes, restarts, strict=False)]  # the last crash may not have restarted yet
         assert delays[0] < 1.0            # the first crash restarts at once
         assert delays[1] >= 1.0           # then 20 min (x 0.001 = 1.2 s)
         assert delays[2] >= 2.0           # then 40 min (x 0.001 = 2.4 s)
