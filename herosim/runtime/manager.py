@@ -20,6 +20,7 @@ import docker
 
 from herosim import paths
 from herosim.addons.attachment import dyno_environment
+from herosim.const import ENV_OBSERVER
 from herosim.engine import network
 from herosim.errors import HerosimError
 from herosim.platform import metadata, schedule
@@ -69,7 +70,7 @@ class Manager:
         # drains, metrics, runtime samples; HEROSIM_OBSERVER=0 leaves them out
         # (bench/bench_observe.py measures their cost)
         self.observer = Observer(state, self.logs, self.dynos, self.backend,
-                                 enabled=os.environ.get("HEROSIM_OBSERVER") != "0")
+                                 enabled=os.environ.get(ENV_OBSERVER) != "0")
         self.done = threading.Event()
         self.tls = authority.router_files(self.app)
         self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts, self.tls)
