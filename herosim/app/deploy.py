@@ -45,7 +45,8 @@ class UpOptions:
     cycle_every: float | None = None
 
 
-def unchanged(current: Release | None, slug: str, processes: dict[str, str], config_vars: dict[str, str]) -> Release | None:
+def unchanged(current: Release | None, slug: str, processes: dict[str, str],
+              config_vars: dict[str, str]) -> Release | None:
     """The current release when the new slug, its process types and the config vars are the ones
     it already has (a second `up` of the same commit, say, or `up` after `down`): `up` makes no
     new release then, as a push of what Heroku already runs makes none."""

@@ -163,9 +163,9 @@ def down(env: Env, app_name, stop_timeout):
 def stack_group(env: Env, ctx):
     """The buildpack herosim emulates, and its offline stacks (Debian-built Python and Postgres)."""
     if ctx.invoked_subcommand is None:
-        env.printer.data(f"Buildpack: {buildpack.NAME} ({buildpack.DATE}, {buildpack.COMMIT}): pip {buildpack.PIP_VERSION}, "
-                         f"uv {buildpack.UV_VERSION}, Poetry {buildpack.POETRY_VERSION}, Pipenv {buildpack.PIPENV_VERSION}; "
-                         f"default Python {buildpack.DEFAULT_MAJOR}")
+        env.printer.data(f"Buildpack: {buildpack.NAME} ({buildpack.DATE}, {buildpack.COMMIT}): "
+                         f"pip {buildpack.PIP_VERSION}, uv {buildpack.UV_VERSION}, Poetry {buildpack.POETRY_VERSION}, "
+                         f"Pipenv {buildpack.PIPENV_VERSION}; default Python {buildpack.DEFAULT_MAJOR}")
         for suite in stack_mod.SUITES.values():
             pythons = ", ".join(suite.pythons)
             env.printer.data(f"herosim-{suite.name}  Python {pythons}  PostgreSQL {suite.postgres}"

@@ -67,7 +67,8 @@ def ps_scale(env: Env, changes, app_name):
     if not changes:
         env.printer.data(formation.listing(scaled.counts, scaled.types, scaled.sizes))
         return
-    env.printer.info(f"Scaling dynos... done, now running {formation.describe(scaled.counts, scaled.types, scaled.sizes)}")
+    running = formation.describe(scaled.counts, scaled.types, scaled.sizes)
+    env.printer.info(f"Scaling dynos... done, now running {running}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})

@@ -57,7 +57,8 @@ def check(counts: dict[str, int], sizes: dict[str, str], default: str = DEFAULT_
 
 def check_declared(declared: dict[str, tuple[int, str]]) -> None:
     """app.json's formation ({type: (quantity, size)}), against the same limits."""
-    check({kind: quantity for kind, (quantity, _) in declared.items()}, {kind: size for kind, (_, size) in declared.items()})
+    check({kind: quantity for kind, (quantity, _) in declared.items()},
+          {kind: size for kind, (_, size) in declared.items()})
 
 
 def describe(formation: dict[str, int], types: list[str], size_names: dict[str, str]) -> str:

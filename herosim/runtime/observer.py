@@ -90,7 +90,8 @@ class Observer:
     def _save_position(self) -> None:
         last = self._last
         if last is not None and last is not self._saved:
-            jsonfile.write(self.state.path(POSITION_FILE), {"line": last.render(), "t": format_timestamp(last.timestamp)})
+            jsonfile.write(self.state.path(POSITION_FILE),
+                           {"line": last.render(), "t": format_timestamp(last.timestamp)})
             self._saved = last
 
     # -- the cgroups -----------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def test_crash_loop_follows_the_backoff_schedule(herosim_home, tmp_path):
         restarts = [stamp(l) for l in lines if l.endswith("State changed from crashed to starting")]
         assert any(l.endswith("Process exited with status 0") for l in lines)  # exit 0 is a crash too
         assert len(restarts) >= 3, lines
-        delays = [r - c for c, r in zip(crashes, restarts)]
+        delays = [r - c for c, r in zip(crashes, restarts, strict=False)]  # the last crash may not have restarted yet
         assert delays[0] < 1.0            # the first crash restarts at once
         assert delays[1] >= 1.0           # then 20 min (x 0.001 = 1.2 s)
         assert delays[2] >= 2.0           # then 40 min (x 0.001 = 2.4 s)
@@ -205,12 +205,13 @@ def test_release_phase_gates_the_formation(herosim_home, tmp_path):
 
 
 def test_cycling_replaces_dynos_on_a_schedule(client, herosim_home, tmp_path):
-    app, result = up(tmp_path, "cycle", "web: gunicorn app:app\n", "--cycle-every", "4s")
+    # long enough for the marker to be written before the first cycle, on a busy machine too
+    app, result = up(tmp_path, "cycle", "web: gunicorn app:app\n", "--cycle-every", "15s")
     try:
         assert result.returncode == 0, result.stderr[-2000:]
         assert requests.put(app.url + "/files/marker", timeout=10).status_code == 201
-        app.wait_for_log("heroku[web.1]: Cycling", 20)
-        app.wait_for_log("heroku[web.1]: State changed from starting to up", 20)
+        app.wait_for_log("heroku[web.1]: Cycling", 40)
+        app.wait_for_log("heroku[web.1]: State changed from starting to up", 40)
         deadline = time.monotonic() + 10
         while app.get("/files/marker").status_code != 404 and time.monotonic() < deadline:
             time.sleep(0.2)
