@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from herosim import poll
 from herosim.addons import attachment as records
-from herosim.addons import follower
+from herosim.addons import follower, pooler
 from herosim.addons.attachment import Attachment
 from herosim.app.postgres import Databases
 from herosim.errors import HerosimError
@@ -57,7 +57,8 @@ class Followers:
         found = next((a for a in self.addons.attached() if a.name == name), None)
         if found is None:
             return name
-        names = [k.removesuffix("_URL") for k in found.config if k != "DATABASE_URL"]
+        names = [k.removesuffix("_URL") for k in found.config   # its own URL's names (not its pooler's)
+                 if k != "DATABASE_URL" and k not in pooler.pooled_vars(found)]
         return names[-1] if names else "DATABASE"
 
     def info_rows(self, attachment: Attachment) -> list[tuple[str, str]]:
