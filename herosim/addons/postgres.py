@@ -131,9 +131,10 @@ class Postgres(AddonService):
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
         secret = attachment.secret
         leader = secret.get(follower.FOLLOWS) or secret.get(follower.FORKED_FROM)
-        copy = {"environment": {"HEROSIM_LEADER": leader, "HEROSIM_NAME": attachment.name},
-                "entrypoint": ["bash", "-c", follower.PREFLIGHT, "herosim-follower"],
-                "command": follower.server_args(int(secret.get(follower.LAG) or 0))} if leader else {}
+        copy_env = {"HEROSIM_LEADER": leader, "HEROSIM_NAME": attachment.name} if leader else {}
+        copy_args = follower.server_args(int(secret.get(follower.LAG) or 0)) if leader else []
+        entrypoint = ["bash", "-c", follower.PREFLIGHT, "herosim-follower"] if leader else \
+            ["bash", "-c", PREFLIGHT, "herosim-postgres"]
         return SidecarSpec(
             image=image(stack, attachment.secret.get("version", DEFAULT_POSTGRES)),
             environment={
@@ -144,15 +145,15 @@ class Postgres(AddonService):
                 "HEROSIM_DB_PASSWORD": secret["password"],
                 "PGDATA": "/var/lib/postgresql/data/pgdata",
                 "HEROSIM_SSL_OPTIONAL": "1" if attachment.plan.endswith(IN_DYNO) else "0",
-                **copy.get("environment", {}),
+                **copy_env,
             },
             command=["postgres", "-c", "ssl=on", "-c", f"ssl_cert_file={SNAKEOIL[0]}",
                      "-c", f"ssl_key_file={SNAKEOIL[1]}", "-c", "ssl_min_protocol_version=TLSv1.2",
-                     "-c", "shared_preload_libraries=pg_stat_statements", *copy.get("command", [])],
+                     "-c", "shared_preload_libraries=pg_stat_statements", *copy_args],
             port=PORT,
             data_path="/var/lib/postgresql/data",
             files={"/docker-entrypoint-initdb.d/herosim.sh": (INIT_SCRIPT.encode(), 0o644)},
-            entrypoint=copy.get("entrypoint") or ["bash", "-c", PREFLIGHT, "herosim-postgres"],
+            entrypoint=entrypoint,
         )
 
     def credentials(self, attachment: Attachment) -> str:

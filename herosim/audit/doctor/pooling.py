@@ -79,7 +79,7 @@ def _prepared(sources: list[PythonFile], dependencies: frozenset[str], via: str)
         for node in ast.walk(source.tree):
             if _psycopg_connect(node) or _server_side_binding(node):
                 out.append(Finding(WARNING, "psycopg 3 prepared statements through a transaction pooler",
-                                   f"{source.path}:{node.lineno}",
+                                   f"{source.path}:{getattr(node, 'lineno', 0)}",
                                    f"{via}: psycopg prepares a query after its 5th run on one server connection; "
                                    "the next run lands on another: prepared statement \"_pg3_0\" does not exist.",
                                    "prepare_threshold=None (psycopg.connect(url, prepare_threshold=None); "
