@@ -16,11 +16,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import setup, git_copy, hand_build, herosim, median, timer, touch_code  # noqa: E402
+from common import git_copy, hand_build, herosim, median, setup, timer, touch_code  # noqa: E402
 
 LABEL = "io.herosim.app"
 
@@ -58,7 +56,7 @@ def main():
             with timer() as t:
                 herosim("build", ours_path, "-a", app)
             code_ours.append(t["seconds"])
-        for i, extra in enumerate(["python-dateutil==2.9.0.post0", "six==1.17.0", "idna==3.10"][:args.repeat]):
+        for _i, extra in enumerate(["python-dateutil==2.9.0.post0", "six==1.17.0", "idna==3.10"][:args.repeat]):
             add_dependency(hand_path, extra)
             add_dependency(ours_path, extra)
             with timer() as t:

@@ -17,10 +17,8 @@ import shutil
 import sys
 import time
 
-
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (setup, free_port, git_copy, hand_build, herosim, median, sh, timer, touch_code,  # noqa: E402
-                    wait_200)
+from common import free_port, git_copy, hand_build, herosim, median, setup, sh, timer, touch_code, wait_200  # noqa: E402
 
 LABEL = "io.herosim.app"
 

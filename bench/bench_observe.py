@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench_router import wrk  # noqa: E402
 from common import free_port, git_copy, herosim, scratch, touch_code  # noqa: E402
+
 from tests.browser import Chromium  # noqa: E402
 from tests.unit.drains.receiver import HttpReceiver  # noqa: E402
 

@@ -113,7 +113,7 @@ def profile(d: Deployed, targets, args) -> list:
         url = targets[name][0]
         title = f"{url} ({name}), {args.connections} clients"
 
-        def load():
+        def load(url=url):
             return wrk(url, args.seconds, args.connections)
         raw = profile_router.pyspy(d.router_pid, args.seconds, load, d.work / f"{name}.pyspy")
         out.append(profile_router.summarize_pyspy(raw, f"py-spy --gil, {title}"))

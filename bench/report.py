@@ -54,7 +54,7 @@ def print_log(log: dict) -> None:
     print(f"router's log thread ({alive}); one router line costs it {log['line_cpu_us']:.0f} us CPU "
           "(in-process, as it makes and appends them)")
     if not all(log["alive"].values()):
-        print(f"  it stopped: from then on the router wrote no log line, so its figures lack ~{log['line_cpu_us']:.0f} us "
-              "per request that nginx's access log does pay")
+        print("  it stopped: from then on the router wrote no log line, so its figures lack "
+              f"~{log['line_cpu_us']:.0f} us per request that nginx's access log does pay")
     for failure in log["failures"]:
         print(f"  a thread died (the dyno manager's log): {failure}")

@@ -13,6 +13,7 @@ LABEL_ADDON_NAME = "io.herosim.addon.name"
 LABEL_ADDON_CONFIG = "io.herosim.addon.config"   # older volumes only: config vars with their values
 LABEL_ADDON_SECRET = "io.herosim.addon.secret"   # older volumes only: credentials
 LABEL_ADDON_VARS = "io.herosim.addon.vars"       # the names (never the values) of the config vars it sets
+LABEL_ADDON_PART = "io.herosim.addon.part"       # a container that serves an add-on beside its server (its pooler)
 LABEL_STACK = "io.herosim.stack"
 LABEL_RECIPE = "io.herosim.recipe"
 LABEL_PYTHON = "io.herosim.python-version"

@@ -78,10 +78,7 @@ def run(engine, default_index: str | None, text: str, refresh: str | None) -> Ra
     started = time.perf_counter()
     items, errors, touched = [], False, set()
     for name, group in itertools.groupby(actions(text, default_index), key=lambda a: a.index):
-        while True:
-            batch = list(itertools.islice(group, BATCH))
-            if not batch:
-                break
+        for batch in _batches(group, BATCH):
             for action, status, result in _apply(engine, name, batch):
                 if "error" in result:
                     errors = True
@@ -95,6 +92,12 @@ def run(engine, default_index: str | None, text: str, refresh: str | None) -> Ra
     return RawBody(f'{{"took":{took},"errors":{json.dumps(errors)},"items":[{",".join(items)}]}}'.encode())
 
 
+def _batches(items: Iterator[Action], size: int) -> Iterator[list[Action]]:
+    """`items` in lists of `size` at most (itertools.batched once Python 3.12 is the floor)."""
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
 def _apply(engine, name: str | None, batch: list[Action]) -> Iterator[tuple[Action, int, dict]]:
     """The batch's actions in one transaction of their index."""
     index = None
@@ -106,7 +109,7 @@ def _apply(engine, name: str | None, batch: list[Action]) -> Iterator[tuple[Acti
                 yield action, error.status, _item_error(name, action.doc_id, error)
             return
     done = []
-    if index is None:
+    if index is None or name is None:   # (no name, no index)
         done = [(a, 400, _item_error(None, a.doc_id, illegal("index is missing"))) for a in batch]
     else:
         with index.transaction():

@@ -8,9 +8,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from searchlite import limits
+from searchlite import limits, query_string
 from searchlite import mapping as mapping_mod
-from searchlite import query_string
 from searchlite.errors import SearchError, failed_to_create_query, illegal, parsing, unsupported
 from searchlite.query import Best, Bool, Ids, MatchAll, MatchNone, Node, Range, Term, Text
 
@@ -119,7 +118,7 @@ def _multi_match(body, ctx, depth=1):
         raise unsupported("multi_match.fuzziness")
     patterns = body.get("fields") or ["*"]
     targets = _expand_fields(patterns, ctx)
-    parts = [Text(field_name=name, text=body["query"], operator=str(body.get("operator", "or")).lower(),
+    parts: list[Node] = [Text(field_name=name, text=body["query"], operator=str(body.get("operator", "or")).lower(),
                   phrase=kind == "phrase", boost=weight) for name, weight in targets]
     return Best(parts=parts, mode="most_fields" if kind == "most_fields" else "best_fields",
                 tie_breaker=float(body.get("tie_breaker", 0.0)), boost=float(body.get("boost", 1.0)))
@@ -213,7 +212,7 @@ def _query_string(body, ctx, depth=1):
     node = Bool()
     for clause in clauses:
         if clause.field and clause.field != "*":
-            leaf = Text(field_name=clause.field, text=clause.text, phrase=clause.phrase, operator=operator)
+            leaf: Node = Text(field_name=clause.field, text=clause.text, phrase=clause.phrase, operator=operator)
         else:
             leaf = Best(parts=[Text(field_name=f, text=clause.text, phrase=clause.phrase, boost=w, operator=operator)
                                for f, w in _expand_fields(default_fields if not clause.field else ["*"], ctx)])

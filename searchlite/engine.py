@@ -11,9 +11,8 @@ import uuid
 from pathlib import Path
 
 from searchlite import bulk as bulk_mod
-from searchlite import limits
+from searchlite import limits, search
 from searchlite import mapping as mapping_mod
-from searchlite import search
 from searchlite.disk import FloodStage
 from searchlite.errors import SearchError, document_missing, illegal, index_not_found, parsing
 from searchlite.store import Index, check_name, refresh_seconds
@@ -57,7 +56,7 @@ class Engine:
         if not expression or expression in ("_all", "*"):
             with self.lock:
                 return [self.indices[n] for n in sorted(self.indices)]
-        out = []
+        out: list[Index] = []
         for part in expression.split(","):
             if "*" in part:
                 with self.lock:
@@ -85,7 +84,8 @@ class Engine:
             if "_doc" in mappings and "properties" not in mappings:  # 7.x clients may nest under the type
                 mappings = mappings["_doc"]
             mapping = {"properties": {}, **mappings}
-            settings = limits.flatten(body.get("settings") if isinstance(body.get("settings"), dict) else {})
+            given = body.get("settings")
+            settings = limits.flatten(given if isinstance(given, dict) else {})
             mapping_mod.check_mapping(mapping, settings)
             refresh_seconds(settings)
             index = Index(name, self.data / "indices" / f"{name}.sqlite3", self.stopping)

@@ -41,8 +41,9 @@ class ShardLevel(SearchError):
 
 
 def index_not_found(index: str) -> SearchError:
-    return SearchError(404, "index_not_found_exception", f"no such index [{index}]", index=index,
-                       **{"resource.type": "index_or_alias", "resource.id": index, "index_uuid": "_na_"})
+    error = SearchError(404, "index_not_found_exception", f"no such index [{index}]", index=index)
+    error.extra.update({"resource.type": "index_or_alias", "resource.id": index, "index_uuid": "_na_"})
+    return error
 
 
 def parsing(reason: str) -> SearchError:
@@ -59,7 +60,8 @@ def illegal(reason: str) -> SearchError:
 
 def unsupported(feature: str) -> SearchError:
     return illegal(f"[{feature}] is not supported by herosim's lite search engine, which speaks the part of "
-                   "the Elasticsearch API web apps use; online, `herosim addons:create elasticsearch --engine elasticsearch` runs the real engine for the rest")
+                   "the Elasticsearch API web apps use; online, "
+                   "`herosim addons:create elasticsearch --engine elasticsearch` runs the real engine for the rest")
 
 
 def conflict(index: str, doc_id: str, version: int) -> SearchError:

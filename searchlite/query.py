@@ -68,7 +68,7 @@ class MatchNone(Node):
 class Text(Node):
     """match / match_phrase on one field."""
     field_name: str = ""
-    text: str = ""
+    text: object = ""            # the query's JSON scalar: its str() is analysed
     operator: str = "or"
     phrase: bool = False
     minimum_should_match: object = None
@@ -157,9 +157,9 @@ class Best(Node):
                     best[row] = score
                 if total is not None:
                     total[row] = total.get(row, 0.0) + score
-        if self.mode == "most_fields":
+        if total is not None and self.mode == "most_fields":   # (total is kept in these two cases)
             best = total
-        elif self.tie_breaker:
+        elif total is not None and self.tie_breaker:
             best = {row: top + self.tie_breaker * (total[row] - top) for row, top in best.items()}
         return _ranked(best, self.boost)
 

@@ -88,10 +88,12 @@ class SnapshotReads:
                 number = {"true": 1.0, "false": 0.0}.get(value)
             if number is None:
                 raise illegal(f"failed to parse [{value}] for field [{field}] of type [{kind}]")
-            return {r[0] for r in self.db.execute("SELECT rowid FROM vals WHERE field = ? AND num = ?", (field, number))}
+            return {r[0] for r in self.db.execute("SELECT rowid FROM vals WHERE field = ? AND num = ?",
+                                                  (field, number))}
         if kind == "date":
             millis = mapping_mod.to_millis(value)
-            return {r[0] for r in self.db.execute("SELECT rowid FROM vals WHERE field = ? AND num = ?", (field, millis))}
+            return {r[0] for r in self.db.execute("SELECT rowid FROM vals WHERE field = ? AND num = ?",
+                                                  (field, millis))}
         return {r[0] for r in self.db.execute("SELECT rowid FROM vals WHERE field = ? AND kw = ?",
                                                (field, mapping_mod.keyword_value(value)))}
 
@@ -133,7 +135,8 @@ class SnapshotReads:
             for rowid, value in self.db.execute(
                     f"SELECT rowid, {pick}({column}) FROM vals WHERE field = ? AND rowid IN ({marks}) GROUP BY rowid",
                     [field, *chunk]):
-                out[rowid] = int(value) if column == "num" and value is not None and float(value).is_integer() else value
+                integral = column == "num" and value is not None and float(value).is_integer()
+                out[rowid] = int(value) if integral else value
         return out
 
     def hits(self, rows: list[int]) -> dict[int, tuple[str, dict]]:

@@ -38,7 +38,7 @@ def check_body(body: dict) -> None:
 
 def matches(indices: list[Index], body: dict) -> list[tuple[Index, int, float]]:
     """(index, rowid, score) of every hit, unordered."""
-    out = []
+    out: list[tuple[Index, int, float]] = []
     for index in indices:
         try:
             node = _query(index, body.get("query"))
@@ -89,10 +89,10 @@ def sort_spec(raw) -> list[tuple[str, bool]]:
             out.append((name, (order or ("desc" if name == "_score" else "asc")) == "desc"))
         elif isinstance(item, dict) and len(item) == 1:
             (name, spec), = item.items()
-            order = spec if isinstance(spec, str) else (spec or {}).get("order")
+            given = spec if isinstance(spec, str) else (spec or {}).get("order")
             if isinstance(spec, dict) and set(spec) - {"order", "missing", "unmapped_type"}:
                 raise unsupported(f"sort options {sorted(set(spec) - {'order', 'missing', 'unmapped_type'})}")
-            out.append((name, (order or ("desc" if name == "_score" else "asc")) == "desc"))
+            out.append((name, (given or ("desc" if name == "_score" else "asc")) == "desc"))
         else:
             raise parsing("malformed sort")
     return out
@@ -130,7 +130,7 @@ def run(indices: list[Index], body: dict, count_only: bool = False) -> dict:
 
     def sort_key(hit):
         index, row, score = hit
-        parts = []
+        parts: list[tuple] = []
         column = 0
         for name, descending in order:
             if name == "_score":
@@ -168,11 +168,11 @@ def run(indices: list[Index], body: dict, count_only: bool = False) -> dict:
             hit["_source"] = filtered
         if not by_score:
             hit["sort"] = [score if name == "_score" else row if name == "_doc" else None for name, _ in order]
-            values = keys.get((id(index), row), [])
+            row_keys = keys.get((id(index), row), [])
             column = 0
             for position, (name, _) in enumerate(order):
                 if name not in ("_score", "_doc"):
-                    hit["sort"][position] = values[column] if column < len(values) else None
+                    hit["sort"][position] = row_keys[column] if column < len(row_keys) else None
                     column += 1
         hits.append(hit)
     max_score = max((s for _, _, s in found), default=None) if show_score else None
@@ -215,6 +215,7 @@ def filter_source(source: dict, spec) -> dict | None:
         return None
     if isinstance(spec, str):
         spec = [spec]
+    excludes: list[str]
     if isinstance(spec, list):
         includes, excludes = spec, []
     elif isinstance(spec, dict):

@@ -28,7 +28,8 @@ HEX = re.compile(rb"[0-9A-Fa-f]{1,8}")
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "herosim-search-lite"
-    engine: Engine = None  # set by serve()
+    engine: Engine   # set by serve(), on a subclass bound to its engine
+    server: Server   # (annotated only: the in-flight breaker's server, not any BaseServer)
     timeout = 60  # seconds a connection may stay silent (idle, or in the middle of a body)
     reserved = 0  # bytes of this request held in the in-flight breaker
 

@@ -44,7 +44,9 @@ def _group(item) -> str | None:
                 params.append(f"{name}={callspec.params[name]}")
     # one group per module (whichever of its shared fixtures a test uses: they are built once
     # per module and its tests may depend on their order), split only by a shared fixture's value
-    return item.nodeid.split("::")[0] + ("[" + ",".join(sorted(params)) + "]" if params else "") if shared else None
+    # no "]" in a group's name: pytest-xdist takes a node id ending in "]" for a parametrized
+    # test's own id, and the group would hold one test
+    return item.nodeid.split("::")[0] + ("::" + ",".join(sorted(params)) if params else "") if shared else None
 
 
 # -- one engine, several test workers: the test that restarts it runs alone -------------------

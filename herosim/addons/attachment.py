@@ -20,12 +20,18 @@ from dataclasses import dataclass, field, replace
 
 import docker
 
-from herosim.const import LABEL_ADDON_CONFIG, LABEL_ADDON_NAME, LABEL_ADDON_PLAN, LABEL_ADDON_SECRET, \
-    LABEL_ADDON_VARS, ROLE_ADDON
+from herosim import paths
+from herosim.const import (
+    LABEL_ADDON_CONFIG,
+    LABEL_ADDON_NAME,
+    LABEL_ADDON_PLAN,
+    LABEL_ADDON_SECRET,
+    LABEL_ADDON_VARS,
+    ROLE_ADDON,
+)
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
 from herosim.errors import AddonError
-from herosim import paths
 from herosim.platform import jsonfile
 from herosim.platform.config_vars import merge
 from herosim.platform.state import AppState
@@ -184,6 +190,19 @@ def confirm_rotation(attachment: Attachment, release: str) -> Attachment:
 def released(attachment: Attachment) -> Attachment:
     _change(attachment, lambda entry: entry.pop("unreleased", None))
     return replace(attachment, unreleased="")
+
+
+def add_config(attachment: Attachment, config: dict[str, str]) -> Attachment:
+    """More config vars the add-on gives the app (an attachment of it, as the pooler's)."""
+    merged = {**attachment.config, **config}
+    _change(attachment, lambda entry: entry.__setitem__("config", {**entry.get("config", {}), **config}))
+    return replace(attachment, config=merged)
+
+
+def set_secret(attachment: Attachment, secret: dict[str, str]) -> Attachment:
+    """What the add-on's sidecar needs, replaced (a follower promoted: no leader to follow)."""
+    _change(attachment, lambda entry: entry.__setitem__("secret", dict(secret)))
+    return replace(attachment, secret=dict(secret))
 
 
 def _change(attachment: Attachment, edit) -> None:

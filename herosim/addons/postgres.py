@@ -7,6 +7,7 @@ import random
 import secrets
 import string
 
+from herosim.addons import follower
 from herosim.addons.attachment import Attachment
 from herosim.addons.service import AddonService, SidecarSpec
 from herosim.engine import stack as catalogue
@@ -108,21 +109,32 @@ class Postgres(AddonService):
     def new_attachment(self, app: str, plan: str, name: str, volume: str,
                        taken_vars: set[str], options: dict) -> Attachment:
         limits(plan)
-        version = _version(options)
-        user, password, database = "u" + token(13), "p" + token(31), "d" + token(13)
+        leader: Attachment | None = options.get("leader")
+        if leader is not None:   # --follow or --fork: the leader's copy, its roles and passwords
+            copied = {k: v for k, v in leader.secret.items() if k not in (follower.FOLLOWS, follower.FORKED_FROM,
+                                                                          follower.LAG)}
+            secret = {**copied, (follower.FOLLOWS if options.get("mode") == "follow" else follower.FORKED_FROM):
+                      leader.name, follower.LAG: str(options.get("lag_ms") or 0)}
+            user, password, database = secret["user"], secret["password"], secret["database"]
+        else:
+            user, password, database = "u" + token(13), "p" + token(31), "d" + token(13)
+            secret = {"user": user, "password": password, "database": database, "version": _version(options),
+                      "superuser_password": token(32, string.ascii_letters + string.digits)}
         url = f"postgres://{user}:{password}@{name}:{PORT}/{database}"
         color = random.choice([c for c in COLORS if f"HEROKU_POSTGRESQL_{c}_URL" not in taken_vars])
         config = {f"HEROKU_POSTGRESQL_{color}_URL": url}
         primary = f"{options['as']}_URL" if options.get("as") else "DATABASE_URL"   # app.json's "as"
-        if primary not in taken_vars:
+        if primary not in taken_vars and leader is None:
             config[primary] = url
-        return Attachment(app=app, plan=plan, name=name, volume=volume, config=config, secret={
-            "user": user, "password": password, "database": database,
-            "superuser_password": token(32, string.ascii_letters + string.digits), "version": version,
-        })
+        return Attachment(app=app, plan=plan, name=name, volume=volume, config=config, secret=secret)
 
     def sidecar(self, attachment: Attachment, stack: Stack) -> SidecarSpec:
         secret = attachment.secret
+        leader = secret.get(follower.FOLLOWS) or secret.get(follower.FORKED_FROM)
+        copy_env = {"HEROSIM_LEADER": leader, "HEROSIM_NAME": attachment.name} if leader else {}
+        copy_args = follower.server_args(int(secret.get(follower.LAG) or 0)) if leader else []
+        entrypoint = ["bash", "-c", follower.PREFLIGHT, "herosim-follower"] if leader else \
+            ["bash", "-c", PREFLIGHT, "herosim-postgres"]
         return SidecarSpec(
             image=image(stack, attachment.secret.get("version", DEFAULT_POSTGRES)),
             environment={
@@ -133,13 +145,15 @@ class Postgres(AddonService):
                 "HEROSIM_DB_PASSWORD": secret["password"],
                 "PGDATA": "/var/lib/postgresql/data/pgdata",
                 "HEROSIM_SSL_OPTIONAL": "1" if attachment.plan.endswith(IN_DYNO) else "0",
+                **copy_env,
             },
             command=["postgres", "-c", "ssl=on", "-c", f"ssl_cert_file={SNAKEOIL[0]}",
-                     "-c", f"ssl_key_file={SNAKEOIL[1]}", "-c", "ssl_min_protocol_version=TLSv1.2"],
+                     "-c", f"ssl_key_file={SNAKEOIL[1]}", "-c", "ssl_min_protocol_version=TLSv1.2",
+                     "-c", "shared_preload_libraries=pg_stat_statements", *copy_args],
             port=PORT,
             data_path="/var/lib/postgresql/data",
             files={"/docker-entrypoint-initdb.d/herosim.sh": (INIT_SCRIPT.encode(), 0o644)},
-            entrypoint=["bash", "-c", PREFLIGHT, "herosim-postgres"],
+            entrypoint=entrypoint,
         )
 
     def credentials(self, attachment: Attachment) -> str:
@@ -153,9 +167,17 @@ class Postgres(AddonService):
         """The plan's connection limit on the app's role (FATAL: too many connections for role
         "u…" past it, as on Heroku), set at every start: older volumes get it too."""
         _, connections = limits(attachment.plan)
+        user = attachment.secret["user"]
+        recovering = container.exec_run(["psql", "-qAtc", "SELECT pg_is_in_recovery()"], user="postgres")
+        if recovering.output.decode(errors="replace").strip() == "t":
+            return   # a follower (or a fork not yet promoted): read-only; it has its leader's settings
         result = container.exec_run(["psql", "-v", "ON_ERROR_STOP=1", "-qAtc",
-                                     f'ALTER ROLE "{attachment.secret["user"]}" CONNECTION LIMIT {connections}'],
-                                    user="postgres")
+                                     f'ALTER ROLE "{user}" CONNECTION LIMIT {connections}'], user="postgres")
+        if result.exit_code == 0:   # pg:outliers reads it; Heroku's databases have it installed
+            result = container.exec_run(["psql", "-v", "ON_ERROR_STOP=1", "-qAt", "-d", attachment.secret["database"],
+                                         "-c", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+                                         "-c", f'GRANT EXECUTE ON FUNCTION pg_stat_statements_reset TO "{user}"'],
+                                        user="postgres")
         if result.exit_code != 0:
             raise AddonError(f"Could not set {attachment.name}'s connection limit",
                              hint=result.output.decode(errors="replace").strip())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from herosim.addons.keyvalue import KeyValueStore
 from herosim.addons.keyvalue import wanted as keyvalue_wanted
-from herosim.addons.service import AddonService
 from herosim.addons.postgres import Postgres
-from herosim.addons.scheduler import Scheduler
 from herosim.addons.postgres import wanted as postgres_wanted
+from herosim.addons.scheduler import Scheduler
 from herosim.addons.search import Search
 from herosim.addons.search import wanted as search_wanted
+from herosim.addons.service import AddonService
 from herosim.errors import AddonError
 
 SERVICES: dict[str, AddonService] = {

@@ -51,6 +51,10 @@ class AddonService:
     def after_ready(self, container, attachment: Attachment) -> None:
         """Settings applied at every start, once the server answers (plan limits)."""
 
+    def apply_credential(self, container, attachment: Attachment, secret: dict[str, str]) -> None:
+        """The server takes `secret` as its credential (a rotation; the services that rotate)."""
+        raise NotImplementedError
+
     def credentials(self, attachment: Attachment) -> str:
         """What protects its data (`addons:info`)."""
         return "a password in its URL"

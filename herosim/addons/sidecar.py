@@ -12,15 +12,19 @@ import docker
 from herosim import poll
 from herosim.addons.attachment import Attachment, confirm_rotation, require_credentials, rotation_release
 from herosim.addons.service import AddonService
-from herosim.const import LABEL_ADDON_NAME, LABEL_ADDON_PLAN, ROLE_ADDON, ROLE_PG_TRANSFER
+from herosim.const import LABEL_ADDON_NAME, LABEL_ADDON_PART, LABEL_ADDON_PLAN, ROLE_ADDON, ROLE_PG_TRANSFER
 from herosim.engine import cleanup, labels
 from herosim.engine.client import translated
 from herosim.engine.stack import Stack
 from herosim.engine.tarball import TarWriter
 from herosim.errors import AddonError
 
+
 def find(client: docker.DockerClient, attachment: Attachment):
-    found = client.containers.list(all=True, filters=labels.of_app(attachment.app, ROLE_ADDON, addon=attachment.name))
+    """The add-on's server (not a part beside it, as its pooler)."""
+    found = [c for c in client.containers.list(all=True, filters=labels.of_app(attachment.app, ROLE_ADDON,
+                                                                               addon=attachment.name))
+             if LABEL_ADDON_PART not in c.labels]
     return found[0] if found else None
 
 def ensure_running(client: docker.DockerClient, service: AddonService, attachment: Attachment,

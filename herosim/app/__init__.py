@@ -13,15 +13,18 @@ from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
 from herosim.app.deploy import Deployer, UpOptions
 from herosim.app.dynos import Dynos
+from herosim.app.followers import Followers
 from herosim.app.fs import Filesystem
 from herosim.app.keyvalue import KeyValue
 from herosim.app.labs import Labs
 from herosim.app.pgbackups import Backups
+from herosim.app.pgextras import Extras
 from herosim.app.pgtransfer import Transfer
+from herosim.app.pooling import Pooling
 from herosim.app.postgres import Databases
+from herosim.app.releases import Releases
 from herosim.app.scheduler import Jobs
 from herosim.app.snapshots import Snapshots
-from herosim.app.releases import Releases
 from herosim.engine import cleanup, labels, network
 from herosim.engine.client import translated
 from herosim.git import repo
@@ -46,6 +49,9 @@ class App:
         self.jobs = Jobs(self.ctx, self.addons)
         self.pg = Databases(self.addons)
         self.pgbackups = Backups(self.pg)
+        self.pooling = Pooling(self.pg)
+        self.followers = Followers(self.pg)
+        self.pgextras = Extras(self.pg)
         self.pgtransfer = Transfer(self.pg)
         self.snapshots = Snapshots(self.ctx, self.releases, self.addons, self.dynos)
 

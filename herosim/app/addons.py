@@ -10,7 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 import docker.errors
 
 from herosim.addons import attachment as addons
-from herosim.addons import sidecar
+from herosim.addons import pooler, sidecar
 from herosim.addons.registry import canonical_plan, check_not_retired, service_for_plan, wanted_services
 from herosim.app import rotation
 from herosim.app.context import AppContext
@@ -57,9 +57,11 @@ class Addons:
         for attachment in attached:
             self._start(attachment, result.stack, net)
 
-    def create(self, plan: str, engine: str | None = None, version: str | None = None) -> addons.Attachment:
+    def create(self, plan: str, engine: str | None = None, version: str | None = None,
+               copy: dict | None = None) -> addons.Attachment:
         """`addons:create`: provision, start, and make a release (the dynos restart with its vars).
-        Says nothing itself: the add-on is ready when this returns, and the CLI says so."""
+        Says nothing itself: the add-on is ready when this returns, and the CLI says so. `copy`:
+        a follower's or a fork's leader, mode and lag (app/followers.py)."""
         check_not_retired(plan)
         service = service_for_plan(plan)
         plan = canonical_plan(plan) if ":" in plan else service.default_plan
@@ -67,7 +69,7 @@ class Addons:
             stack = self.stack()
             service.validate(plan, {"engine": engine, "version": version}, stack)
             attachment = self._provision(service, plan, engine=engine or default_engine(stack), version=version,
-                                         announce=False)
+                                         announce=False, copy=copy)
             self._start(attachment, stack, network.ensure(self.ctx.client, self.ctx.name), quiet=True)
             self.releases.again(f"Attach {attachment.attachment_name} (@ref:{attachment.name})")
             return attachment
@@ -171,10 +173,10 @@ class Addons:
         return resolution.addon_stack(self.ctx.client, self.ctx.progress)
 
     def _provision(self, service, plan: str | None = None, engine: str | None = None,
-                   version: str | None = None, alias: str | None = None, announce: bool = True) -> addons.Attachment:
-        attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={"engine": engine,
-                                                                                         "version": version,
-                                                                                         "as": alias})
+                   version: str | None = None, alias: str | None = None, announce: bool = True,
+                   copy: dict | None = None) -> addons.Attachment:
+        attachment = service.provision(self.ctx.client, self.ctx.name, plan, options={
+            "engine": engine, "version": version, "as": alias, **(copy or {})})
         if announce:   # provisioned by a deploy (the app's dependencies, app.json): said as it happens
             self.ctx.progress.info(f"Creating {attachment.plan} on {HEXAGON} {self.ctx.name}... free")
             self.ctx.progress.info(f"{attachment.name} is being created in the background. "
@@ -191,9 +193,17 @@ class Addons:
         started = time.monotonic()
         sidecar.ensure_running(self.ctx.client, service, attachment, stack, net,
                                (lambda _line: None) if quiet else self.ctx.progress.step)
+        if pooler.pooled_vars(attachment):
+            self.start_pooler(attachment, net)
         if not quiet:
             self.ctx.progress.detail(f"{attachment.name} is ready ({time.monotonic() - started:.1f}s): "
                                      + ", ".join(attachment.config))
+
+
+    def start_pooler(self, attachment: addons.Attachment, net: str | None = None) -> None:
+        """The add-on's connection pooler, created or refreshed (its credentials may have changed)."""
+        StackImages(self.ctx.client, self.ctx.progress).ensure(pooler.image())
+        pooler.ensure_running(self.ctx.client, attachment, net or network.ensure(self.ctx.client, self.ctx.name))
 
 
 def default_engine(stack: stack_mod.Stack) -> str:

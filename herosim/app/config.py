@@ -3,6 +3,8 @@ release that restarts the dynos."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from herosim.app.addons import Addons
 from herosim.app.context import AppContext
 from herosim.app.releases import Releases
@@ -20,7 +22,7 @@ class ConfigVars:
         """What every dyno sees: add-on vars plus the user's."""
         return merge(self.addons.config_vars(), self.ctx.state.config_vars())
 
-    def change(self, values: dict[str, str], unset: list[str] = ()) -> Release:
+    def change(self, values: dict[str, str], unset: Sequence[str] = ()) -> Release:
         addon_vars = self.addons.config_vars()
         check_not_addon_owned(list(values) + list(unset), addon_vars)
         with self.ctx.changing():

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from herosim.app import buildlog
+from herosim.app import setup as setup_mod
 from herosim.app.addons import Addons
 from herosim.app.catalog import HEROKU_STACK, web_urls
 from herosim.app.config import ConfigVars
 from herosim.app.context import AppContext
-from herosim.app import buildlog, setup as setup_mod
 from herosim.app.releases import Releases
 from herosim.app.setup import AppSetup
 from herosim.const import DEFAULT_ROUTER_PORT, ROLE_BUILD, ROLE_SLUG
@@ -44,7 +45,8 @@ class UpOptions:
     cycle_every: float | None = None
 
 
-def unchanged(current: Release | None, slug: str, processes: dict[str, str], config_vars: dict[str, str]) -> Release | None:
+def unchanged(current: Release | None, slug: str, processes: dict[str, str],
+              config_vars: dict[str, str]) -> Release | None:
     """The current release when the new slug, its process types and the config vars are the ones
     it already has (a second `up` of the same commit, say, or `up` after `down`): `up` makes no
     new release then, as a push of what Heroku already runs makes none."""

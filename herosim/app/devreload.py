@@ -42,7 +42,8 @@ def _commands(command: str) -> list[list[str]]:
         tokens = list(lexer)
     except ValueError:
         tokens = command.split()
-    out, current = [], []
+    out: list[list[str]] = []
+    current: list[str] = []
     for token in tokens:
         if token and set(token) <= set(";&|"):
             out.append(current)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path, PurePosixPath
 
 import docker
+
 from herosim.engine import images
 from herosim.engine.tarball import TarWriter
 from herosim.errors import HerosimError

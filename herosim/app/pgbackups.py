@@ -20,6 +20,11 @@ from herosim.platform import jsonfile
 FOLDER = "backups"
 INDEX = "backups.json"
 DOWNLOAD_CHUNK = 1024 * 1024
+# pg_restore --clean --no-acl --no-owner as the app's credential, leaving out the extension
+# every herosim database has installed by the platform (pg_stat_statements, as Heroku's do):
+# the app's role may neither drop nor create it. $1 the dump, $2 the database.
+RESTORE = ('pg_restore -l "$1" | grep -v -E "(EXTENSION|COMMENT) - (EXTENSION )?pg_stat_statements( |$)" > "$1.list"'
+           ' && exec pg_restore --verbose --clean --if-exists --no-acl --no-owner -L "$1.list" -d "$2" "$1"')
 
 
 class Backups:
@@ -84,11 +89,11 @@ class Backups:
             archive.add_bytes(restore_path.lstrip("/"), data, mode=0o644)
             container.put_archive("/", archive.close())
             try:
-                result = container.exec_run(["pg_restore", "--verbose", "--clean", "--if-exists", "--no-acl",
-                                             "--no-owner", "-d", attachment.secret["database"], restore_path],
+                result = container.exec_run(["sh", "-c", RESTORE, "restore", restore_path,
+                                             attachment.secret["database"]],
                                             user="postgres", environment=self.databases.app_env(attachment), demux=True)
             finally:
-                container.exec_run(["rm", "-f", restore_path])
+                container.exec_run(["rm", "-f", restore_path, restore_path + ".list"])
         out, err = result.output
         messages = (err or b"").decode(errors="replace")
         failed = [line for line in messages.splitlines() if "error:" in line and "does not exist" not in line]

@@ -30,10 +30,12 @@ with() {  # a command with one side's PG* variables (exported by the shell: neve
 if [ "$MODE" = pull ]; then
 	with DST createdb "$DST_DB" || exit 3
 else
-	tables=$(with DST psql -d "$DST_DB" -qAtc "select count(*) from pg_tables where schemaname not in ('pg_catalog','information_schema')") || exit 4
+	tables=$(with DST psql -d "$DST_DB" -qAtc \
+		"select count(*) from pg_tables where schemaname not in ('pg_catalog','information_schema')") || exit 4
 	[ "$tables" = 0 ] || exit 5
 fi
-with SRC pg_dump --verbose -F c -Z 0 -N _heroku -d "$SRC_DB" | with DST pg_restore --verbose -F c --no-acl --no-owner -d "$DST_DB"
+with SRC pg_dump --verbose -F c -Z 0 -N _heroku -d "$SRC_DB" |
+	with DST pg_restore --verbose -F c --no-acl --no-owner -d "$DST_DB"
 status=("${PIPESTATUS[@]}")
 [ "${status[0]}" = 0 ] || { echo "pg_dump errored with ${status[0]}" >&2; exit 6; }
 [ "${status[1]}" = 0 ] || { echo "pg_restore errored with ${status[1]}" >&2; exit 7; }
@@ -116,10 +118,12 @@ class Transfer:
         finally:
             cleanup.container(container)
         if status == 3:
-            raise HerosimError(f"Local database {redacted(target)} could not be created (pg:pull makes it: it must not exist)",
+            raise HerosimError(f"Local database {redacted(target)} could not be created "
+                               "(pg:pull makes it: it must not exist)",
                                hint=log.strip().splitlines()[-1] if log.strip() else "drop it, or pull into a new name")
         if status == 4:
-            raise HerosimError(f"Could not reach {redacted(target)}", hint=log.strip().splitlines()[-1] if log.strip() else "")
+            raise HerosimError(f"Could not reach {redacted(target)}",
+                               hint=log.strip().splitlines()[-1] if log.strip() else "")
         if status == 5:
             raise HerosimError("Remote database is not empty. Please create a new database or use heroku pg:reset",
                                hint="herosim pg:reset --confirm APP")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import string
 
-from herosim.addons import postgres
+from herosim.addons import pooler, postgres
 from herosim.addons.attachment import Attachment, require_credentials
 from herosim.app.addons import Addons
 from herosim.app.rotation import Rotations
@@ -107,12 +107,14 @@ class Databases:
         created = self.ctx.client.volumes.get(attachment.volume).attrs.get("CreatedAt", "")[:16].replace("T", " ")
         compliance = "In compliance" if int(size) <= limit else "Over the limit"
         tier = attachment.tier or "essential-0"
+        pooling = [("Connection Pooling", "Available")] if pooler.offers_pooling(attachment.plan) else []
+        fork_follow = "Unavailable" if attachment.secret.get("follows") else "Available" if pooling else "Unsupported"
         return [("Plan", tier.replace("-", " ").capitalize()), ("Status", "Available"),
-                ("Connections", f"{used}/{connections}"), ("PG Version", version), ("Created", created),
+                ("Connections", f"{used}/{connections}"), *pooling, ("PG Version", version), ("Created", created),
                 ("Data Size", f"{size_text(int(size))} / {storage_gb} GB ({int(size) / limit:.2%}) ({compliance})"),
                 ("Tables", f"{tables}/{postgres.TABLE_LIMIT} "
                            f"({'In compliance' if int(tables) <= postgres.TABLE_LIMIT else 'Over the limit'})"),
-                ("Fork/Follow", "Unsupported"), ("Rollback", "Unsupported"), ("Continuous Protection", "Off"),
+                ("Fork/Follow", fork_follow), ("Rollback", "Unsupported"), ("Continuous Protection", "Off"),
                 ("Add-on", attachment.name)]
 
     # -- pg:reset, pg:ps, pg:killall ----------------------------------------------------------

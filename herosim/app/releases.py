@@ -51,11 +51,12 @@ class Releases:
         except docker.errors.ImageNotFound:
             return False
 
-    def rollback(self, version: int | None) -> tuple[Release, Release]:
+    def rollback(self, version: int | None) -> tuple[Release, Release | None]:
         """A new release with vN's slug, processes and config vars (not its add-ons, not data);
         its release phase runs again. Without vN: the release before the current one."""
         with self.ctx.changing():
             eligible = [r for r in reversed(self.ctx.state.releases()) if self.eligible(r)]
+            target: Release | None
             if version is None:
                 if len(eligible) < 2:
                     raise HerosimError(f"No eligible release found for {HEXAGON} {self.ctx.name} to roll back to.",

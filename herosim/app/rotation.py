@@ -11,7 +11,7 @@ has is confirmed there (addons/sidecar.py)."""
 from __future__ import annotations
 
 from herosim.addons import attachment as records
-from herosim.addons import sidecar
+from herosim.addons import pooler, sidecar
 from herosim.addons.attachment import Attachment
 from herosim.addons.registry import service_for_plan
 from herosim.errors import HerosimError
@@ -36,6 +36,8 @@ class Rotations:
             container = self.addons.container(attachment)
             service_for_plan(attachment.plan).apply_credential(container, attachment, attachment.pending["secret"])
             attachment = records.confirm_rotation(attachment, records.rotation_release(attachment))
+        if attachment.unreleased and pooler.pooled_vars(attachment):
+            self.addons.start_pooler(attachment)   # its user list gets the new password first
         if attachment.unreleased:
             self.addons.releases.again(attachment.unreleased)
             attachment = records.released(attachment)

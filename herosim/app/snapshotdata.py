@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import docker
+
 from herosim import paths
 from herosim.const import ROLE_SNAPSHOT
 from herosim.engine import cleanup, labels

@@ -151,8 +151,8 @@ class Snapshots:
         """The snapshot's config vars and formation; its slug when it is this app's and still kept."""
         state = self.ctx.state
         current = state.current_release()
-        own = (snapshot.app == self.ctx.name and bool(snapshot.slug)
-               and images.exists(self.ctx.client, snapshot.slug))
+        own = bool(snapshot.app == self.ctx.name and snapshot.slug
+                   and images.exists(self.ctx.client, snapshot.slug))
         slug = snapshot.slug if own else (current.slug if current else None)
         processes = snapshot.processes if own else (current.processes if current else {})
         config = snapshot.release_config_vars if own else snapshot.config_vars

@@ -70,7 +70,7 @@ def changes_from_upperdir(upper: str) -> list[Change] | None:
         return None
     out = []
     try:
-        for directory, dirs, files in os.walk(upper):
+        for directory, _dirs, files in os.walk(upper):
             for name in files:
                 full = os.path.join(directory, name)
                 path = "/" + os.path.relpath(full, upper)
@@ -97,16 +97,24 @@ def classify(changes: list[Change], allow: tuple[str, ...] = ()) -> list[Finding
     for change in changes:
         if not relevant(change, allow):
             continue
-        for key, title, patterns, fix in CATEGORIES:
-            if key == "deleted":
-                if change.kind == "deleted":
-                    break
-                continue
-            if change.kind != "deleted" and any(fnmatch.fnmatchcase(change.path, p) for p in patterns):
-                break
+        key, title, fix = _category(change)
         findings.setdefault(key, Finding(key, title, fix)).paths.append(change.path)
     order = [c[0] for c in CATEGORIES]
     return sorted(findings.values(), key=lambda f: order.index(f.key))
+
+
+def _category(change: Change) -> tuple[str, str, str]:
+    """The first category a change falls in: a deletion is "deleted", any other the first whose
+    patterns match ("other" matches everything)."""
+    for key, title, patterns, fix in CATEGORIES:
+        if change.kind == "deleted":
+            matched = key == "deleted"
+        else:
+            matched = key != "deleted" and any(fnmatch.fnmatchcase(change.path, p) for p in patterns)
+        if matched:
+            return key, title, fix
+    key, title, _, fix = CATEGORIES[-1]
+    return key, title, fix
 
 
 def render(dyno: str, findings: list[Finding]) -> list[str]:

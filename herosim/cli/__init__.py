@@ -3,9 +3,28 @@
 Commands live in one module per topic; importing them registers them on the group.
 """
 
-from herosim.cli import (addons, apps, audits, certs, ci, config, dashboard, drains, dynos, git,  # noqa: F401
-                         heroku_apps, metrics, pg, ps, redis, scheduler)   # importing a module registers its commands
-from herosim.cli import dev, snapshots, testing  # noqa: F401 - registers the commands
+from herosim.cli import (  # noqa: F401  # noqa: F401 - registers the commands
+                         addons,
+                         apps,
+                         audits,
+                         certs,
+                         ci,
+                         config,
+                         dashboard,
+                         dev,
+                         drains,
+                         dynos,
+                         git,
+                         heroku_apps,  # importing a module registers its commands
+                         metrics,
+                         pg,
+                         pgextras,
+                         ps,
+                         redis,
+                         scheduler,
+                         snapshots,
+                         testing,
+)
 from herosim.cli.base import cli, main
 
 __all__ = ["cli", "main"]

@@ -28,7 +28,7 @@ def addons_list(env: Env, app_name):
                      "free", app.addons.state(attachment)))
     lines = render.table(rows, rule=True)
     env.printer.data("\n".join(lines[:2]))
-    for line, attachment in zip(lines[2:], found):
+    for line, attachment in zip(lines[2:], found, strict=True):
         env.printer.data(line)
         env.printer.data(" └─ as " + (", ".join(k.removesuffix("_URL") for k in attachment.config)
                                 or attachment.service.upper()))
@@ -41,19 +41,32 @@ def addons_list(env: Env, app_name):
               help="search add-ons: herosim's lite engine, or an official image (default: official when a "
                    "registry answers, lite offline)")
 @click.option("--version", "version", help="heroku-postgresql: the Postgres major version (15, 16, 17; default 17)")
+@click.option("--follow", metavar="DATABASE", help="heroku-postgresql: a read-only follower of DATABASE")
+@click.option("--fork", metavar="DATABASE", help="heroku-postgresql: a writeable copy of DATABASE")
+@click.option("--replication-lag", metavar="DURATION",
+              help="herosim's own, with --follow: the follower replays its leader's changes this late (2s, 500ms)")
 @pass_env
-def addons_create(env: Env, plan, app_name, engine, version):
+def addons_create(env: Env, plan, app_name, engine, version, follow, fork, replication_lag):
     """Provision an add-on: heroku-postgresql, heroku-redis, scheduler, elasticsearch, searchbox, bonsai
     (PLAN[:TIER])."""
     app = env.app(app_name, create=True)
+    if follow and fork:
+        raise HerosimError("--follow and --fork exclude each other", hint="a follower follows; a fork is a copy")
+    if replication_lag is not None and not follow:
+        raise HerosimError("--replication-lag is for followers", hint="add --follow DATABASE_URL")
     action = f"Creating {plan} on {HEXAGON} {app.name}"
     try:
-        attachment = app.addons.create(plan, engine=engine, version=version)
+        if follow or fork:
+            attachment = app.followers.create(plan, follow or fork, "follow" if follow else "fork", replication_lag)
+        else:
+            attachment = app.addons.create(plan, engine=engine, version=version)
     except HerosimError:
         env.printer.info(f"{action}... !")
         raise
     env.printer.info(f"{action}... {registry.price_text(plan)}")
-    for line in registry.provision_lines(attachment.plan):
+    lines = (["Follower will become available for read-only queries when up-to-date"] if follow
+             else registry.provision_lines(attachment.plan) if not fork else [])
+    for line in lines:
         env.printer.data(line)
     named = primary_vars(attachment.config)
     env.printer.data(f"Created {attachment.name}" + (f" as {', '.join(named)}" if named else ""))

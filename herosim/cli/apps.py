@@ -8,19 +8,19 @@ from pathlib import Path
 
 import click
 
-from herosim.engine import stack as stack_mod
-from herosim.engine import stackimages
-from herosim.slug import buildpack
 from herosim.app import App, UpOptions
 from herosim.cli import signals
 from herosim.cli.base import Env, app_option, cli, pass_env, report_losses, timeout_options
+from herosim.cli.output import Printer
 from herosim.const import HEXAGON
-from herosim.platform.sizes import SIZES
+from herosim.engine import stack as stack_mod
+from herosim.engine import stackimages
 from herosim.errors import HerosimError
 from herosim.platform.logplex import Logplex
+from herosim.platform.sizes import SIZES
 from herosim.platform.state import FsOptions
-from herosim.cli.output import Printer
 from herosim.platform.timeouts import Timeouts, parse_duration
+from herosim.slug import buildpack
 
 
 # -- up / down / destroy ------------------------------------------------------------------
@@ -163,9 +163,9 @@ def down(env: Env, app_name, stop_timeout):
 def stack_group(env: Env, ctx):
     """The buildpack herosim emulates, and its offline stacks (Debian-built Python and Postgres)."""
     if ctx.invoked_subcommand is None:
-        env.printer.data(f"Buildpack: {buildpack.NAME} ({buildpack.DATE}, {buildpack.COMMIT}): pip {buildpack.PIP_VERSION}, "
-                         f"uv {buildpack.UV_VERSION}, Poetry {buildpack.POETRY_VERSION}, Pipenv {buildpack.PIPENV_VERSION}; "
-                         f"default Python {buildpack.DEFAULT_MAJOR}")
+        env.printer.data(f"Buildpack: {buildpack.NAME} ({buildpack.DATE}, {buildpack.COMMIT}): "
+                         f"pip {buildpack.PIP_VERSION}, uv {buildpack.UV_VERSION}, Poetry {buildpack.POETRY_VERSION}, "
+                         f"Pipenv {buildpack.PIPENV_VERSION}; default Python {buildpack.DEFAULT_MAJOR}")
         for suite in stack_mod.SUITES.values():
             pythons = ", ".join(suite.pythons)
             env.printer.data(f"herosim-{suite.name}  Python {pythons}  PostgreSQL {suite.postgres}"

@@ -8,9 +8,9 @@ import click
 
 from herosim.cli import render
 from herosim.cli.base import Env, app_option, cli, pass_env
-from herosim.platform.config_vars import check_key, describe_keys, parse_assignments
 from herosim.const import HEXAGON
 from herosim.errors import HerosimError
+from herosim.platform.config_vars import check_key, describe_keys, parse_assignments
 
 
 # -- config vars ------------------------------------------------------------------------------

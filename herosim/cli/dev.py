@@ -122,7 +122,8 @@ def local(env: Env, processname, procfile, env_file, port, start_cmd, restart, c
         if port:
             env.printer.info(f" ▸    Using the --start-cmd flag ignores the specified port, {port}.")
         env.printer.info(local_mod.NOTE)
-        raise ExitStatus(local_mod.run(root, [local_mod.LocalProcess("web.1", start_cmd, envs)]))  # foreman's `run`: no PORT
+        # foreman's `run`: no PORT
+        raise ExitStatus(local_mod.run(root, [local_mod.LocalProcess("web.1", start_cmd, envs)]))
     else:
         raise local_mod.no_procfile(name)
     procs, missing = local_mod.processes(types, wanted, envs, local_mod.base_port(port, envs, os.environ))

@@ -7,13 +7,12 @@ import sys
 
 import click
 
-from herosim.platform import formation
-from herosim.platform import logline
-from herosim.cli import render
 from herosim import paths
+from herosim.cli import render
 from herosim.cli.base import Env, ExitStatus, app_option, cli, on_terminal, pass_env, report_losses
 from herosim.const import HEXAGON, LOG_LINES_DEFAULT, LOG_LINES_KEPT
 from herosim.errors import HerosimError
+from herosim.platform import formation, logline
 from herosim.platform.logplex import Logplex
 
 
@@ -68,7 +67,8 @@ def ps_scale(env: Env, changes, app_name):
     if not changes:
         env.printer.data(formation.listing(scaled.counts, scaled.types, scaled.sizes))
         return
-    env.printer.info(f"Scaling dynos... done, now running {formation.describe(scaled.counts, scaled.types, scaled.sizes)}")
+    running = formation.describe(scaled.counts, scaled.types, scaled.sizes)
+    env.printer.info(f"Scaling dynos... done, now running {running}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})

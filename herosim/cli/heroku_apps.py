@@ -180,11 +180,17 @@ aliases(apps_rename, "rename")
 @cli.command("apps:open")
 @click.argument("path", required=False, default="")
 @app_option
+@click.option("--dashboard", "on_dashboard", is_flag=True,
+              help="the app's page on the local dashboard (started in the background when none runs)")
 @pass_env
-def apps_open(env: Env, path, app_name):
+def apps_open(env: Env, path, app_name, on_dashboard):
     """Open the app in a web browser (the URL alone when there is no display)."""
     app = env.app(app_name)
-    url = catalog.web_urls(app.router_port)[0] + path.lstrip("/")
+    if on_dashboard:
+        from herosim.dashboard import launcher
+        url = launcher.url_for(launcher.ensure(), app.name)
+    else:
+        url = catalog.web_urls(app.router_port)[0] + path.lstrip("/")
     env.printer.data(f"Opening {url}...")
     open_url(url)
 

@@ -11,6 +11,7 @@ from herosim.app.pgtransfer import redacted
 from herosim.cli import render
 from herosim.cli.base import Env, ExitStatus, app_option, cli, confirm_app, on_terminal, pass_env
 from herosim.const import HEXAGON
+from herosim.errors import HerosimError
 
 CYLINDER = "⛁"
 
@@ -39,6 +40,7 @@ def pg_info(env: Env, database, app_name):
         [a for a in app.addons.attached() if a.service == "heroku-postgresql"] or [app.pg.find(None)]
     for index, attachment in enumerate(sorted(attachments, key=lambda a: "DATABASE_URL" not in a.config)):
         rows = app.pg.info(attachment)
+        rows = rows[:-1] + app.followers.info_rows(attachment) + rows[-1:]   # before Add-on, as Heroku's
         if index:
             env.printer.data()
         env.printer.data("=== " + ", ".join(sorted(attachment.config, key=lambda k: k != "DATABASE_URL")))
@@ -82,6 +84,44 @@ def pg_killall(env: Env, database, app_name):
     app = env.app(app_name)
     app.pg.killall(app.pg.find(database))
     env.printer.info("Terminating connections for all credentials... done")
+
+
+@cli.command("pg:connection-pooling:attach")
+@click.argument("database", required=False)
+@app_option
+@click.option("--as", "as_name", metavar="NAME", help="name for add-on attachment (default DATABASE_CONNECTION_POOL)")
+@pass_env
+def pg_connection_pooling_attach(env: Env, database, app_name, as_name):
+    """Add an attachment to a database using connection pooling (PgBouncer, transaction mode)."""
+    app = env.app(app_name)
+    attachment = app.pg.find(database)
+    app.pooling.check(attachment)
+    action = f"Enabling Connection Pooling on {CYLINDER} {attachment.name} to {HEXAGON} {app.name}"
+    try:
+        name, release = app.pooling.attach(attachment, as_name)
+    except HerosimError:
+        env.printer.info(f"{action}... !")
+        raise
+    env.printer.info(f"{action}... done")
+    env.printer.info(f"Setting {name} config vars and restarting {HEXAGON} {app.name}... done, v{release.version}")
+
+
+@cli.command("pg:unfollow")
+@click.argument("database")
+@app_option
+@click.option("-c", "--confirm", metavar="APP", help="skip the prompt by naming the app")
+@pass_env
+def pg_unfollow(env: Env, database, app_name, confirm):
+    """Stop a replica from following and make it a writeable database."""
+    app = env.app(app_name)
+    attachment = app.pg.find(database)
+    if not attachment.secret.get("follows"):
+        raise HerosimError(f"{attachment.name} is not a follower", hint="see `herosim pg:info`")
+    origin = app.followers.leader_label(attachment)
+    confirm_app(env, app, f"Destructive action\n !    {attachment.name} will become writeable and no longer follow "
+                f"{origin}. This cannot be undone.", confirm)
+    app.followers.unfollow(attachment)
+    env.printer.info(f"{attachment.name} unfollowing... done")
 
 
 @cli.command("pg:credentials:url")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+from collections.abc import Sequence
 
 from herosim.const import HEXAGON
 from herosim.platform.state import Release
@@ -40,7 +41,7 @@ def styled(rows: list[tuple[str, str | list[str]]]) -> list[str]:
     return lines
 
 
-def table(rows: list[tuple[str, ...]], rule: bool = False) -> list[str]:
+def table(rows: Sequence[tuple[str, ...]], rule: bool = False) -> list[str]:
     """A header row and its rows in columns two spaces apart; with `rule`, a line of ─ under
     the header, as Heroku's CLI draws its tables."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -32,8 +32,10 @@ def fork(env: Env, source, app_name, database, port, size, as_json, boot_timeout
         raise HerosimError(f"{app_name} already exists", hint="a fork is a new app: choose another name")
     source_app = env.app(source)
     target = env.app(app_name, create=True)
+    forked = source_app.state.current_release()
     release = fork_mod.fork(source_app, target, database, ManagerSettings(port, timeouts, size))
-    env.printer.info(f"Forked {source_app.name} v{source_app.state.current_release().version} as {target.name} "
+    assert forked is not None   # fork refuses a source with no release
+    env.printer.info(f"Forked {source_app.name} v{forked.version} as {target.name} "
                      f"v{release.version}")
     _wait_healthy(target, timeouts.boot + 15)
     if as_json:

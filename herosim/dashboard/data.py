@@ -9,10 +9,10 @@ import datetime as dt
 from herosim.app import buildlog
 from herosim.drains.store import DrainStore
 from herosim.metrics import view
+from herosim.paths import home
 from herosim.platform import formation, procfile
 from herosim.platform.sizes import SIZES
 from herosim.platform.state import AppState
-from herosim.paths import home
 
 
 def app_names() -> list[str]:
@@ -22,11 +22,12 @@ def app_names() -> list[str]:
 
 def _formation(state: AppState) -> list[dict]:
     release = state.current_release()
-    types = procfile.Procfile(release.processes).formation_types if release else []
+    processes = release.processes if release else {}
+    types = procfile.Procfile(processes).formation_types if release else []
     counts = formation.quantities(state.formation(), types)
     settings = state.settings()
     return [{"type": t, "quantity": counts[t], "size": SIZES[settings.size_of(t, "basic")].name,
-             "command": release.processes.get(t, "")} for t in types]
+             "command": processes.get(t, "")} for t in types]
 
 
 def releases(state: AppState, limit: int = 50) -> list[dict]:

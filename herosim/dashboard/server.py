@@ -196,7 +196,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             work()
         except HerosimError as exc:
-            self._json(404 if exc.message.startswith("Couldn't find") else 400, {"error": exc.message, "hint": exc.hint})
+            self._json(404 if exc.message.startswith("Couldn't find") else 400,
+                       {"error": exc.message, "hint": exc.hint})
         except (ValueError, OSError) as exc:
             self._json(400, {"error": str(exc)})
         except Exception as exc:  # noqa: BLE001 - the engine went away, say so and keep serving

@@ -3,6 +3,8 @@ for basic authentication, so the file is 0600 like every state file)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from herosim.drains.model import MAX_DRAINS, Drain, DrainError
 from herosim.platform import jsonfile
 from herosim.platform.state import AppState
@@ -43,5 +45,5 @@ class DrainStore:
         self._save([d for d in self.list() if d.id != drain.id])
         return drain
 
-    def _save(self, drains: list[Drain]) -> None:
+    def _save(self, drains: Sequence[Drain]) -> None:   # (`list` here is the method)
         jsonfile.write(self.path, [d.to_dict() for d in drains])

@@ -55,12 +55,15 @@ class SyslogDrain(Worker):
             return
         if self._sock is None and not self._reconnect():
             return
+        sock = self._sock
+        if sock is None:   # (_reconnect made it)
+            return
         batch = self.take(frames.FRAME_TARGET_SYSLOG)
         data = batch.body
         if batch.lost:
             data = frames.syslog_overflow(batch.lost, batch.lost_since, self.clock(), self.drain.token) + data
         try:
-            self._sock.sendall(data)
+            sock.sendall(data)
         except OSError as exc:
             self.counters.last_error = f"send: {exc}"
             self.counters.dropped += batch.count  # written to a connection that failed: lost, as in Logplex

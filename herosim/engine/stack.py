@@ -41,6 +41,8 @@ POSTGRES_SUITES = {"17": "trixie", "15": "bookworm"}
 DEFAULT_POSTGRES = "17"
 # Heroku Key-Value Store runs Valkey 8.1 (its `redis:info` says 8.1.x); Debian's trixie carries it.
 KEYVALUE_SUITE = "trixie"
+# Heroku's pgbouncer buildpack vendors PgBouncer 1.24.1 (its v0.18.0); Debian's trixie carries it.
+PGBOUNCER_SUITE = "trixie"
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ class StackImages:
             proc = subprocess.Popen([tool, "--variant=minbase", *validity, base.suite, tarball],
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             tail: list[str] = []
+            assert proc.stdout is not None   # stdout=PIPE
             for line in proc.stdout:
                 tail = (tail + [line.rstrip()])[-10:]
                 self.printer.detail(line)

@@ -88,7 +88,7 @@ def deploy(app: str, git_dir: Path, sha: str, environ: dict[str, str], out: Prin
 
 
 def _push(app: str, state: AppState, source, out: Printer):
-    from herosim.app import App   # the slug compiler and the engine load only when a build runs
+    from herosim.app import App  # the slug compiler and the engine load only when a build runs
     from herosim.engine import client as engine_client
     app_obj = App(engine_client.connect(), PushProgress(out), app, state)
     options = _options(app_obj)

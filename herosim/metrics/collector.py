@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from herosim import paths
-
 from herosim.errors import HerosimError
 from herosim.metrics import events
 from herosim.metrics.rollup import Rollups

@@ -20,7 +20,7 @@ class LoadAverage:
         if elapsed <= 0:
             return self
         values = []
-        for old, period in zip((self.m1, self.m5, self.m15), PERIODS):
+        for old, period in zip((self.m1, self.m5, self.m15), PERIODS, strict=True):
             decay = math.exp(-elapsed / period)
             values.append(old * decay + runnable * (1 - decay))
         return LoadAverage(*values)

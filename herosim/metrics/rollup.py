@@ -42,7 +42,8 @@ class Bucket:
         self.status: dict[str, int] = {}
         self.hist: dict[int, int] = {}
         self.max_ms = 0
-        self.mem = [0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]  # n, Σtotal, max total, Σrss, max rss, Σswap, max swap, quota (MB)
+        # n, Σtotal, max total, Σrss, max rss, Σswap, max swap, quota (MB)
+        self.mem = [0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
         self.load = [0, 0.0, 0.0]                          # n, Σload, max load
         self.errors: dict[str, int] = {}
 
@@ -87,7 +88,7 @@ class Rollups:
         for bucket in self._buckets(when, "web"):
             if cls:
                 bucket.status[cls] = bucket.status.get(cls, 0) + 1
-            if key is not None:
+            if key is not None and service_ms is not None:   # (key is None exactly when service_ms is)
                 bucket.hist[key] = bucket.hist.get(key, 0) + 1
                 if service_ms > bucket.max_ms:
                     bucket.max_ms = service_ms

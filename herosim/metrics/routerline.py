@@ -21,9 +21,8 @@ class RouterFigures:
 def parse(message: str) -> RouterFigures | None:
     if not message.startswith("at="):
         return None
-    found = None
-    for found in TAIL.finditer(message):
-        pass
+    matches = list(TAIL.finditer(message))
+    found = matches[-1] if matches else None  # the last one: the figures Heroku appends
     code = CODE.match(message)
     if found is None:
         return RouterFigures(None, None, code.group(1) if code else None) if code else None

@@ -13,6 +13,7 @@ import uuid
 from herosim.metrics.cgroup import Figures
 from herosim.metrics.loadavg import LoadAverage
 from herosim.platform.metadata import LOG_RUNTIME_METRICS as FEATURE  # noqa: F401 - the labs feature
+
 INTERVAL = 20.0  # seconds: "at an approximate frequency of once every 20 seconds"
 MB = 1024 * 1024
 
@@ -37,7 +38,8 @@ def load_line(source: str, dyno: str, load: LoadAverage) -> str:
 
 def memory_line(source: str, dyno: str, figures: Figures, quota_mb: int) -> str:
     total = figures.rss + figures.cache + figures.swap
-    return (f"source={source} dyno={dyno} sample#memory_total={total / MB:.2f}MB sample#memory_rss={figures.rss / MB:.2f}MB "
+    return (f"source={source} dyno={dyno} sample#memory_total={total / MB:.2f}MB "
+            f"sample#memory_rss={figures.rss / MB:.2f}MB "
             f"sample#memory_cache={figures.cache / MB:.2f}MB sample#memory_swap={figures.swap / MB:.2f}MB "
             f"sample#memory_pgpgin={figures.pgpgin}pages sample#memory_pgpgout={figures.pgpgout}pages "
             f"sample#memory_quota={quota_mb:.2f}MB")

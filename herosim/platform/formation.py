@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from herosim.platform.sizes import APP_DYNO_LIMIT, DEFAULT_SIZE, ECO_DYNO_LIMIT, SIZES
 from herosim.errors import HerosimError
+from herosim.platform.sizes import APP_DYNO_LIMIT, DEFAULT_SIZE, ECO_DYNO_LIMIT, SIZES
 
 SCALE_RE = re.compile(r"^(?P<type>[A-Za-z0-9_-]+?)(?P<op>[=+-])(?P<count>\d+)?(?::(?P<size>[A-Za-z0-9-]+))?$")
 
@@ -57,7 +57,8 @@ def check(counts: dict[str, int], sizes: dict[str, str], default: str = DEFAULT_
 
 def check_declared(declared: dict[str, tuple[int, str]]) -> None:
     """app.json's formation ({type: (quantity, size)}), against the same limits."""
-    check({kind: quantity for kind, (quantity, _) in declared.items()}, {kind: size for kind, (_, size) in declared.items()})
+    check({kind: quantity for kind, (quantity, _) in declared.items()},
+          {kind: size for kind, (_, size) in declared.items()})
 
 
 def describe(formation: dict[str, int], types: list[str], size_names: dict[str, str]) -> str:

@@ -18,7 +18,6 @@ from pathlib import Path
 from herosim.errors import AppBusy
 from herosim.paths import LOCK, PRIVATE_FILE, private_dir
 
-
 _local = threading.local()  # folders this thread holds the lock of: a verb that calls another holds it once
 
 

@@ -26,11 +26,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from herosim import paths
-from herosim.platform import logline
 from herosim.const import LOG_LINES_KEPT
+from herosim.platform import logline
 from herosim.platform.logline import LogLine
 
-# Dev Center, Error codes, L10: "Error L10 (output buffer overflow): 500 messages dropped since 2013-04-17T19:04:46+00:00."
+# Dev Center, Error codes, L10:
+# "Error L10 (output buffer overflow): 500 messages dropped since 2013-04-17T19:04:46+00:00."
 DROP_NOTICE = "Error L10 (output buffer overflow): {count} messages dropped since {since}."
 REOPEN_ATTEMPTS = 100   # the file swapped under a writer by as many trims in a row: practically never
 TRIM_RETRY = 5.0        # seconds before a trim that failed (a full disk) is tried again

@@ -87,7 +87,8 @@ class Settings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Settings:
-        sizes, port, size, synced = data.get("sizes"), data.get("router_port"), data.get("slug_size"), data.get("dev_synced")
+        sizes, port = data.get("sizes"), data.get("router_port")
+        size, synced = data.get("slug_size"), data.get("dev_synced")
         return cls(
             router_port=int(port) if port else None, source=_text(data.get("source")),
             app_id=_text(data.get("app_id")) or "", created_at=_text(data.get("created_at")),

@@ -133,7 +133,8 @@ class ManagerClient:
         try:
             reply = json.loads(data)
         except json.JSONDecodeError as exc:
-            raise HerosimError("The dyno manager sent a garbled answer", hint="`herosim down`, then `herosim up`") from exc
+            raise HerosimError("The dyno manager sent a garbled answer",
+                               hint="`herosim down`, then `herosim up`") from exc
         if not reply.get("ok"):
             raise HerosimError(reply.get("error", "the dyno manager failed"), hint=reply.get("hint", ""),
                                details=reply.get("details", ""))

@@ -9,8 +9,17 @@ from dataclasses import dataclass
 
 import docker
 
-from herosim.const import (DYNO_PORT_RANGE, LABEL_COMMAND, LABEL_DYNO, LABEL_GENERATION, LABEL_PORT,
-                           LABEL_PROCESS_TYPE, LABEL_RELEASE, LABEL_SIZE, ROLE_DYNO)
+from herosim.const import (
+    DYNO_PORT_RANGE,
+    LABEL_COMMAND,
+    LABEL_DYNO,
+    LABEL_GENERATION,
+    LABEL_PORT,
+    LABEL_PROCESS_TYPE,
+    LABEL_RELEASE,
+    LABEL_SIZE,
+    ROLE_DYNO,
+)
 from herosim.engine import labels
 from herosim.engine.client import translated
 from herosim.platform.sizes import SIZES, DynoSize

@@ -36,11 +36,11 @@ class DetachedRuns:
         threading.Thread(target=self._watch, args=(name, handle), daemon=True, name=f"logs-{name}").start()
 
     def _watch(self, name: str, handle) -> None:
+        def follow(since):
+            return self.backend.follow(handle, lambda lines: self.logs.emit_many("app", name, lines), since)
         status = None
         try:
-            duties.restarting(f"{name}'s log follower",
-                              lambda since: self.backend.follow(handle, lambda lines: self.logs.emit_many("app", name, lines),
-                                                                since), None, lambda: name in self._running)
+            duties.restarting(f"{name}'s log follower", follow, None, lambda: name in self._running)
             status = self.backend.wait(handle, 60)
         finally:  # however following went, the run ends as a run ends: logged, forgotten, removed
             with self._lock:

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 
-
 from herosim import paths, poll
 from herosim.errors import HerosimError
 from herosim.platform.state import AppState

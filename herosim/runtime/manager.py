@@ -20,6 +20,7 @@ import docker
 
 from herosim import paths
 from herosim.addons.attachment import dyno_environment
+from herosim.const import ENV_OBSERVER
 from herosim.engine import network
 from herosim.errors import HerosimError
 from herosim.platform import metadata, schedule
@@ -66,8 +67,10 @@ class Manager:
                              on_change=self._publish)
         self.detached = DetachedRuns(self.backend, self.logs, settings.timeouts)
         self.memory = MemoryWatch(self.dynos, self.backend, self.logs, settings.timeouts.time_scale)
-        # drains, metrics, runtime samples; HEROSIM_OBSERVER=0 leaves them out (bench/bench_observe.py measures their cost)
-        self.observer = Observer(state, self.logs, self.dynos, self.backend, enabled=os.environ.get("HEROSIM_OBSERVER") != "0")
+        # drains, metrics, runtime samples; HEROSIM_OBSERVER=0 leaves them out
+        # (bench/bench_observe.py measures their cost)
+        self.observer = Observer(state, self.logs, self.dynos, self.backend,
+                                 enabled=os.environ.get(ENV_OBSERVER) != "0")
         self.done = threading.Event()
         self.tls = authority.router_files(self.app)
         self.router = RouterProcess(settings.router_port, state.path(paths.LOG), settings.timeouts, self.tls)
@@ -190,7 +193,8 @@ class Manager:
             raise HerosimError("No release to run on yet", hint=f"deploy first: herosim up -a {self.app}")
         settings = self.state.settings()
         one_off = oneoff.new("run", command)
-        handle = oneoff.create(self.client, self.app, release, one_off, size=settings.size_of("run", self.settings.size),
+        handle = oneoff.create(self.client, self.app, release, one_off,
+                               size=settings.size_of("run", self.settings.size),
                                metadata=metadata.for_release(self.app, settings, release))
         self.detached.start(one_off.name, command, handle, user)
         return one_off.name

@@ -1,4 +1,5 @@
-"""A dyno's memory use against its quota: R14 above it, R15 at twice it (Dev Center: dyno-memory-behavior, error-codes)."""
+"""A dyno's memory use against its quota: R14 above it, R15 at twice it
+(Dev Center: dyno-memory-behavior, error-codes)."""
 
 from __future__ import annotations
 

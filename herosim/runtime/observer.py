@@ -14,16 +14,17 @@ import threading
 import time
 import traceback
 
+from herosim.const import LOG_LINES_KEPT
 from herosim.drains.shipper import Shipper
 from herosim.drains.store import DrainStore
 from herosim.metrics import cgroup, samples
-from herosim.metrics.collector import FILE as METRICS_FILE, Collector
+from herosim.metrics.collector import FILE as METRICS_FILE
+from herosim.metrics.collector import Collector
 from herosim.metrics.loadavg import LoadAverage
 from herosim.platform import jsonfile
 from herosim.platform.logline import LogLine, format_timestamp
 from herosim.platform.logplex import Logplex
 from herosim.platform.sizes import SIZES
-from herosim.const import LOG_LINES_KEPT
 
 POSITION_FILE = "observer.json"
 TICK = 1.0          # drains re-read, metrics flushed, position saved
@@ -89,7 +90,8 @@ class Observer:
     def _save_position(self) -> None:
         last = self._last
         if last is not None and last is not self._saved:
-            jsonfile.write(self.state.path(POSITION_FILE), {"line": last.render(), "t": format_timestamp(last.timestamp)})
+            jsonfile.write(self.state.path(POSITION_FILE),
+                           {"line": last.render(), "t": format_timestamp(last.timestamp)})
             self._saved = last
 
     # -- the cgroups -----------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ import docker
 
 from herosim import paths
 from herosim.addons.attachment import dyno_environment
-from herosim.platform import metadata as dyno_metadata
 from herosim.const import ROLE_ONE_OFF
 from herosim.engine import cleanup, network
 from herosim.errors import HerosimError
+from herosim.platform import metadata as dyno_metadata
 from herosim.platform.linesplit import LineSplitter
 from herosim.platform.logplex import Logplex
 from herosim.platform.releases import Release, current_user
@@ -58,12 +58,15 @@ def create(client: docker.DockerClient, app: str, release: Release, one_off: One
 
 
 def run(client: docker.DockerClient, state: AppState, release: Release, one_off: OneOff, *, output: Output,
-        interactive: bool, use_tty: bool, size: str = DEFAULT_SIZE, to_log: bool = False) -> int:
+        interactive: bool, use_tty: bool, size: str = DEFAULT_SIZE, to_log: bool = False,
+        dyno_env: dict[str, str] | None = None) -> int:
     """Run attached: output goes to `output` (and to the app's log with `to_log`, as the release
-    phase's does). Returns the exit status."""
+    phase's does). Returns the exit status. `dyno_env`: what this dyno alone sees (Heroku CI's
+    CI_NODE_INDEX)."""
     logs = Logplex(state.path(paths.LOG))
+    metadata = {**dyno_metadata.for_release(state.app, state.settings(), release), **(dyno_env or {})}
     container = create(client, state.app, release, one_off, size=size, interactive=interactive, use_tty=use_tty,
-                       metadata=dyno_metadata.for_release(state.app, state.settings(), release))
+                       metadata=metadata)
     logs.platform(one_off.name, f"Starting process with command `{one_off.command}` by user {current_user()}")
     logs.platform(one_off.name, "State changed from starting to up")
     splitter = LineSplitter()

@@ -94,7 +94,8 @@ RUN_JOB: Operation[str] = Operation("run_job", {"job_id": (int,)}, _same, str)
 NEXT_RUNS: Operation[dict[int, float | None]] = Operation("next_runs", {}, _runs_out, _runs_in)
 
 OPERATIONS: Mapping[str, Operation[Any]] = {op.name: op for op in (
-    PING, DEPLOY, DEPLOY_SYNCED, CONVERGE, RESTART, STATUS, STOP_DYNOS, RUN_DETACHED, STOP, REFRESH, RUN_JOB, NEXT_RUNS)}
+    PING, DEPLOY, DEPLOY_SYNCED, CONVERGE, RESTART, STATUS, STOP_DYNOS, RUN_DETACHED, STOP, REFRESH, RUN_JOB,
+    NEXT_RUNS)}
 
 
 def unfit(service: object, operations: Mapping[str, Operation[Any]] = OPERATIONS) -> list[str]:

@@ -78,17 +78,18 @@ def _compile(ctx: BuildContext, previous: dict) -> BuildResult:
     files = readable(source)
     processes = read_procfile(_text_reader(source, files), files).processes
     with ThreadPoolExecutor(max_workers=1) as pool:  # measured while the slug image builds
-        size = pool.submit(measure_slug, ctx.client, layer.ref, compile_ref, source)
+        measuring = pool.submit(measure_slug, ctx.client, layer.ref, compile_ref, source)
         printer.step("Discovering process types")
         printer.detail("Procfile declares types -> " + (", ".join(processes) or "(none)"))
         warn_dotenv(printer, source.root, ctx.config_vars)
         image = slug.build(ctx, target, layer.ref, processes, compile_ref=compile_ref)
-        size = size.result()
+        size = measuring.result()
     printer.step("Compressing...")
     printer.detail(f"Done: {slugsize.human(size)}")
     slugsize.check(size, printer)
     return BuildResult(slug_image=image, stack=target.stack, python_version=target.python, processes=processes,
-                       commit=source.source_version, dependencies=detect.dependencies(target.manager, _text_reader(source, files)),
+                       commit=source.source_version,
+                       dependencies=detect.dependencies(target.manager, _text_reader(source, files)),
                        compressed_size=size, deps_inputs=asdict(layer.inputs))
 
 

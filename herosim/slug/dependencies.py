@@ -73,7 +73,8 @@ class DepsInputs:
         else:
             manager = managers.by_name(self.package_manager)
             if previous.tool_version != self.tool_version:
-                reasons.append(f"The {manager.title} version has changed from {previous.tool_version} to {self.tool_version}")
+                reasons.append(f"The {manager.title} version has changed from {previous.tool_version} "
+                               f"to {self.tool_version}")
             if manager.manifest and previous.manifest_sha256 != self.manifest_sha256:
                 reasons.append(f"The contents of {manager.manifest} changed")
         if previous.test != self.test:
@@ -217,7 +218,8 @@ class DependencyLayer:
     def _failure(status: int, lines: list[str], manager: PackageManager, python: str,
                  ca_bundle: Path | None) -> BuildpackError:
         if status == installers.TOOL_FAILED:
-            return BuildpackError(messages.tool_install_failed(manager.title), f"install-package-manager::{manager.name}")
+            return BuildpackError(messages.tool_install_failed(manager.title),
+                                  f"install-package-manager::{manager.name}")
         error = BuildpackError(messages.install_failed(manager.title), f"install-dependencies::{manager.name}")
         fetch = wheels.simple_api(verify=str(ca_bundle) if ca_bundle else True)
         for package, version in wheels.failed_builds(lines).items():

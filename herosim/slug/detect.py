@@ -57,7 +57,8 @@ def _tree(files: Iterable[str], folder: str, depth: int = 2) -> list[str]:
 
 def check_python_dir(files: set[str]) -> None:
     if any(name.startswith(".heroku/python/") or name == ".heroku/python" for name in files):
-        raise BuildpackError(messages.existing_python_dir(_tree(files, ".heroku/python")), "checks::existing-python-dir")
+        raise BuildpackError(messages.existing_python_dir(_tree(files, ".heroku/python")),
+                             "checks::existing-python-dir")
 
 
 def check_venv(files: set[str]) -> None:

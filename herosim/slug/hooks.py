@@ -47,7 +47,8 @@ def hook_lines(path: str, failed: int) -> list[str]:
     """hooks::run_hook, then the build data write that follows it."""
     return [f'echo "-----> Running {path} hook"', f"chmod +x {path}",
             f"sub_env {path} && status=0 || status=$?",
-            f'[ -f {BUILD_DATA_FILE} ] || exit $(( status ? {HOOK_FAILED_AND_BUILD_DATA_MISSING} : {BUILD_DATA_MISSING} ))',
+            f'[ -f {BUILD_DATA_FILE} ] || '
+            f'exit $(( status ? {HOOK_FAILED_AND_BUILD_DATA_MISSING} : {BUILD_DATA_MISSING} ))',
             f'[ "$status" = 0 ] || exit {failed}']
 
 

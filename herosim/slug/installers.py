@@ -151,7 +151,8 @@ def script(install: Install) -> str:
     out.append(f"{command} || exit {INSTALL_FAILED}")
     out.append(f'echo "{QUIET}"')   # what a rebuild with this cache prints
     out.append(f"{command} || true")
-    out.append(f"{VENV}/bin/python -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec(\"django\") is None)' "
+    out.append(f"{VENV}/bin/python -c "
+               "'import importlib.util, sys; sys.exit(importlib.util.find_spec(\"django\") is None)' "
                f"2>/dev/null && echo {DJANGO} || true")
     out += manager.after_install
     return "\n".join(out) + "\n"

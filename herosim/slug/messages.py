@@ -141,7 +141,8 @@ def tool_install_failed(tool: str) -> list[str]:
 
 
 def install_failed(tool: str) -> list[str]:
-    return [f"Error: Unable to install dependencies using {tool}.", "", "See the log output above for more information."]
+    return [f"Error: Unable to install dependencies using {tool}.", "",
+            "See the log output above for more information."]
 
 
 def hook_failed(path: str) -> list[str]:

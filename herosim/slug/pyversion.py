@@ -159,7 +159,8 @@ def announcement(request: Requested) -> str:
     if request.origin == "default":
         return f"No Python version was specified. Using the buildpack default: Python {request.version}"
     if request.origin == "cached":
-        return f"No Python version was specified. Using the same major version as the last build: Python {request.version}"
+        return ("No Python version was specified. Using the same major version as the last build: "
+                f"Python {request.version}")
     return f"Using Python {request.version} specified in {request.origin}"
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 
-from herosim.slug.source import SourceTree
 from herosim.errors import AppError
+from herosim.slug.source import SourceTree
 
 FILE = ".slugignore"
 

@@ -28,7 +28,8 @@ SOURCE_VERSION_FILE = "/tmp/herosim-source-version"   # the commit built: SOURCE
 CACHE_DIR = "/tmp/herosim-cache"   # the buildpack's CACHE_DIR, as hooks see it
 BUILD_DATA_FILE = f"{CACHE_DIR}/build-data/python.json"   # lib/build_data.sh keeps it there
 BUILD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-TEST_PATH = "/usr/local/bin:/usr/bin:/bin:/app/.sprettur/bin/"   # a Heroku CI build's (ci_spec), its runner's folder too
+# a Heroku CI build's (ci_spec), its runner's folder too
+TEST_PATH = "/usr/local/bin:/usr/bin:/bin:/app/.sprettur/bin/"
 # bin/test-compile: `LC_ALL=C.UTF-8`, then bin/compile with DISABLE_COLLECTSTATIC=1 INSTALL_TEST=1
 TEST_COMPILE_ENV = {"LC_ALL": "C.UTF-8", "DISABLE_COLLECTSTATIC": "1", "INSTALL_TEST": "1"}
 # Shell set-up of every build step: Heroku's build variables, the buildpack's `sub_env` (a
@@ -117,7 +118,8 @@ class BuildStep:
         try:
             with translated("creating a build container"):
                 container = self.client.containers.create(
-                    image, command=["bash", "-c", PROLOGUE + script], environment=environment(self.ca_bundle, self.test),
+                    image, command=["bash", "-c", PROLOGUE + script],
+                    environment=environment(self.ca_bundle, self.test),
                     working_dir="/app", labels=labels.for_app(self.app, ROLE_BUILD), entrypoint=[], user="0:0",
                     mounts=volumes.as_mounts(mounts or {}),
                 )

@@ -43,9 +43,11 @@ def ensure(client: docker.DockerClient, stack: Stack, manager: PackageManager, c
     volume = volumes.ensure_tools(client)
     mounts = {volumes.TOOLS_VOLUME: {"bind": installers.TOOLS, "mode": "rw"}}
     # Only this step writes the volume, so once there a tool stays until the volume is made anew.
-    remembered("tools", f"{volume.attrs.get('CreatedAt', '')}:{home}",
-               lambda: _run(client, stack.build_image, installers.tool_script(manager, stack.python, home),
-                            ca_bundle, manager.title, mounts=mounts) or True)
+    def install() -> bool:
+        _run(client, stack.build_image, installers.tool_script(manager, stack.python, home), ca_bundle,
+             manager.title, mounts=mounts)
+        return True
+    remembered("tools", f"{volume.attrs.get('CreatedAt', '')}:{home}", install)
     return home
 
 

@@ -124,7 +124,8 @@ def end_of_life(major_minor: str, origin: str, requested: str) -> list[str]:
                 "https://devguide.python.org/versions/#supported-versions", "",
                 "As such, it's no longer supported by this buildpack:",
                 "https://devcenter.heroku.com/articles/python-support#supported-python-versions", "",
-                f"Please upgrade to at least Python {oldest} by configuring an", "explicit Python version for your app.",
+                f"Please upgrade to at least Python {oldest} by configuring an",
+                "explicit Python version for your app.",
                 "", *version_file_instructions(origin, oldest)]
     return ["Error: The requested Python version has reached end-of-life.", "",
             f"Python {major_minor} has reached its upstream end-of-life, and is",

@@ -113,7 +113,8 @@ def _pythons_by_version(files: list[str], any_platform: bool) -> dict[str, set[i
 
 # -- what pip said ---------------------------------------------------------------------------
 FAILED_RE = (re.compile(r"Failed building wheel for (?P<name>[A-Za-z0-9._-]+)"),
-             re.compile(r"Failed to build installable wheels for some pyproject\.toml based projects \((?P<names>[^)]*)\)"),
+             re.compile(r"Failed to build installable wheels for some pyproject\.toml based projects "
+                        r"\((?P<names>[^)]*)\)"),
              re.compile(r"Failed to build (?P<names>[A-Za-z0-9._\- ,']+)$"),
              re.compile(r"Building wheel for (?P<name>[A-Za-z0-9._-]+) \(pyproject\.toml\) did not run successfully"),
              re.compile(r"Getting requirements to build wheel for (?P<name>[A-Za-z0-9._-]+) did not run successfully"))

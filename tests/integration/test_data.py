@@ -3,6 +3,7 @@ trip, reset, pull/push against a second local database), rollback of config and 
 app.json on a first deploy, and `herosim ci` green and red."""
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -201,10 +202,10 @@ def test_commands_that_change_the_app_wait_for_its_lock(app):
         started = [subprocess.Popen([sys.executable, "-m", "herosim", *command, "-a", app.name],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for command in commands]
         time.sleep(20)   # long enough for each to start up and reach the lock, on a busy machine too
-        waiting = [command[0] for command, process in zip(commands, started) if process.poll() is None]
+        waiting = [command[0] for command, process in zip(commands, started, strict=True) if process.poll() is None]
     finished = [process.communicate(timeout=600) for process in started]
     assert waiting == [command[0] for command in commands]
-    for command, process, (out, err) in zip(commands, started, finished):
+    for command, process, (_out, err) in zip(commands, started, finished, strict=True):
         assert process.returncode == 0, (command, err[-2000:])
         assert f"Waiting for another herosim command on {app.name} to finish..." in err, command
     app.cli("maintenance:off", check=True)
@@ -269,15 +270,24 @@ def test_herosim_ci_green_then_red(client, herosim_home, tmp_path):
     out = green.stdout
     assert "-----> Installing dependencies using 'pip install -r requirements.txt -r requirements-test.txt'" in out
     assert "Creating heroku-postgresql:in-dyno on ⬢ " in out and "heroku-redis" not in out   # test add-ons only
-    assert out.index("-----> Running test-setup command") < out.index("test-setup ran") \
+    assert out.index("-----> Running test-setup command") < out.index("test-setup ran on node 0 of 1") \
         < out.index("-----> Running test command `pytest -q tests`...") < out.index("2 passed")
     assert "-----> test exited with 0" in out
     ci_app = out.split("Test run app ")[1].split(" ")[0]
     assert not client.containers.list(all=True, filters={"label": f"io.herosim.app={ci_app}"})
     assert not client.volumes.list(filters={"label": f"io.herosim.app={ci_app}"})
+    # a failing test, on two test dynos at once (Heroku CI's parallel runs): each told its index
     (path / "tests" / "test_ci.py").write_text((path / "tests" / "test_ci.py").read_text()
                                               .replace("== 42", "== 43"))
+    manifest = json.loads((path / "app.json").read_text())
+    manifest["environments"]["test"]["formation"] = {"test": {"quantity": 2}}
+    (path / "app.json").write_text(json.dumps(manifest))
     commit_all(path, "a failing test")
     red = transcript("ci", path, cwd=path)
     assert red.returncode == 1, red.stdout[-2000:]
-    assert "1 failed, 1 passed" in red.stdout and "-----> test exited with 1" in red.stdout
+    blocks = re.split(r"-----> Test node (\d) of 2 \(CI_NODE_INDEX=\d\):\n", red.stdout)[1:]
+    nodes = [block for _, block in sorted(zip(blocks[::2], blocks[1::2], strict=True))]
+    assert len(nodes) == 2, red.stdout[-3000:]
+    assert "test-setup ran on node 0 of 2" in nodes[0] and "test-setup ran on node 1 of 2" in nodes[1]
+    assert all("1 failed, 1 passed" in block and "-----> test exited with 1" in block for block in nodes)
+    assert "-----> 0 of 2 test nodes passed" in red.stdout

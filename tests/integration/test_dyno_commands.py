@@ -193,6 +193,7 @@ def test_up_in_the_foreground_stops_its_dynos_when_terminated_or_hung_up(client,
     does: dynos stopped, the manager gone, the router's port free."""
     import signal
     import sys
+
     from herosim.runtime.launcher import port_free
     up = subprocess.Popen([sys.executable, "-m", "herosim", "up", str(app.path), "-a", app.name, "--port",
                            str(app.port), "--stop-timeout", "5", "--time-scale", "0.01"],

@@ -6,8 +6,16 @@ import subprocess
 import sys
 import time
 
-
-from tests.integration.conftest import LABEL_APP, RunningApp, app_name, commit_all, free_port, git_app, herosim, start_app
+from tests.integration.conftest import (
+    LABEL_APP,
+    RunningApp,
+    app_name,
+    commit_all,
+    free_port,
+    git_app,
+    herosim,
+    start_app,
+)
 
 
 def labelled(client, name):

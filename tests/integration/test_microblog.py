@@ -122,7 +122,9 @@ def test_recycle_wipes_runtime_files_but_keeps_the_database(client, microblog):
 
 def test_wait_and_json_for_scripts(microblog):
     waited = microblog.cli("wait", "--timeout", "30")
-    assert waited.returncode == 0 and waited.stdout.strip() == microblog.url + "/"
+    https = microblog.url.replace("http://", "https://")
+    assert waited.returncode == 0 and waited.stdout == f"{microblog.url}/ | {https}/\n"
+    assert waited.stderr == f"{microblog.name} answered: HTTP 200 OK\n"
     dynos = json.loads(microblog.cli("ps", "--json", check=True).stdout)
     assert {d["name"]: d["state"] for d in dynos} == {"web.1": "up", "worker.1": "up"}
     config = json.loads(microblog.cli("config", "--json", check=True).stdout)

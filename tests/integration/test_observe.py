@@ -171,6 +171,8 @@ def test_dashboard_in_chromium_shows_what_the_cli_holds(observed, tmp_path_facto
     try:
         assert "Dashboard on http://127.0.0.1:" in server.stderr.readline()
         base = f"http://127.0.0.1:{port}/apps/{observed.name}"
+        opened = herosim("open", "--dashboard", "-a", observed.name, check=True)   # the one that runs
+        assert opened.stdout == f"Opening {base}...\n"
         with Chromium() as browser:
             page = browser.page()
             page.call("Emulation.setDeviceMetricsOverride", width=1280, height=1100, deviceScaleFactor=1, mobile=False)

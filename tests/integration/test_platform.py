@@ -76,6 +76,7 @@ def test_no_web_dynos_is_h14_and_scaling_back_serves_again(probe):
     assert response.status_code == 503 and response.headers["X-Herosim-Error"] == "H14"
     assert any('code=H14 desc="No web processes running"' in l for l in probe.log_lines("-s", "heroku"))
     probe.cli("ps:scale", "web=1", check=True)
+    probe.cli("wait", "--timeout", "120", check=True)   # the new dyno boots (slowly on a busy machine)
     assert probe.get("/").status_code == 200
 
 
@@ -123,7 +124,7 @@ def test_memory_quota_r14_then_r15(herosim_home, tmp_path):
 
 
 def test_r12_when_a_process_ignores_sigterm(herosim_home, tmp_path):
-    app, result = up(tmp_path, "r12", "web: IGNORE_SIGTERM=1 python app.py\n", "--stop-timeout", "2")
+    app, result = up(tmp_path, "r12", "web: IGNORE_SIGTERM=1 python app.py\n", "--stop-timeout", "5")
     try:
         assert result.returncode == 0, result.stderr[-2000:]
         assert app.cli("restart").returncode == 0
@@ -133,12 +134,13 @@ def test_r12_when_a_process_ignores_sigterm(herosim_home, tmp_path):
         old_process = [l for l in tail[start:] if not l.startswith(("Starting process", "State changed"))]
         assert old_process[:4] == [
             "Stopping all processes with SIGTERM",
-            "Error R12 (Exit timeout) -> At least one process failed to exit within 2 seconds of SIGTERM",
+            "Error R12 (Exit timeout) -> At least one process failed to exit within 5 seconds of SIGTERM",
             "Stopping remaining processes with SIGKILL",
             "Process exited with status 137",
         ]
-        # The replacement started as soon as the old one was signalled (old and new overlap, as on Heroku).
-        assert tail.index("State changed from starting to up", start) < tail.index("Process exited with status 137", start)
+        # The replacement starts as soon as the old one is signalled (old and new overlap, as on Heroku).
+        new_start = next(i for i, l in enumerate(tail) if i > start and l.startswith("Starting process"))
+        assert new_start < tail.index("Process exited with status 137", start)
         assert app.get("/").status_code == 200
     finally:
         app.cli("destroy", "--confirm", app.name)
@@ -175,7 +177,7 @@ def test_crash_loop_follows_the_backoff_schedule(herosim_home, tmp_path):
         restarts = [stamp(l) for l in lines if l.endswith("State changed from crashed to starting")]
         assert any(l.endswith("Process exited with status 0") for l in lines)  # exit 0 is a crash too
         assert len(restarts) >= 3, lines
-        delays = [r - c for c, r in zip(crashes, restarts)]
+        delays = [r - c for c, r in zip(crashes, restarts, strict=False)]  # the last crash may not have restarted yet
         assert delays[0] < 1.0            # the first crash restarts at once
         assert delays[1] >= 1.0           # then 20 min (x 0.001 = 1.2 s)
         assert delays[2] >= 2.0           # then 40 min (x 0.001 = 2.4 s)
@@ -205,12 +207,13 @@ def test_release_phase_gates_the_formation(herosim_home, tmp_path):
 
 
 def test_cycling_replaces_dynos_on_a_schedule(client, herosim_home, tmp_path):
-    app, result = up(tmp_path, "cycle", "web: gunicorn app:app\n", "--cycle-every", "4s")
+    # long enough for the marker to be written before the first cycle, on a busy machine too
+    app, result = up(tmp_path, "cycle", "web: gunicorn app:app\n", "--cycle-every", "15s")
     try:
         assert result.returncode == 0, result.stderr[-2000:]
         assert requests.put(app.url + "/files/marker", timeout=10).status_code == 201
-        app.wait_for_log("heroku[web.1]: Cycling", 20)
-        app.wait_for_log("heroku[web.1]: State changed from starting to up", 20)
+        app.wait_for_log("heroku[web.1]: Cycling", 40)
+        app.wait_for_log("heroku[web.1]: State changed from starting to up", 40)
         deadline = time.monotonic() + 10
         while app.get("/files/marker").status_code != 404 and time.monotonic() < deadline:
             time.sleep(0.2)

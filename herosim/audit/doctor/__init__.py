@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from herosim.audit.doctor import addons, config, imports, pins, platform, storage
+from herosim.audit.doctor import addons, config, imports, pins, platform, pooling, storage
 from herosim.audit.doctor.finding import ERROR, WARNING, Finding
 from herosim.audit.doctor.source import parse
 from herosim.errors import HerosimError
@@ -36,6 +36,7 @@ def check(files: set[str], read: Callable[[str], str | None], config_vars: dict[
     sources = [parse(path, read(path) or "") for path in sorted(files) if path.endswith(".py")]
     logs = storage.file_logs(sources)
     findings += addons.check(sources, dependencies, config_vars)
+    findings += pooling.check(sources, dependencies, read)
     findings += storage.check(sources, logs)
     findings += platform.missing_files(untracked, ignored)
     findings += config.check(sources, config_vars, logs)

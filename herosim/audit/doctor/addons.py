@@ -57,7 +57,7 @@ def _expected(sources, dependencies, config_vars) -> list[Finding]:
         seen.add(read.name)
         service, plan = ADDON_VARS[read.name]
         here = (f"herosim up provisions {service} by itself (the requirements call for it); Heroku does not"
-                if service in planned else f"herosim up will not provision it either")
+                if service in planned else "herosim up will not provision it either")
         out.append(Finding(WARNING, f"The code reads {read.name} but no add-on sets it", read.where,
                            f"{read.name} is not set until an add-on is attached: {here}.",
                            f"heroku addons:create {plan} (herosim addons:create {plan})"))

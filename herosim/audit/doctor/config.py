@@ -12,8 +12,8 @@ from herosim.audit.doctor.source import EnvRead, PythonFile, env_reads
 
 # Set on every dyno by Heroku (and herosim), or by the buildpack's .profile.d scripts.
 PLATFORM_VARS = {"PORT", "DYNO", "HOME", "PATH", "PWD", "LANG", "WEB_CONCURRENCY", "PYTHONPATH", "PYTHONHOME",
-                 "PYTHONUNBUFFERED", "DYNO_RAM", "FORWARDED_ALLOW_IPS", "GUNICORN_CMD_ARGS", "PIP_DISABLE_PIP_VERSION_CHECK",
-                 "LD_LIBRARY_PATH", "LIBRARY_PATH"}
+                 "PYTHONUNBUFFERED", "DYNO_RAM", "FORWARDED_ALLOW_IPS", "GUNICORN_CMD_ARGS",
+                 "PIP_DISABLE_PIP_VERSION_CHECK", "LD_LIBRARY_PATH", "LIBRARY_PATH"}
 # Set by an add-on (checked with the add-ons)
 ADDON_VAR = re.compile(r"^(DATABASE_URL|HEROKU_POSTGRESQL_\w+_URL|REDIS_URL|REDIS_TLS_URL|ELASTICSEARCH_URL|"
                        r"BONSAI_URL|SEARCHBOX_URL|SEARCHBOX_SSL_URL)$")
@@ -80,12 +80,12 @@ def _none_used(reads: list[EnvRead], config_vars) -> list[Finding]:
     for read in reads:
         if read.kind != "get" or not _unset(read, config_vars):
             continue
-        error = _none_error(read)
-        if error is None:
+        error, parent = _none_error(read), read.parent
+        if error is None or parent is None:   # (an error is only ever found in a parent)
             continue
         severity, when = _boot(read)
         out.append(Finding(severity, f"Config var {read.name} is read with a default of None and used as a string",
-                           read.where, f"`{read.source.segment(read.parent)}` raises {error} {when}, since "
+                           read.where, f"`{read.source.segment(parent)}` raises {error} {when}, since "
                            f"{read.name} is not set.",
                            f"herosim config:set {read.name}=…, or give it a default: "
                            f"os.environ.get({read.name!r}, '')"))

@@ -20,8 +20,9 @@ IMPORT_NAMES = {
     "flask-sqlalchemy": ["flask_sqlalchemy"], "flask-wtf": ["flask_wtf"], "flask-login": ["flask_login"],
     "flask-migrate": ["flask_migrate"], "flask-mail": ["flask_mail"], "flask-babel": ["flask_babel"],
     "flask-moment": ["flask_moment"], "flask-httpauth": ["flask_httpauth"], "djangorestframework": ["rest_framework"],
-    "django-cors-headers": ["corsheaders"], "dj-database-url": ["dj_database_url"], "email-validator": ["email_validator"],
-    "elasticsearch-dsl": ["elasticsearch_dsl"], "opensearch-py": ["opensearchpy"], "typing-extensions": ["typing_extensions"],
+    "django-cors-headers": ["corsheaders"], "dj-database-url": ["dj_database_url"],
+    "email-validator": ["email_validator"], "elasticsearch-dsl": ["elasticsearch_dsl"],
+    "opensearch-py": ["opensearchpy"], "typing-extensions": ["typing_extensions"],
     "msgpack-python": ["msgpack"], "pyopenssl": ["OpenSSL"], "langdetect": ["langdetect"],
 }
 # What a listed distribution brings with it (its requirements), for files that list only the top.

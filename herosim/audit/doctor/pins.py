@@ -17,7 +17,8 @@ from herosim.slug import pyversion, wheels
 from herosim.slug.managers import PackageManager
 
 
-def python_for(read_bytes: Callable[[str], bytes | None], manager: PackageManager, cached: str | None) -> tuple[str, str] | Finding:
+def python_for(read_bytes: Callable[[str], bytes | None], manager: PackageManager,
+               cached: str | None) -> tuple[str, str] | Finding:
     """(3.14, how it was chosen), or the finding of the buildpack's own refusal."""
     try:
         request = pyversion.requested(read_bytes, manager, cached)
@@ -86,13 +87,15 @@ def finding(package: str, version: str, python: str, how: str, found: Outcome, w
         return Finding(ERROR, f"{pin} has nothing to install on Python {python}", where,
                        f"{said}: {package} {version} has no wheel for it and no source archive, so pip finds "
                        "no distribution to install and the build stops.", fix)
+    build = found.build
+    assert build is not None, found   # the other outcomes are pip building the archive, which holds `build`
     if found.verdict == FAILS:
         return Finding(ERROR, f"{pin} does not build on Python {python}", where,
                        f"{said}: {package} {version} has no wheel for it, so pip compiles it from source, and its C "
-                       f"code reads CPython's internals ({found.build.internals}), which change with every Python, "
+                       f"code reads CPython's internals ({build.internals}), which change with every Python, "
                        f"as they were before {python} ({found.before}): it does not compile, and the build stops "
                        "there.", fix)
     written = f", written before Python {python} ({found.before})" if found.before else ""
     return Finding(WARNING, f"{pin} has no wheel for Python {python}", where,
-                   f"{said}: pip compiles {package}'s C code ({found.build.evidence}) from source there{written}; "
+                   f"{said}: pip compiles {package}'s C code ({build.evidence}) from source there{written}; "
                    f"the build stops if it does not compile for {python}.", fix)

@@ -24,7 +24,8 @@ def _runs_dev_server(web: str, read) -> bool:
 def procfile(files: set[str], read) -> list[Finding]:
     if "Procfile" not in files:
         return [Finding(ERROR, "No Procfile", "", "Heroku builds the app but starts nothing: every request gets "
-                        "H14 (No web processes running).", "add a Procfile with `web: gunicorn app:app` (and git add it)")]
+                        "H14 (No web processes running).",
+                        "add a Procfile with `web: gunicorn app:app` (and git add it)")]
     try:
         parsed = procfile_mod.parse(read("Procfile") or "")
     except HerosimError as exc:

@@ -58,7 +58,9 @@ def _strip(name: str) -> str:
 
 
 def _tar(filename: str, data: bytes, deadline: float, clock: Callable[[], float]) -> Sdist:
-    members, texts, walked = [], {}, 0
+    members: list[str] = []
+    texts: dict[str, str] = {}
+    walked = 0
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
         for member in archive:
             walked += member.size

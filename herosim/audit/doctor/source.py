@@ -52,7 +52,7 @@ class EnvRead:
     or either with a default."""
     name: str
     source: PythonFile
-    node: ast.AST          # the Subscript or the Call
+    node: ast.expr         # the Subscript or the Call
     kind: str              # "required", "get", "default"
     default: ast.expr | None
 

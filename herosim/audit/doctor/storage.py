@@ -28,7 +28,8 @@ def file_logs(sources: list[PythonFile]) -> list[tuple[str, str]]:
             continue
         for name in FILE_HANDLERS:
             for call in _calls(source.tree, name):
-                target = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "filename"), None)
+                target = call.args[0] if call.args else next(
+                    (k.value for k in call.keywords if k.arg == "filename"), None)
                 out.append((f"{source.path}:{call.lineno}", source.segment(target) if target else "a file"))
         for call in _calls(source.tree, "basicConfig"):
             target = next((k.value for k in call.keywords if k.arg == "filename"), None)

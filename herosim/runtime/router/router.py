@@ -63,7 +63,8 @@ class Router:
 
     def start(self) -> None:
         """Bind and serve on a thread; raises OSError when the port is taken."""
-        self._front = FrontDoor(self.loop, self.host, self.port, lambda tls: TlsClient(self) if tls else Client(self), self.tls,
+        self._front = FrontDoor(self.loop, self.host, self.port,
+                                lambda tls: TlsClient(self) if tls else Client(self), self.tls,
                                 make_room=self._make_room, cap=self.max_connections)
         self._thread.start()
         self.loop.call_soon_threadsafe(self._front.start)

@@ -157,7 +157,7 @@ class Backend(asyncio.Protocol):
         self._headers.append((name, value))
 
     def on_headers_complete(self):
-        exchange, client = self.exchange, self.client
+        exchange = self.exchange
         status = self.parser.get_status_code()
         exchange.first_byte = True
         if 100 <= status < 200 and status != 101:

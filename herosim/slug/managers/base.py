@@ -86,7 +86,8 @@ def fixed(*names: str) -> Callable[[Path, tuple[str, ...]], list[str]]:
 def bootstrap_pip(python: str, target_python: str, packages: list[str]) -> str:
     """pip from the interpreter's bundled wheel installs the buildpack's pinned tools."""
     return f"""\
-wheels=($(shopt -s nullglob; echo /usr/local/lib/{python}/ensurepip/_bundled/pip-*.whl /usr/share/python-wheels/pip-*.whl))
+wheels=($(shopt -s nullglob; echo /usr/local/lib/{python}/ensurepip/_bundled/pip-*.whl \\
+	/usr/share/python-wheels/pip-*.whl))
 bundled="${{wheels[-1]}}"
 "{target_python}" "$bundled/pip" install --disable-pip-version-check --isolated --no-cache-dir --no-input --quiet \\
 	${{PIP_CERT:+--cert "$PIP_CERT"}} {" ".join(packages)} 2>&1 | sed --unbuffered 's/^/       /' || exit {TOOL_FAILED}

@@ -33,6 +33,7 @@ PIPENV = PackageManager(
     install=("pipenv", "install", "--deploy"), test_only=("--dev",),
     dependency_files=fixed("Pipfile", "Pipfile.lock"), how_to_add="pipenv install {dist}",
     # its download caches are on the app's own cache volume: they change no output
-    run_env=(f"PIPENV_CACHE_DIR={CACHE}/pipenv", f"PIP_CACHE_DIR={CACHE}/pip", "PIPENV_NOSPIN=1", f"PIP_SRC={VENV}/src"),
+    run_env=(f"PIPENV_CACHE_DIR={CACHE}/pipenv", f"PIP_CACHE_DIR={CACHE}/pip", "PIPENV_NOSPIN=1",
+             f"PIP_SRC={VENV}/src"),
     exports=EXPORTS, profile=EXPORTS, config_vars=("PIP_EXTRA_INDEX_URL",), manifest="Pipfile.lock",
     prepare=prepare, python_in_lockfile=True)

@@ -10,8 +10,14 @@ import pytest
 
 from herosim.addons import attachment as records
 from herosim.addons.attachment import Attachment
-from herosim.const import LABEL_ADDON_CONFIG, LABEL_ADDON_NAME, LABEL_ADDON_PLAN, LABEL_ADDON_SECRET, LABEL_APP, \
-    LABEL_ROLE
+from herosim.const import (
+    LABEL_ADDON_CONFIG,
+    LABEL_ADDON_NAME,
+    LABEL_ADDON_PLAN,
+    LABEL_ADDON_SECRET,
+    LABEL_APP,
+    LABEL_ROLE,
+)
 from herosim.platform.state import AppState
 from tests.unit.addons.fakes import Engine, Volume
 

@@ -42,6 +42,8 @@ def test_postgres_validates_its_plan_then_its_version_for_the_stack():
         service.validate("heroku-postgresql:essential-0", {"version": "16"}, FORKY)
     with pytest.raises(AddonError, match="Postgres 14 is not a version Heroku Postgres offers"):
         service.validate("heroku-postgresql:essential-0", {"version": "14"}, ONLINE)
+    with pytest.raises(AddonError, match="Postgres 18 is not a version Heroku Postgres offers"):   # forky has it
+        service.validate("heroku-postgresql:essential-0", {"version": "18"}, FORKY)
     with pytest.raises(AddonError, match="heroku-postgresql:hobby-dev"):
         service.validate("heroku-postgresql:hobby-dev", {}, ONLINE)
 

@@ -24,7 +24,7 @@ def test_the_key_value_stores_new_password_is_never_an_argument(monkeypatch):
     sidecar = Sidecar()
     keyvalue.apply_credential(sidecar, store, {"password": "pNEWsecret", "port": "6379"})
     assert sidecar.calls
-    for cmd, environment in sidecar.calls:
+    for cmd, _environment in sidecar.calls:
         assert not any("pNEWsecret" in part or "pOLD" in part for part in cmd), cmd
     assert any(env.get("SECRET") == "pNEWsecret" for _, env in sidecar.calls)
     assert any(env.get("REDISCLI_AUTH") == "pOLD" for _, env in sidecar.calls)   # authenticated with the old one

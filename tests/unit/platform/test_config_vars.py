@@ -1,7 +1,7 @@
 import pytest
 
-from herosim.platform import config_vars
 from herosim.errors import ConfigVarError
+from herosim.platform import config_vars
 
 
 @pytest.mark.parametrize("key", ["FOO", "foo_bar", "A1", "_X"])

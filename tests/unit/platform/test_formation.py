@@ -1,7 +1,7 @@
 import pytest
 
-from herosim.platform import formation
 from herosim.errors import HerosimError
+from herosim.platform import formation
 
 TYPES = ["web", "worker", "clock"]
 

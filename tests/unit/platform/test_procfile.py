@@ -1,7 +1,7 @@
 import pytest
 
-from herosim.platform import procfile
 from herosim.errors import AppError
+from herosim.platform import procfile
 
 
 def test_parses_types_in_order_and_skips_comments():

@@ -1,7 +1,7 @@
 import pytest
 
-from herosim.slug import cabundle
 from herosim.errors import BuildError
+from herosim.slug import cabundle
 
 
 def test_autodetects_in_pips_order(tmp_path):

@@ -20,7 +20,7 @@ def test_each_hook_and_collectstatic_is_followed_by_the_build_data_write(compile
     lines = hooks.script(compile_plan, []).splitlines()
     checks = [i for i, line in enumerate(lines) if BUILD_DATA_FILE in line]
     runs = [i for i, line in enumerate(lines) if line.startswith("sub_env ")]
-    assert len(checks) == len(runs) and all(run < check for run, check in zip(runs, checks))
+    assert len(checks) == len(runs) and all(run < check for run, check in zip(runs, checks, strict=True))
     pre = hooks.hook_lines("bin/pre_compile", hooks.PRE_COMPILE_FAILED)
     assert pre[2] == "sub_env bin/pre_compile && status=0 || status=$?" and BUILD_DATA_FILE in pre[3]
 

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
+from herosim.platform.timeouts import Timeouts
 from herosim.runtime.router.exchange import Backends
 from herosim.runtime.router.lines import router_line
 from herosim.runtime.router.router import Router
-from herosim.platform.timeouts import Timeouts
 
 
 class Echo(http.server.BaseHTTPRequestHandler):
