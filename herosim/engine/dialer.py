@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import ssl
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 from herosim.engine import capabilities
 from herosim.engine.client import translated
@@ -111,7 +111,7 @@ class Dialer:
                                    tty=False, user="nobody")
             sock = api.exec_start(made["Id"], socket=True, tty=False)
         # the SDK hands a socket.SocketIO on a unix socket, the TLS socket itself on tcp://
-        raw = sock._sock if isinstance(sock, socket.SocketIO) else sock
+        raw = cast(Any, sock)._sock if isinstance(sock, socket.SocketIO) else sock   # SocketIO keeps its socket private
         return RelayStream(raw, f"{host}:{port}")
 
     def open(self, container, port: int, network: str | None = None, via=None,
