@@ -20,6 +20,7 @@ from herosim.platform.procfile import RELEASE
 from herosim.runtime import oneoff
 
 TEST_DYNO_SIZE = "performance-m"   # Heroku CI runs tests on a Performance-M dyno (DYNO_RAM=2560 in ci_spec)
+NODE_OUTPUT_KEPT = 16 * 1024 * 1024   # a parallel node's output held until it ends, at most
 MAX_NODES = 32                     # "distributing test runs across up to 32 dynos" (DC: Parallel Test Runs)
 
 
@@ -124,20 +125,31 @@ def _parallel(app, test: appjson.Environment, release, wanted: list[Node], outpu
     lock = threading.Lock()
 
     def one(node: Node) -> None:
-        captured: list[tuple[int, bytes]] = []
-        lines: list[str] = []
+        events: list[tuple[int, bytes] | str] = []   # the node's output and step lines, in order
+        kept, left_out = 0, 0
+
+        def capture(stream: int, data: bytes) -> None:
+            nonlocal kept, left_out
+            if kept + len(data) > NODE_OUTPUT_KEPT:   # a bound on what waits for the node's end
+                left_out += len(data)
+                return
+            kept += len(data)
+            events.append((stream, data))
+
         status = 1
         try:
-            status = _node(app, test, release, node, lambda stream, data: captured.append((stream, data)),
-                           lines.append)
+            status = _node(app, test, release, node, capture, events.append)
         finally:
             with lock:
                 statuses[node.index] = status
                 step(f"Test node {node.index} of {node.total} (CI_NODE_INDEX={node.index}):")
-                for stream, data in captured:
-                    output(stream, data)
-                for line in lines:
-                    step(line)
+                for event in events:
+                    if isinstance(event, str):
+                        step(event)
+                    else:
+                        output(*event)
+                if left_out:
+                    step(f"({left_out} bytes of this node's output left out: past {NODE_OUTPUT_KEPT} bytes)")
 
     threads = [threading.Thread(target=one, args=(node,), name=f"test-node-{node.index}") for node in wanted]
     for thread in threads:
