@@ -117,7 +117,7 @@ def test_recycle_wipes_runtime_files_but_keeps_the_database(client, microblog):
         "Starting process with command `flask db upgrade; gunicorn app:app`")
     # SIGTERM reached gunicorn behind `flask db upgrade;`, not only bash
     assert any("Handling signal: term" in l for l in microblog.log_lines("-d", "web.1", "-s", "app"))
-    assert time.time() - started < 30
+    assert time.time() - started < 90   # a recycle is one dyno boot: not minutes, even on a busy machine
 
 
 def test_wait_and_json_for_scripts(microblog):
