@@ -137,17 +137,20 @@ def test_a_body_sent_while_the_dyno_boots_waits_in_the_client(world):
 
 def test_a_tunnel_to_a_client_that_does_not_read_stops_reading_its_dyno(world):
     flooded = {"sent": 0}
+    pushed = threading.Event()
 
     def websocket(conn):
         read_head(conn)
         conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
         flooded["sent"] = push(conn, b"f" * (256 * 1024 * 1024), 4)
+        pushed.set()
 
     router, _, _ = world(handler=websocket)
     with socket.create_connection(("127.0.0.1", router.port), timeout=5) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
         sock.sendall(b"GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
-        time.sleep(5)   # never reading
+        # never reading: the dyno's 4 s push ends however busy the machine is
+        assert pushed.wait(60), "the dyno never got the upgrade through the router"
     assert 0 < flooded["sent"] < 32 * 1024 * 1024, flooded
 
 
