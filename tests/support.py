@@ -85,6 +85,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# A shell's `cmd &` starts its children with SIGINT ignored, and an ignored signal outlives
+# exec: a test that sends Ctrl-C sets SIGINT back to its default in the process it starts.
+_SIGINT_DEFAULT = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+
+
+def interruptible(argv: list[str]) -> list[str]:
+    """`argv` (its first item a path) run so that SIGINT stops it however this test was started."""
+    return [sys.executable, "-c", _SIGINT_DEFAULT, *argv]
+
+
 def herosim(*args, timeout=900, check=False, **kwargs) -> subprocess.CompletedProcess:
     result = subprocess.run([sys.executable, "-m", "herosim", *map(str, args)], capture_output=True,
                             text=True, timeout=timeout, **kwargs)

@@ -148,14 +148,15 @@ def default_official() -> Stack:
 
 def build_list(suites: list[str] | None = None) -> list[Recipe]:
     """What `herosim stack build [SUITE…]` builds: the build and run images of the suites
-    (default: the default suite, with the images of Heroku's default Postgres and of the
-    Key-Value Store), and for a suite named that carries a Postgres, its image."""
+    (default: the default suite, with the images of Heroku's default Postgres, of its
+    connection pooler and of the Key-Value Store), and for a suite named that carries a
+    Postgres, its image."""
     wanted: list[Recipe] = []
     for name in suites or [DEFAULT_SUITE]:
         wanted += stack_images(suite(name))
         if not suites:
             wanted += [offline_image("postgres", POSTGRES_SUITES[DEFAULT_POSTGRES]),
-                       offline_image("keyvalue", KEYVALUE_SUITE)]
+                       offline_image("pgbouncer", PGBOUNCER_SUITE), offline_image("keyvalue", KEYVALUE_SUITE)]
         elif name in POSTGRES_SUITES.values():
             wanted.append(offline_image("postgres", name))
     return wanted

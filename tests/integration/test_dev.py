@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.integration.conftest import LABEL_APP, app_name, free_port, git_app
+from tests.support import interruptible
 
 
 class DevRun:
@@ -60,9 +61,9 @@ def dev(herosim_home, tmp_path_factory):
     path = git_app("dev_flask", tmp_path_factory.mktemp("dev"))
     run = DevRun(path, app_name("dev"), free_port(), path.parent / "dev.out")
     with open(run.output, "w") as out:
-        run.process = subprocess.Popen(
+        run.process = subprocess.Popen(interruptible(
             [sys.executable, "-m", "herosim", "dev", "-a", run.name, "--port", str(run.port), "--time-scale", "0.001",
-             "--stop-timeout", "10"], cwd=path, stdout=out, stderr=subprocess.STDOUT,
+             "--stop-timeout", "10"]), cwd=path, stdout=out, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         run.wait_for_version("one", timeout=600)

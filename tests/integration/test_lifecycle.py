@@ -16,6 +16,7 @@ from tests.integration.conftest import (
     herosim,
     start_app,
 )
+from tests.support import interruptible
 
 
 def labelled(client, name):
@@ -124,8 +125,8 @@ def test_an_app_that_ignores_port_fails_with_r10(client, herosim_home, tmp_path)
 def test_ctrl_c_during_the_build_leaves_nothing_half_started(client, herosim_home, tmp_path):
     path = git_app("hello", tmp_path, extra={"requirements.txt": "Flask==3.1.3\ngunicorn==23.0.0\nrequests\n"})
     name = app_name("ctrlc")
-    process = subprocess.Popen([sys.executable, "-m", "herosim", "up", str(path), "-a", name, "--port",
-                                str(free_port()), "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(interruptible([sys.executable, "-m", "herosim", "up", str(path), "-a", name, "--port",
+                                              str(free_port()), "--no-cache"]), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)
     seen = []
     deadline = time.monotonic() + 300

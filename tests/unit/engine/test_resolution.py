@@ -107,7 +107,7 @@ def test_stack_build_builds_what_is_missing_on_the_base_the_engine_has():
     engine = Engine({**DEBIAN, **current(FORKY.build)})
     refs = stackimages.build_all(engine, Recorder())
     assert refs == ["herosim/stack-build:forky", "herosim/stack-run:forky", "herosim/postgres:trixie",
-                    "herosim/keyvalue:trixie"]
+                    "herosim/pgbouncer:trixie", "herosim/keyvalue:trixie"]
     assert engine.calls == [("build", ref) for ref in refs[1:]]
     assert engine.builds["herosim/postgres:trixie"]["buildargs"] == {"BASE_IMAGE": "herosim/debian:trixie",
                                                                       "SUITE": "trixie"}

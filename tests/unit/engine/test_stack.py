@@ -58,7 +58,8 @@ def test_each_postgres_offline_comes_from_the_suite_that_carries_that_major():
 
 def test_stack_build_makes_the_default_suite_and_the_default_add_on_servers():
     assert [r.ref for r in stack.build_list()] == ["herosim/stack-build:forky", "herosim/stack-run:forky",
-                                                   "herosim/postgres:trixie", "herosim/keyvalue:trixie"]
+                                                   "herosim/postgres:trixie", "herosim/pgbouncer:trixie",
+                                                   "herosim/keyvalue:trixie"]
 
 
 def test_stack_build_of_named_suites_makes_their_stacks_and_the_postgres_they_carry():
