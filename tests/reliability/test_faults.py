@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -170,11 +171,26 @@ def test_full_disk_under_the_state_folder(tmp_path):
         subprocess.run(["umount", "-l", str(home)])
 
 
+def main_dockerd() -> int:
+    """The engine the suite runs on (dockerd's default pidfile), never the second one that
+    tests/engines.py starts with a pidfile of its own for the remote-engine tests."""
+    try:
+        pid = int(Path("/var/run/docker.pid").read_text())
+        if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(b"dockerd"):
+            return pid
+    except (OSError, ValueError):
+        pass
+    found = subprocess.run(["pidof", "dockerd"], capture_output=True, text=True, check=True).stdout.split()
+    mains = [int(p) for p in found if b"--pidfile" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(mains) == 1, f"which dockerd is this machine's engine? {found}"
+    return mains[0]
+
+
 def restart_engine() -> None:
     if shutil.which("systemctl") and subprocess.run(["systemctl", "is-active", "--quiet", "docker"]).returncode == 0:
         subprocess.run(["systemctl", "restart", "docker"], check=True)
     else:
-        pid = int(subprocess.run(["pidof", "dockerd"], capture_output=True, text=True, check=True).stdout.split()[0])
+        pid = main_dockerd()
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + 60
         while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
