@@ -183,13 +183,60 @@ def start_app(fixture: str, tmp_path: Path, label: str, *extra_args, **git_kwarg
 
 def images_contain(client, app: str, needle: bytes) -> bool:
     """Whether any image labelled with the app holds `needle`: in its config, its history or
-    the bytes of its layers (`docker save`, scanned as it streams)."""
-    for image in client.images.list(filters={"label": f"{LABEL_APP}={app}"}):
+    the bytes of the layers it adds to images that are not the app's (the stack and base
+    images, built without any app's files or config). Those layers are read from the engine's
+    overlay2 folders when this machine holds them, else from `docker save`, scanned as it streams."""
+    app_images = client.images.list(filters={"label": f"{LABEL_APP}={app}"})
+    for image in app_images:
         if needle in repr(image.attrs).encode() or needle in repr(image.history()).encode():
             return True
+    folders = _own_layer_folders(client, app_images)
+    if folders is not None:
+        return any(_folder_contains(folder, needle) for folder in folders)
+    for image in app_images:
         tail = b""
         for chunk in image.save(chunk_size=1024 * 1024):
             if needle in tail + chunk:
                 return True
             tail = chunk[-len(needle):]
+    return False
+
+
+def _own_layer_folders(client, app_images) -> list[Path] | None:
+    """The overlay2 diff folders of the layers only the app's images have (an image's
+    [UpperDir] + LowerDir lists one folder per layer of its RootFS, top first), or None when
+    the engine's folders are not this machine's to read."""
+    others = {layer for image in client.images.list(all=True)
+              if (image.labels or {}).get(LABEL_APP) is None for layer in image.attrs["RootFS"].get("Layers", [])}
+    folders: list[Path] = []
+    for image in app_images:
+        driver = image.attrs.get("GraphDriver") or {}
+        data = driver.get("Data") or {}
+        if driver.get("Name") != "overlay2" or "UpperDir" not in data:
+            return None
+        dirs = [data["UpperDir"], *filter(None, (data.get("LowerDir") or "").split(":"))]
+        layers = list(reversed(image.attrs["RootFS"]["Layers"]))
+        if len(dirs) != len(layers) or not all(os.path.isdir(d) for d in dirs):
+            return None
+        folders += [Path(d) for d, layer in zip(dirs, layers, strict=True) if layer not in others]
+    return folders
+
+
+def _folder_contains(folder: Path, needle: bytes) -> bool:
+    """`needle` in a file's bytes, a name or a link's target anywhere under `folder`."""
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = os.path.join(root, name)
+            if needle in os.fsencode(name) or (os.path.islink(path) and needle in os.fsencode(os.readlink(path))):
+                return True
+        for name in files:
+            path = os.path.join(root, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            with open(path, "rb") as handle:
+                tail = b""
+                while chunk := handle.read(1024 * 1024):
+                    if needle in tail + chunk:
+                        return True
+                    tail = chunk[-len(needle):]
     return False

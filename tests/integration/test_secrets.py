@@ -32,6 +32,7 @@ def test_config_vars_never_reach_an_image_a_label_or_a_process_argument(client, 
         assert requests.get(f"http://127.0.0.1:{port}/", timeout=30).json() == {
             "token_length": len(CANARY), "build_saw": str(len(CANARY))}
         assert not images_contain(client, name, CANARY.encode())
+        assert images_contain(client, name, b"build_saw")   # the scan reads the app's own files
         for container in client.containers.list(all=True, filters={"label": f"{LABEL_APP}={name}"}):
             assert CANARY not in repr(container.labels)
         processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout

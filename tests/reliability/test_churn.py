@@ -17,6 +17,8 @@ import requests
 from tests.support import RunningApp, app_name, commit_all, free_port, git_app, herosim
 
 CLIENTS = 4
+PAUSE = 0.1   # between a client's writes: ~40 a second in all, every change overlapped by many,
+              # and the machine's cores left to the herosim commands the churn is made of
 ROUTER_CODES = {"H10", "H12", "H13", "H18", "H19", "H20", "H21"}
 
 
@@ -60,6 +62,7 @@ class Writers:
         while not self._stop.is_set():
             body = f"churn {n}-{i}"
             i += 1
+            self._stop.wait(PAUSE)
             try:
                 response = session.post(self.url + "/posts", json={"body": body}, timeout=40)
             except requests.ConnectionError as exc:   # the router never drops a client without an answer
