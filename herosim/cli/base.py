@@ -7,6 +7,7 @@ their own exits and their own output."""
 from __future__ import annotations
 
 import copy
+import importlib
 import os
 import sys
 import webbrowser
@@ -18,6 +19,7 @@ import requests.exceptions
 
 from herosim import __version__
 from herosim.app import App
+from herosim.cli import commands
 from herosim.cli.output import Printer
 from herosim.engine import client as engine_client
 from herosim.errors import HerosimError
@@ -111,7 +113,18 @@ class ExitStatus(Exception):
 
 class HerosimGroup(click.Group):
     """The error edge: a HerosimError (or a Docker failure nobody translated) becomes one line
-    and a hint on stderr and an exit status, never a traceback; an ExitStatus, its status."""
+    and a hint on stderr and an exit status, never a traceback; an ExitStatus, its status.
+    A command's module is imported when the command is looked up (importing it registers it)."""
+
+    def get_command(self, ctx, cmd_name):
+        module = commands.OWNER.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"herosim.cli.{module}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        load_all()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx):
         printer = ctx.ensure_object(Env).printer   # made here, so that every command shares it
@@ -163,6 +176,12 @@ def _first_line(exc: BaseException) -> str:
 @click.version_option(__version__, prog_name="herosim")
 def cli():
     """A local Heroku: slug builds, dynos, add-ons, router and logs in Docker."""
+
+
+def load_all() -> None:
+    """Every command's module: for the help, and for whatever needs the whole group."""
+    for module in commands.MODULES:
+        importlib.import_module(f"herosim.cli.{module}")
 
 
 def aliases(command: click.Command, *names: str, hidden: bool = True) -> None:
