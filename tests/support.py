@@ -19,6 +19,7 @@ import docker
 import pytest
 import requests
 
+from herosim import paths
 from herosim.engine import images
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "apps"
@@ -161,11 +162,19 @@ class RunningApp:
         return self.cli("logs", "-n", "1500", *args, check=True).stdout.splitlines()
 
     def wait_for_log(self, fragment: str, timeout: float = 30, *args) -> list[str]:
+        """`herosim logs` once `fragment` is in it: the app's log file (the lines `logs` prints,
+        as it prints them) is watched meanwhile, not the command run again and again."""
         deadline = time.monotonic() + timeout
+        log = self.state_dir / paths.LOG
         while time.monotonic() < deadline:
-            lines = self.log_lines(*args)
-            if any(fragment in line for line in lines):
-                return lines
+            try:
+                seen = fragment in log.read_text(errors="replace")
+            except OSError:
+                seen = False
+            if seen:
+                lines = self.log_lines(*args)
+                if any(fragment in line for line in lines):
+                    return lines
             time.sleep(0.3)
         raise AssertionError(f"{fragment!r} never appeared in the log:\n" + "\n".join(self.log_lines()[-30:]))
 
