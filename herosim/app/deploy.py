@@ -19,7 +19,7 @@ from herosim.engine import cleanup, images, labels
 from herosim.git import worktree
 from herosim.platform import formation, snapshots
 from herosim.platform.procfile import Procfile
-from herosim.platform.releases import Release
+from herosim.platform.releases import PENDING, Release
 from herosim.platform.state import LastBuild
 from herosim.platform.timeouts import Timeouts
 from herosim.runtime import launcher
@@ -33,6 +33,12 @@ if TYPE_CHECKING:
     from herosim.slug.source import SourceTree
 
 SLUGS_KEPT = 5  # slug images of the last releases stay (rollback); older ones go
+# What Heroku Git prints around a release command (pushes quoted in the buildpacks' reports):
+# the release first, then the command's own output unindented, then whether it passed.
+RELEASE_DECLARED = (" !     Release command declared: this new release will not be available until the command "
+                    "succeeds.")
+RUNNING_RELEASE = "Running release command..."
+WAITING_FOR_RELEASE = "Waiting for release.... {}."
 
 
 @dataclass(frozen=True)
@@ -112,17 +118,20 @@ class Deployer:
             self._prune_slugs()
             return release
 
-    def push(self, source: SourceTree, options: UpOptions) -> Release:
+    def push(self, source: SourceTree, options: UpOptions, verified: str) -> Release:
         """`git push heroku main`: the pushed commit's tree built and released, framed in the
-        platform's words. As on Heroku, a push applies no app.json and provisions nothing by
-        itself (the add-ons are the ones `addons:create` made), and every successful build is
-        a new release, also of a commit that ran before. Its output is kept as the build's log."""
+        platform's words (`verified`: its line once the release is out). As on Heroku, a push
+        applies no app.json and provisions nothing by itself (the add-ons are the ones
+        `addons:create` made), and every successful build is a new release, also of a commit
+        that ran before; a release command runs after the release is printed, and when it
+        fails the release is marked failed and the previous one keeps running (the push itself
+        is accepted: the build succeeded). Its output is kept as the build's log."""
         with buildlog.recording(self.ctx) as build:
-            release = self._push(source, options)
+            release = self._push(source, options, verified)
             build.release = release.version
             return release
 
-    def _push(self, source: SourceTree, options: UpOptions) -> Release:
+    def _push(self, source: SourceTree, options: UpOptions, verified: str) -> Release:
         progress = self.ctx.progress
         with self.ctx.changing():
             port, settings = self._settings(options)
@@ -134,13 +143,25 @@ class Deployer:
             progress.step("Determining which buildpack to use for this app")
             result = self.build(source, options.ca_bundle, options.no_cache)
             self.addons.start_all(result.stack, quiet=True)
-            release = self._release(result)
+            release = self._release(result, defer_phase=True)
             self._keep_formation(release)
+            phase = release.status == PENDING
             progress.step("Launching...")
+            if phase:
+                progress.info(RELEASE_DECLARED)
             progress.detail(f"Released v{release.version}")
-            self._launch(launcher.ensure(self.ctx.state, settings), release.version, False, options.timeouts)
             progress.detail(f"{web_urls(port)[0]} deployed to Heroku")
             progress.info("")
+            progress.info(verified)
+            if phase:
+                progress.info(RUNNING_RELEASE)
+                progress.info("")
+                status = self.releases.run_phase(release, progress.info)
+                progress.info(WAITING_FOR_RELEASE.format("done" if status == 0 else "failed"))
+                release = self.ctx.state.release(release.version) or release
+                if status != 0:
+                    return release
+            self._launch(launcher.ensure(self.ctx.state, settings), release.version, False, options.timeouts)
             self._prune_slugs()
             return release
 
@@ -153,10 +174,11 @@ class Deployer:
             launcher.check_port(port)  # before a long build, not after it
         return port, ManagerSettings(port, options.timeouts, options.size, options.cycle_every)
 
-    def _release(self, result: BuildResult) -> Release:
+    def _release(self, result: BuildResult, defer_phase: bool = False) -> Release:
         self.ctx.state.update_settings(slug_size=result.compressed_size)
         return self.releases.create(f"Deploy {result.commit[:8] or 'working tree'}", result.slug_image,
-                                    result.processes, self.ctx.state.config_vars(), commit=result.commit)
+                                    result.processes, self.ctx.state.config_vars(), commit=result.commit,
+                                    defer_phase=defer_phase)
 
     def _keep_formation(self, release: Release) -> list[str]:
         """The formation keeps the release's process types (a type gone loses its entry)."""

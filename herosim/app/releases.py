@@ -3,6 +3,8 @@ run first when the Procfile has one (Dev Center: release-phase), and the dynos r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import docker.errors
 
 from herosim.app.context import AppContext
@@ -18,16 +20,19 @@ class Releases:
         self.ctx = ctx
 
     def create(self, description: str, slug: str | None, processes: dict[str, str],
-               config_vars: dict[str, str], commit: str = "", release_phase: bool = True) -> Release:
+               config_vars: dict[str, str], commit: str = "", release_phase: bool = True,
+               defer_phase: bool = False) -> Release:
         """vN; with a `release:` process the release phase runs first. A failed release phase
         leaves the previous release running and raises. `release_phase=False`: a release that
-        puts back a saved state (a snapshot), which a migration must not change."""
+        puts back a saved state (a snapshot), which a migration must not change.
+        `defer_phase`: the release stays pending until its caller runs `run_phase` (a push
+        prints the release before its command runs, as Heroku Git does)."""
         phase = release_phase and bool(slug) and "release" in processes
         release = self.ctx.state.add_release(description, slug=slug, processes=processes, config_vars=config_vars,
                                              status=PENDING if phase else SUCCEEDED, commit=commit)
         self.ctx.logs.emit("app", "api", f"{description} by user {release.user}")
         self.ctx.logs.emit("app", "api", f"Release v{release.version} created by user {release.user}")
-        if phase:
+        if phase and not defer_phase:
             self._release_phase(release)
         return release
 
@@ -85,24 +90,29 @@ class Releases:
     def _release_phase(self, release: Release) -> None:
         command = release.processes["release"]
         self.ctx.progress.step(f"Running release command `{command}` (release phase)")
-        one_off = oneoff.new("release", command)
+        status = self.run_phase(release, self.ctx.progress.detail)
+        if status != 0:
+            previous = self.ctx.state.current_release()
+            raise HerosimError(
+                f"Release command failed: `{command}` exited with status {status} (v{release.version} failed)",
+                hint=(f"v{previous.version} keeps running; " if previous else "") + "fix it and deploy again",
+            )
+
+    def run_phase(self, release: Release, say: Callable[[str], None]) -> int:
+        """The release command in a one-off dyno, each line of its output to `say`; the release
+        marked succeeded or failed by its exit status, which is returned."""
+        one_off = oneoff.new("release", release.processes["release"])
         splitter = LineSplitter()
 
         def echo(stream: int, data: bytes) -> None:
             for line in splitter.feed(stream, data):
-                self.ctx.progress.detail(line)
+                say(line)
 
         try:
             status = oneoff.run(self.ctx.client, self.ctx.state, release, one_off, output=echo, interactive=False,
                                 use_tty=False, to_log=True)
         finally:
             for _, line in splitter.flush():
-                self.ctx.progress.detail(line)
-        if status != 0:
-            self.ctx.state.set_release_status(release.version, FAILED)
-            previous = self.ctx.state.current_release()
-            raise HerosimError(
-                f"Release command failed: `{command}` exited with status {status} (v{release.version} failed)",
-                hint=(f"v{previous.version} keeps running; " if previous else "") + "fix it and deploy again",
-            )
-        self.ctx.state.set_release_status(release.version, SUCCEEDED)
+                say(line)
+        self.ctx.state.set_release_status(release.version, SUCCEEDED if status == 0 else FAILED)
+        return status

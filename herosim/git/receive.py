@@ -13,6 +13,7 @@ from pathlib import Path
 from herosim.cli.output import Printer
 from herosim.errors import BuildpackError, HerosimError
 from herosim.git import checkout, transcript
+from herosim.platform.releases import FAILED
 from herosim.platform.state import AppState
 from herosim.progress import Progress
 
@@ -71,7 +72,7 @@ def deploy(app: str, git_dir: Path, sha: str, environ: dict[str, str], out: Prin
         built_before = sha if sha in state.settings().built_commits else None
         _remember_built(state, sha)
         try:
-            app_obj, options = _push(app, state, source, out)
+            app_obj, options, release = _push(app, state, source, out)
         except BuildpackError as exc:
             return _refuse(out, app, transcript.build_rejected(exc.block, exc.reason, exc.diagnosis), built_before)
         except HerosimError as exc:
@@ -83,6 +84,8 @@ def deploy(app: str, git_dir: Path, sha: str, environ: dict[str, str], out: Prin
             return _refuse(out, app, transcript.failed(f"Docker failed: {message}",
                                                        "check `docker info`; if the engine is healthy, this is a "
                                                        "herosim bug"), built_before)
+    if release.status == FAILED:   # the release command failed: the push stands, the old release serves
+        return 0
     _verify(app_obj, options.timeouts.boot + 15, out)
     return 0
 
@@ -92,8 +95,8 @@ def _push(app: str, state: AppState, source, out: Printer):
     from herosim.engine import client as engine_client
     app_obj = App(engine_client.connect(), PushProgress(out), app, state)
     options = _options(app_obj)
-    app_obj.deployer.push(source, options)
-    return app_obj, options
+    release = app_obj.deployer.push(source, options, transcript.VERIFIED)
+    return app_obj, options, release
 
 
 def _options(app_obj):
@@ -110,11 +113,10 @@ def _options(app_obj):
 
 
 def _verify(app_obj, timeout: float, out: Printer) -> None:
-    """Heroku's last line, once the web dyno answers (as after `herosim up -d`); a release
-    that does not boot is still released, as on Heroku: herosim says so, with its log."""
+    """The push returns once the web dyno answers (as after `herosim up -d`); a release that
+    does not boot is still released, as on Heroku: herosim says so, with its log."""
     url = app_obj.url()
     ok, seen = app_obj.dynos.wait_until_answering(url, timeout)
-    out.line(transcript.VERIFIED)
     if not ok:
         out.line(f"herosim: {app_obj.name} did not answer at {url} ({seen}); its last log lines:")
         for line in app_obj.logs.tail(20, lambda l: l.dyno != "router"):

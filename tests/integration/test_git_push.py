@@ -228,3 +228,46 @@ def test_a_rename_keeps_the_data_and_the_remote(app):
     app.commit("third", lambda p: (p / "worker.py").write_text((p / "worker.py").read_text() + "# third\n"))
     assert ok(app.push("heroku", "main"), built("v6", "   OLD..NEW  main -> main"))
     assert [p["body"] for p in app.get("/posts").json()] == ["kept across a rename"]
+
+
+RELEASED_THEN_RAN = """remote: -----> Launching...
+remote:  !     Release command declared: this new release will not be available until the command succeeds.
+remote:        Released {release}
+remote:        https://127.0.0.1:PORT/ deployed to Heroku
+remote:
+remote: Verifying deploy... done.
+remote: Running release command...
+remote:
+remote: {said}
+remote: Waiting for release.... {outcome}.
+To REPO
+   OLD..NEW  main -> main
+"""
+
+
+def with_release(command: str):
+    def edit(path: Path) -> None:
+        procfile = [line for line in (path / "Procfile").read_text().splitlines() if not line.startswith("release:")]
+        (path / "Procfile").write_text("\n".join([f"release: {command}", *procfile]) + "\n")
+    return edit
+
+
+def test_a_release_command_runs_once_the_push_has_released_and_its_failure_keeps_the_push(app):
+    """As Heroku Git prints it: the release, `Verifying deploy... done.`, then the command's
+    own output, then `Waiting for release.... done.` (or `failed.`: the push is accepted, the
+    release is marked failed and the one before keeps serving)."""
+    app.commit("release ok", with_release("echo the release command ran"))
+    code, text = app.push("heroku", "main")
+    assert code == 0 and "Procfile declares types -> release, web, worker" in text, text
+    assert text.endswith(RELEASED_THEN_RAN.format(release="v7", said="the release command ran", outcome="done")), text
+    assert app.get().json()["app"] == "microblog"
+    assert app.releases()[0] == f"v7  Deploy {app.commits['release ok'][:8]}"
+
+    app.commit("release fails", with_release("echo this migration fails; exit 3"))
+    code, text = app.push("heroku", "main")
+    assert code == 0, text   # the build succeeded: git stores the commit
+    assert text.endswith(RELEASED_THEN_RAN.format(release="v8", said="this migration fails", outcome="failed")), text
+    assert app.get().json()["app"] == "microblog"   # v7 keeps serving
+    shown = app.cli("releases").stdout.splitlines()
+    assert shown[1].startswith("v8  Deploy") and "release command failed" in shown[1], shown
+    assert app.git("ls-remote", "heroku", "main").stdout.split()[0] == app.commits["release fails"]
