@@ -214,10 +214,11 @@ def images_contain(client, app: str, needle: bytes) -> bool:
 def _own_layer_folders(client, app_images) -> list[Path] | None:
     """The overlay2 diff folders of the layers only the app's images have (an image's
     [UpperDir] + LowerDir lists one folder per layer of its RootFS, top first), or None when
-    the engine's folders are not this machine's to read."""
+    the engine's folders are not this machine's to read. Each folder once: the app's images
+    are built on one another and share their lower layers."""
     others = {layer for image in client.images.list(all=True)
               if (image.labels or {}).get(LABEL_APP) is None for layer in image.attrs["RootFS"].get("Layers", [])}
-    folders: list[Path] = []
+    folders: dict[Path, None] = {}
     for image in app_images:
         driver = image.attrs.get("GraphDriver") or {}
         data = driver.get("Data") or {}
@@ -227,8 +228,8 @@ def _own_layer_folders(client, app_images) -> list[Path] | None:
         layers = list(reversed(image.attrs["RootFS"]["Layers"]))
         if len(dirs) != len(layers) or not all(os.path.isdir(d) for d in dirs):
             return None
-        folders += [Path(d) for d, layer in zip(dirs, layers, strict=True) if layer not in others]
-    return folders
+        folders.update((Path(d), None) for d, layer in zip(dirs, layers, strict=True) if layer not in others)
+    return list(folders)
 
 
 def _folder_contains(folder: Path, needle: bytes) -> bool:
